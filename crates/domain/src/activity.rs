@@ -1,0 +1,326 @@
+//! Activities (活动场次) and registrations (报名): capacity, waitlist, windows, ages.
+
+use time::{Date, OffsetDateTime};
+
+use crate::error::{DomainError, DomainResult};
+use crate::parse::age_on;
+use crate::status_enum;
+
+status_enum!(
+    /// `draft → published → closed → finished | cancelled`
+    ActivityStatus { Draft => "draft", Published => "published", Closed => "closed", Finished => "finished", Cancelled => "cancelled" }
+);
+
+status_enum!(ActivityAction { Publish => "publish", Close => "close", Finish => "finish", Cancel => "cancel" });
+
+impl ActivityStatus {
+    pub fn apply(self, action: ActivityAction) -> DomainResult<ActivityStatus> {
+        use ActivityAction as A;
+        use ActivityStatus as S;
+        match (self, action) {
+            (S::Draft, A::Publish) => Ok(S::Published),
+            (S::Published, A::Close) => Ok(S::Closed),
+            (S::Published | S::Closed, A::Finish) => Ok(S::Finished),
+            (S::Draft | S::Published | S::Closed, A::Cancel) => Ok(S::Cancelled),
+            _ => Err(DomainError::InvalidTransition {
+                entity: "activity",
+                from: self.as_str(),
+                action: action.as_str(),
+            }),
+        }
+    }
+
+    /// Whether the public sees it.
+    pub fn is_public(self) -> bool {
+        !matches!(self, ActivityStatus::Draft)
+    }
+}
+
+status_enum!(
+    RegistrationStatus { Confirmed => "confirmed", Waitlisted => "waitlisted", Cancelled => "cancelled", Attended => "attended", NoShow => "no_show" }
+);
+
+status_enum!(RegistrationAction { Cancel => "cancel", Promote => "promote", Attend => "attend", MarkNoShow => "no_show" });
+
+impl RegistrationStatus {
+    pub fn apply(self, action: RegistrationAction) -> DomainResult<RegistrationStatus> {
+        use RegistrationAction as A;
+        use RegistrationStatus as S;
+        match (self, action) {
+            (S::Confirmed | S::Waitlisted, A::Cancel) => Ok(S::Cancelled),
+            (S::Waitlisted, A::Promote) => Ok(S::Confirmed),
+            (S::Confirmed, A::Attend) => Ok(S::Attended),
+            (S::Confirmed, A::MarkNoShow) => Ok(S::NoShow),
+            _ => Err(DomainError::InvalidTransition {
+                entity: "registration",
+                from: self.as_str(),
+                action: action.as_str(),
+            }),
+        }
+    }
+
+    /// A live registration holds a seat or a place in line.
+    pub fn is_live(self) -> bool {
+        matches!(
+            self,
+            RegistrationStatus::Confirmed
+                | RegistrationStatus::Waitlisted
+                | RegistrationStatus::Attended
+        )
+    }
+}
+
+/// What an activity looks like to the admission rule.
+#[derive(Debug, Clone, Copy)]
+pub struct Seats {
+    pub capacity: u32,
+    pub waitlist_capacity: u32,
+    pub confirmed: u32,
+    pub waitlisted: u32,
+}
+
+/// Where a new registration lands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Confirmed,
+    /// 1-based place in the waitlist.
+    Waitlisted {
+        position: u32,
+    },
+}
+
+impl Admission {
+    pub fn status(self) -> RegistrationStatus {
+        match self {
+            Admission::Confirmed => RegistrationStatus::Confirmed,
+            Admission::Waitlisted { .. } => RegistrationStatus::Waitlisted,
+        }
+    }
+}
+
+/// Everything the admission rule needs to know about one attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt {
+    pub status: ActivityStatus,
+    pub opens_at: OffsetDateTime,
+    pub closes_at: OffsetDateTime,
+    pub now: OffsetDateTime,
+    pub min_age: u32,
+    pub max_age: u32,
+    pub birth_date: Date,
+    pub starts_on: Date,
+    pub already_registered: bool,
+}
+
+/// Decides whether and where a participant is admitted. Pure: the store supplies the
+/// counts read inside its transaction and writes the answer.
+pub fn admit(attempt: &Attempt, seats: Seats) -> DomainResult<Admission> {
+    if attempt.status != ActivityStatus::Published
+        || attempt.now < attempt.opens_at
+        || attempt.now > attempt.closes_at
+    {
+        return Err(DomainError::RegistrationClosed);
+    }
+    let age = i64::from(age_on(attempt.birth_date, attempt.starts_on));
+    if age < i64::from(attempt.min_age) || age > i64::from(attempt.max_age) {
+        return Err(DomainError::Age);
+    }
+    if attempt.already_registered {
+        return Err(DomainError::AlreadyRegistered);
+    }
+    if seats.confirmed < seats.capacity {
+        Ok(Admission::Confirmed)
+    } else if seats.waitlisted < seats.waitlist_capacity {
+        Ok(Admission::Waitlisted {
+            position: seats.waitlisted + 1,
+        })
+    } else {
+        Err(DomainError::Full)
+    }
+}
+
+/// Validates the times of a new activity.
+pub fn check_schedule(
+    starts_at: OffsetDateTime,
+    ends_at: OffsetDateTime,
+    opens_at: OffsetDateTime,
+    closes_at: OffsetDateTime,
+) -> DomainResult<()> {
+    if ends_at <= starts_at {
+        return Err(DomainError::invalid(
+            "ends_at",
+            "结束时间须晚于开始时间 / ends_at must be after starts_at",
+        ));
+    }
+    if closes_at <= opens_at {
+        return Err(DomainError::invalid(
+            "registration_closes_at",
+            "报名截止须晚于报名开始 / registration_closes_at must be after registration_opens_at",
+        ));
+    }
+    if closes_at > ends_at {
+        return Err(DomainError::invalid(
+            "registration_closes_at",
+            "报名须在活动结束前截止 / Registration must close before the activity ends",
+        ));
+    }
+    Ok(())
+}
+
+/// Validates an age range.
+pub fn check_ages(min_age: u32, max_age: u32) -> DomainResult<()> {
+    if min_age > max_age {
+        Err(DomainError::invalid(
+            "max_age",
+            "最大年龄不能小于最小年龄 / max_age must not be below min_age",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    fn check_table<S, A>(
+        all: &[S],
+        actions: &[A],
+        allowed: &[(S, A, S)],
+        apply: impl Fn(S, A) -> DomainResult<S>,
+    ) where
+        S: Copy + PartialEq + std::fmt::Debug,
+        A: Copy + PartialEq + std::fmt::Debug,
+    {
+        for from in all {
+            for action in actions {
+                let expected = allowed
+                    .iter()
+                    .find(|(f, a, _)| f == from && a == action)
+                    .map(|t| t.2);
+                match (apply(*from, *action), expected) {
+                    (Ok(to), Some(want)) => assert_eq!(to, want),
+                    (Err(e), None) => assert_eq!(e.code(), "invalid_transition"),
+                    (got, want) => panic!("{from:?} {action:?}: got {got:?}, want {want:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn activity_transitions() {
+        use ActivityAction as A;
+        use ActivityStatus as S;
+        let allowed = [
+            (S::Draft, A::Publish, S::Published),
+            (S::Published, A::Close, S::Closed),
+            (S::Published, A::Finish, S::Finished),
+            (S::Closed, A::Finish, S::Finished),
+            (S::Draft, A::Cancel, S::Cancelled),
+            (S::Published, A::Cancel, S::Cancelled),
+            (S::Closed, A::Cancel, S::Cancelled),
+        ];
+        check_table(S::ALL, A::ALL, &allowed, S::apply);
+    }
+
+    #[test]
+    fn registration_transitions() {
+        use RegistrationAction as A;
+        use RegistrationStatus as S;
+        let allowed = [
+            (S::Confirmed, A::Cancel, S::Cancelled),
+            (S::Waitlisted, A::Cancel, S::Cancelled),
+            (S::Waitlisted, A::Promote, S::Confirmed),
+            (S::Confirmed, A::Attend, S::Attended),
+            (S::Confirmed, A::MarkNoShow, S::NoShow),
+        ];
+        check_table(S::ALL, A::ALL, &allowed, S::apply);
+    }
+
+    fn attempt() -> Attempt {
+        Attempt {
+            status: ActivityStatus::Published,
+            opens_at: datetime!(2026-05-01 0:00 UTC),
+            closes_at: datetime!(2026-05-10 0:00 UTC),
+            now: datetime!(2026-05-05 0:00 UTC),
+            min_age: 8,
+            max_age: 12,
+            birth_date: date!(2016 - 01 - 01),
+            starts_on: date!(2026 - 05 - 11),
+            already_registered: false,
+        }
+    }
+
+    fn seats(confirmed: u32, waitlisted: u32) -> Seats {
+        Seats {
+            capacity: 2,
+            waitlist_capacity: 1,
+            confirmed,
+            waitlisted,
+        }
+    }
+
+    #[test]
+    fn admission_fills_seats_then_waitlist_then_refuses() {
+        let a = attempt();
+        assert_eq!(admit(&a, seats(0, 0)), Ok(Admission::Confirmed));
+        assert_eq!(
+            admit(&a, seats(2, 0)),
+            Ok(Admission::Waitlisted { position: 1 })
+        );
+        assert_eq!(admit(&a, seats(2, 1)), Err(DomainError::Full));
+    }
+
+    #[test]
+    fn admission_checks_window_age_state_and_duplicates() {
+        let late = Attempt {
+            now: datetime!(2026-05-10 0:01 UTC),
+            ..attempt()
+        };
+        assert_eq!(
+            admit(&late, seats(0, 0)),
+            Err(DomainError::RegistrationClosed)
+        );
+        let draft = Attempt {
+            status: ActivityStatus::Draft,
+            ..attempt()
+        };
+        assert_eq!(
+            admit(&draft, seats(0, 0)),
+            Err(DomainError::RegistrationClosed)
+        );
+        let young = Attempt {
+            birth_date: date!(2019 - 01 - 01),
+            ..attempt()
+        };
+        assert_eq!(admit(&young, seats(0, 0)), Err(DomainError::Age));
+        let old = Attempt {
+            birth_date: date!(2013 - 05 - 10),
+            ..attempt()
+        };
+        assert_eq!(admit(&old, seats(0, 0)), Err(DomainError::Age));
+        let twice = Attempt {
+            already_registered: true,
+            ..attempt()
+        };
+        assert_eq!(
+            admit(&twice, seats(0, 0)),
+            Err(DomainError::AlreadyRegistered)
+        );
+    }
+
+    #[test]
+    fn schedules() {
+        let t = datetime!(2026-05-01 0:00 UTC);
+        let h = time::Duration::hours(1);
+        assert!(check_schedule(t, t + h, t - h, t).is_ok());
+        assert_eq!(
+            check_schedule(t, t, t - h, t).unwrap_err().field(),
+            Some("ends_at")
+        );
+        assert!(check_schedule(t, t + h, t, t - h).is_err());
+        assert!(check_schedule(t, t + h, t, t + h + h).is_err());
+        assert!(check_ages(12, 8).is_err());
+    }
+}

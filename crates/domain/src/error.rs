@@ -1,0 +1,73 @@
+//! The one error type of the domain. Each variant has a stable `code` that the API
+//! sends to clients, and a message in Chinese and English.
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    /// A field failed validation; `field` names it as the client sent it.
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    /// The state does not allow the action.
+    #[error("{entity} 当前状态为 {from}，不能执行 {action} / {entity} in state {from} does not allow {action}")]
+    InvalidTransition {
+        entity: &'static str,
+        from: &'static str,
+        action: &'static str,
+    },
+    #[error("名额与候补均已满 / The activity and its waitlist are full")]
+    Full,
+    #[error("该参与者已报名此活动 / This participant is already registered")]
+    AlreadyRegistered,
+    #[error("不在报名时间内 / Registration is not open")]
+    RegistrationClosed,
+    #[error("参与者年龄不符合活动要求 / The participant's age is outside the activity's range")]
+    Age,
+    #[error("超出本批次预算 / This would exceed the round's budget")]
+    OverBudget,
+    #[error("该项目可订场次不足 / Not enough sessions left on this menu item")]
+    SoldOut,
+    #[error("签到码无效或已过期 / The check-in code is wrong or expired")]
+    BadCheckinCode,
+    #[error("仅参加过活动的人可以评价 / Only those who attended may review")]
+    NotAttended,
+}
+
+impl DomainError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+
+    /// The stable snake_case code clients match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid { .. } => "invalid",
+            Self::InvalidTransition { .. } => "invalid_transition",
+            Self::Full => "full",
+            Self::AlreadyRegistered => "already_registered",
+            Self::RegistrationClosed => "registration_closed",
+            Self::Age => "age",
+            Self::OverBudget => "over_budget",
+            Self::SoldOut => "sold_out",
+            Self::BadCheckinCode => "bad_checkin_code",
+            Self::NotAttended => "not_attended",
+        }
+    }
+
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::Invalid { field, .. } => Some(field),
+            Self::Age => Some("participant_id"),
+            Self::BadCheckinCode => Some("code"),
+            _ => None,
+        }
+    }
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;

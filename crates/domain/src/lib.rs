@@ -1,0 +1,18 @@
+//! The pure rules of youthloop: types that parse, state machines, admission, scoring.
+//! Nothing here does IO; the store supplies facts and writes back the answers.
+
+pub mod activity;
+pub mod badge;
+pub mod checkin;
+pub mod error;
+pub mod order;
+pub mod parse;
+pub mod region;
+pub mod review;
+pub mod role;
+pub mod round;
+pub mod scorecard;
+mod status;
+
+pub use error::{DomainError, DomainResult};
+pub use parse::{CreditCode, Fen, IdNumber, Phone};

@@ -1,0 +1,176 @@
+//! Orders (点单): a community orders sessions of a menu item; the League dispatches
+//! (派单), the organization accepts (接单), delivers, the community confirms (验收) and
+//! the League settles (结算).
+
+use time::{Duration, OffsetDateTime};
+
+use crate::error::{DomainError, DomainResult};
+use crate::status_enum;
+
+status_enum!(
+    OrderStatus {
+        Submitted => "submitted",
+        Dispatched => "dispatched",
+        Rejected => "rejected",
+        Accepted => "accepted",
+        Declined => "declined",
+        Scheduled => "scheduled",
+        Delivered => "delivered",
+        Confirmed => "confirmed",
+        Settled => "settled",
+        Cancelled => "cancelled",
+    }
+);
+
+status_enum!(
+    OrderAction {
+        Dispatch => "dispatch",
+        Reject => "reject",
+        Accept => "accept",
+        Decline => "decline",
+        Schedule => "schedule",
+        Deliver => "deliver",
+        Confirm => "confirm",
+        Settle => "settle",
+        Cancel => "cancel",
+    }
+);
+
+impl OrderStatus {
+    pub fn apply(self, action: OrderAction) -> DomainResult<OrderStatus> {
+        use OrderAction as A;
+        use OrderStatus as S;
+        match (self, action) {
+            (S::Submitted, A::Dispatch) => Ok(S::Dispatched),
+            (S::Submitted, A::Reject) => Ok(S::Rejected),
+            (S::Dispatched, A::Accept) => Ok(S::Accepted),
+            (S::Dispatched, A::Decline) => Ok(S::Declined),
+            (S::Accepted, A::Schedule) => Ok(S::Scheduled),
+            (S::Scheduled, A::Deliver) => Ok(S::Delivered),
+            (S::Delivered, A::Confirm) => Ok(S::Confirmed),
+            (S::Confirmed, A::Settle) => Ok(S::Settled),
+            (S::Submitted | S::Dispatched | S::Accepted | S::Scheduled, A::Cancel) => {
+                Ok(S::Cancelled)
+            }
+            _ => Err(DomainError::InvalidTransition {
+                entity: "order",
+                from: self.as_str(),
+                action: action.as_str(),
+            }),
+        }
+    }
+
+    /// An order that still holds sessions of its menu item (not refused or withdrawn).
+    pub fn holds_sessions(self) -> bool {
+        !matches!(
+            self,
+            OrderStatus::Rejected | OrderStatus::Declined | OrderStatus::Cancelled
+        )
+    }
+
+    /// The budget is committed from dispatch on, and released on decline or cancel.
+    pub fn commits_budget(self) -> bool {
+        self.holds_sessions() && self != OrderStatus::Submitted
+    }
+}
+
+/// How long each waiting step may take before the order is overdue.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadlines {
+    pub dispatch: Duration,
+    pub accept: Duration,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Self {
+            dispatch: Duration::days(2),
+            accept: Duration::days(2),
+        }
+    }
+}
+
+impl Deadlines {
+    /// When the step waiting in `status` is due, if someone is expected to act.
+    pub fn due_at(
+        &self,
+        status: OrderStatus,
+        entered_at: OffsetDateTime,
+    ) -> Option<OffsetDateTime> {
+        match status {
+            OrderStatus::Submitted => Some(entered_at + self.dispatch),
+            OrderStatus::Dispatched => Some(entered_at + self.accept),
+            _ => None,
+        }
+    }
+
+    pub fn is_overdue(
+        &self,
+        status: OrderStatus,
+        entered_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> bool {
+        self.due_at(status, entered_at).is_some_and(|due| now > due)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn every_order_transition_allowed_or_refused() {
+        use OrderAction as A;
+        use OrderStatus as S;
+        let allowed = [
+            (S::Submitted, A::Dispatch, S::Dispatched),
+            (S::Submitted, A::Reject, S::Rejected),
+            (S::Dispatched, A::Accept, S::Accepted),
+            (S::Dispatched, A::Decline, S::Declined),
+            (S::Accepted, A::Schedule, S::Scheduled),
+            (S::Scheduled, A::Deliver, S::Delivered),
+            (S::Delivered, A::Confirm, S::Confirmed),
+            (S::Confirmed, A::Settle, S::Settled),
+            (S::Submitted, A::Cancel, S::Cancelled),
+            (S::Dispatched, A::Cancel, S::Cancelled),
+            (S::Accepted, A::Cancel, S::Cancelled),
+            (S::Scheduled, A::Cancel, S::Cancelled),
+        ];
+        for from in S::ALL {
+            for action in A::ALL {
+                let expected = allowed
+                    .iter()
+                    .find(|(f, a, _)| f == from && a == action)
+                    .map(|t| t.2);
+                match (from.apply(*action), expected) {
+                    (Ok(to), Some(want)) => assert_eq!(to, want),
+                    (Err(e), None) => assert_eq!(e.code(), "invalid_transition", "{from} {action}"),
+                    (got, want) => panic!("{from} {action}: got {got:?}, want {want:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn budget_and_sessions_follow_the_state() {
+        assert!(OrderStatus::Submitted.holds_sessions());
+        assert!(!OrderStatus::Submitted.commits_budget());
+        assert!(OrderStatus::Dispatched.commits_budget());
+        assert!(!OrderStatus::Declined.commits_budget());
+        assert!(!OrderStatus::Cancelled.holds_sessions());
+    }
+
+    #[test]
+    fn deadlines_flag_overdue_orders() {
+        let d = Deadlines::default();
+        let t = datetime!(2026-03-01 08:00 UTC);
+        assert_eq!(
+            d.due_at(OrderStatus::Submitted, t),
+            Some(datetime!(2026-03-03 08:00 UTC))
+        );
+        assert!(!d.is_overdue(OrderStatus::Submitted, t, datetime!(2026-03-03 08:00 UTC)));
+        assert!(d.is_overdue(OrderStatus::Dispatched, t, datetime!(2026-03-03 08:01 UTC)));
+        assert!(!d.is_overdue(OrderStatus::Accepted, t, datetime!(2027-01-01 0:00 UTC)));
+    }
+}

@@ -1,0 +1,125 @@
+//! Procurement rounds (项目征集) and the projects proposed in them.
+
+use crate::error::{DomainError, DomainResult};
+use crate::parse::Fen;
+use crate::status_enum;
+
+status_enum!(
+    /// `draft → open → reviewing → awarded → closed`
+    RoundStatus { Draft => "draft", Open => "open", Reviewing => "reviewing", Awarded => "awarded", Closed => "closed" }
+);
+
+status_enum!(RoundAction { Open => "open", Review => "review", Award => "award", Close => "close" });
+
+impl RoundStatus {
+    pub fn apply(self, action: RoundAction) -> DomainResult<RoundStatus> {
+        use RoundAction as A;
+        use RoundStatus as S;
+        match (self, action) {
+            (S::Draft, A::Open) => Ok(S::Open),
+            (S::Open, A::Review) => Ok(S::Reviewing),
+            (S::Reviewing, A::Award) => Ok(S::Awarded),
+            (S::Awarded, A::Close) => Ok(S::Closed),
+            _ => Err(DomainError::InvalidTransition {
+                entity: "round",
+                from: self.as_str(),
+                action: action.as_str(),
+            }),
+        }
+    }
+
+    /// Organizations may propose only while the round is open.
+    pub fn accepts_proposals(self) -> bool {
+        self == RoundStatus::Open
+    }
+
+    /// The League approves or rejects proposals while the round is open or in review.
+    pub fn accepts_decisions(self) -> bool {
+        matches!(self, RoundStatus::Open | RoundStatus::Reviewing)
+    }
+}
+
+status_enum!(
+    /// `submitted → approved | rejected`
+    ProjectStatus { Submitted => "submitted", Approved => "approved", Rejected => "rejected" }
+);
+
+status_enum!(ProjectAction { Approve => "approve", Reject => "reject" });
+
+impl ProjectStatus {
+    pub fn apply(self, action: ProjectAction) -> DomainResult<ProjectStatus> {
+        match (self, action) {
+            (ProjectStatus::Submitted, ProjectAction::Approve) => Ok(ProjectStatus::Approved),
+            (ProjectStatus::Submitted, ProjectAction::Reject) => Ok(ProjectStatus::Rejected),
+            _ => Err(DomainError::InvalidTransition {
+                entity: "project",
+                from: self.as_str(),
+                action: action.as_str(),
+            }),
+        }
+    }
+}
+
+/// Approving `cost` more must keep the round within its budget.
+pub fn check_budget(budget: Fen, already_approved: Fen, cost: Fen) -> DomainResult<()> {
+    if already_approved + cost > budget {
+        Err(DomainError::OverBudget)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_transitions_allowed_and_refused() {
+        use RoundAction as A;
+        use RoundStatus as S;
+        let allowed = [
+            (S::Draft, A::Open, S::Open),
+            (S::Open, A::Review, S::Reviewing),
+            (S::Reviewing, A::Award, S::Awarded),
+            (S::Awarded, A::Close, S::Closed),
+        ];
+        for from in S::ALL {
+            for action in RoundAction::ALL {
+                let expected = allowed
+                    .iter()
+                    .find(|(f, a, _)| f == from && a == action)
+                    .map(|t| t.2);
+                match (from.apply(*action), expected) {
+                    (Ok(to), Some(want)) => assert_eq!(to, want),
+                    (Err(e), None) => assert_eq!(e.code(), "invalid_transition"),
+                    (got, want) => panic!("{from} {action}: got {got:?}, want {want:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn project_transitions() {
+        use ProjectStatus as S;
+        assert_eq!(S::Submitted.apply(ProjectAction::Approve), Ok(S::Approved));
+        assert_eq!(S::Submitted.apply(ProjectAction::Reject), Ok(S::Rejected));
+        for from in [S::Approved, S::Rejected] {
+            for action in ProjectAction::ALL {
+                assert_eq!(
+                    from.apply(*action).unwrap_err().code(),
+                    "invalid_transition"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn budget() {
+        let f = |v| Fen::parse("x", v).unwrap();
+        assert!(check_budget(f(100), f(60), f(40)).is_ok());
+        assert_eq!(
+            check_budget(f(100), f(60), f(41)),
+            Err(DomainError::OverBudget)
+        );
+    }
+}
