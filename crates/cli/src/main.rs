@@ -1,1 +1,255 @@
-fn main() {}
+//! The `youthloop` command.
+
+mod demo;
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand, ValueEnum};
+use youthloop_domain::role::{Grant, Role};
+use youthloop_domain::Phone;
+use youthloop_server::Settings;
+use youthloop_store::model::NewUser;
+use youthloop_store::sqlite::SqliteStore;
+use youthloop_store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "youthloop",
+    version,
+    about = "青年服务闭环平台 / The closed loop of youth services"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DatabaseArg {
+    /// Where the data lives: sqlite://PATH (the default, one file) or postgres://….
+    #[arg(
+        long,
+        env = "YOUTHLOOP_DATABASE",
+        default_value = "sqlite://youthloop.db"
+    )]
+    database: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the platform: migrations first, then the HTTP server.
+    Serve {
+        /// The address to listen on.
+        #[arg(long, env = "YOUTHLOOP_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Fill an empty database with the demo district first.
+        #[arg(long, env = "YOUTHLOOP_DEMO")]
+        demo: bool,
+        /// Session lifetime in hours.
+        #[arg(long, env = "YOUTHLOOP_SESSION_HOURS", default_value_t = 12)]
+        session_hours: i64,
+        /// Largest request body in bytes.
+        #[arg(long, env = "YOUTHLOOP_BODY_LIMIT", default_value_t = 64 * 1024)]
+        body_limit: usize,
+        /// Mark the session cookie Secure (when served behind TLS).
+        #[arg(long, env = "YOUTHLOOP_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Fills an empty database with a fictional, deterministic demo data set.
+    Demo {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long, value_enum, default_value_t = Size::District)]
+        size: Size,
+        /// The seed of the random generator: the same seed gives the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Runs the database migrations and exits.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Makes a real installation's district and its first League account. The password
+    /// comes from YOUTHLOOP_ADMIN_PASSWORD or is read from standard input.
+    Init {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The district's name, e.g. 北辰区.
+        #[arg(long)]
+        district: String,
+        /// The district's 12-digit statistical division code.
+        #[arg(long, default_value = "000000000000")]
+        district_code: String,
+        /// The League administrator's mobile phone: the sign-in name.
+        #[arg(long)]
+        admin_phone: String,
+        /// The administrator's name.
+        #[arg(long, default_value = "团区委管理员")]
+        admin_name: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Size {
+    District,
+    City,
+}
+
+/// Opens the store named by a URL. A path without a scheme is refused, so that a typo
+/// never silently creates a new, empty database.
+async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        if path.is_empty() {
+            bail!("the sqlite URL names no file: {url}");
+        }
+        let store = SqliteStore::open(path, true)
+            .await
+            .with_context(|| format!("opening {url}"))?;
+        return Ok(Arc::new(store));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        bail!("PostgreSQL is not built yet in this version; use sqlite://PATH");
+    }
+    bail!("unknown database URL {url:?}: use sqlite://PATH")
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("YOUTHLOOP_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            // Bad input from the user (exit 2) and failures (1) look the same here; the
+            // message says which.
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve {
+            addr,
+            db,
+            demo,
+            session_hours,
+            body_limit,
+            secure_cookies,
+        } => {
+            if !(1..=24 * 30).contains(&session_hours) {
+                bail!("--session-hours must be 1 to 720");
+            }
+            let store = open_store(&db.database).await?;
+            if demo {
+                if store.is_empty().await? {
+                    tracing::info!("filling the empty database with the demo district");
+                    demo::fill(store.as_ref(), 2026).await?;
+                } else if !demo::is_demo(store.as_ref()).await? {
+                    tracing::warn!("--demo ignored: the database already holds a district that is not the demo");
+                }
+            }
+            if demo::is_demo(store.as_ref()).await? {
+                demo::announce_accounts();
+            }
+            let settings = Settings {
+                addr,
+                session_ttl: time::Duration::hours(session_hours),
+                body_limit,
+                secure_cookies,
+            };
+            youthloop_server::serve(store, settings).await?;
+            Ok(())
+        }
+        Command::Demo { db, size, seed } => {
+            if matches!(size, Size::City) {
+                bail!("--size city is not built yet; use --size district");
+            }
+            let store = open_store(&db.database).await?;
+            if !store.is_empty().await? {
+                bail!("the database is not empty; demo data goes only into an empty database");
+            }
+            demo::fill(store.as_ref(), seed).await?;
+            demo::announce_accounts();
+            Ok(())
+        }
+        Command::Migrate { db } => {
+            open_store(&db.database).await?;
+            println!("migrations are up to date");
+            Ok(())
+        }
+        Command::Init {
+            db,
+            district,
+            district_code,
+            admin_phone,
+            admin_name,
+        } => {
+            let phone =
+                Phone::parse(&admin_phone).map_err(|e| anyhow::anyhow!("--admin-phone: {e}"))?;
+            let code = youthloop_domain::region::parse_division_code(&district_code)
+                .map_err(|e| anyhow::anyhow!("--district-code: {e}"))?;
+            let password = match std::env::var("YOUTHLOOP_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("Password for {admin_phone} (8 to 128 characters):");
+                    let mut line = String::new();
+                    std::io::stdin().lock().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            youthloop_server::auth::check_password(&password)
+                .map_err(|e| anyhow::anyhow!("password: {}", e.message))?;
+            let store = open_store(&db.database).await?;
+            let created = store.create_district(&district, &code).await?;
+            let hash = youthloop_server::auth::hash_password(password)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            store
+                .create_user(
+                    &created.id,
+                    NewUser {
+                        phone: phone.as_str().to_owned(),
+                        password_hash: hash,
+                        name: admin_name,
+                        id_number: None,
+                        birth_date: None,
+                        grants: vec![Grant {
+                            role: Role::LeagueAdmin,
+                            scope_id: created.id.clone(),
+                        }],
+                        is_participant: false,
+                    },
+                )
+                .await?;
+            println!(
+                "district {} ({}) made; sign in as {}",
+                created.name, created.id, phone
+            );
+            Ok(())
+        }
+    }
+}

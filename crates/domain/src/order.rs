@@ -5,6 +5,7 @@
 use time::{Duration, OffsetDateTime};
 
 use crate::error::{DomainError, DomainResult};
+use crate::role::Role;
 use crate::status_enum;
 
 status_enum!(
@@ -71,6 +72,30 @@ impl OrderStatus {
     /// The budget is committed from dispatch on, and released on decline or cancel.
     pub fn commits_budget(self) -> bool {
         self.holds_sessions() && self != OrderStatus::Submitted
+    }
+}
+
+impl OrderAction {
+    /// The roles that may take this action by hand; `schedule` and `deliver` follow
+    /// from the order's activities and are taken by no one directly.
+    pub fn allowed_roles(self) -> &'static [Role] {
+        match self {
+            OrderAction::Dispatch | OrderAction::Reject | OrderAction::Settle => {
+                &[Role::LeagueAdmin]
+            }
+            OrderAction::Accept | OrderAction::Decline => &[Role::OrgAdmin, Role::OrgStaff],
+            OrderAction::Cancel => &[Role::CommunityOfficer, Role::LeagueAdmin],
+            OrderAction::Confirm => &[Role::CommunityOfficer],
+            OrderAction::Schedule | OrderAction::Deliver => &[],
+        }
+    }
+
+    /// Actions that must say why.
+    pub fn needs_reason(self) -> bool {
+        matches!(
+            self,
+            OrderAction::Reject | OrderAction::Decline | OrderAction::Cancel
+        )
     }
 }
 

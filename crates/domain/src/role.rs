@@ -43,3 +43,52 @@ impl Role {
         matches!(self, Role::Guardian | Role::Youth | Role::Volunteer)
     }
 }
+
+/// One role held in one scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub role: Role,
+    pub scope_id: String,
+}
+
+/// Who is acting: a signed-in user of one district, with the roles they hold.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: String,
+    pub district_id: String,
+    pub grants: Vec<Grant>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    pub fn has_any(&self, roles: &[Role]) -> bool {
+        self.grants.iter().any(|g| roles.contains(&g.role))
+    }
+
+    /// The scopes in which the actor holds any of `roles`.
+    pub fn scopes(&self, roles: &[Role]) -> Vec<String> {
+        self.grants
+            .iter()
+            .filter(|g| roles.contains(&g.role))
+            .map(|g| g.scope_id.clone())
+            .collect()
+    }
+
+    /// Sees everything in the district (League, evaluator, city).
+    pub fn sees_district(&self) -> bool {
+        self.has_any(&[Role::LeagueAdmin, Role::Evaluator, Role::CityAdmin])
+    }
+
+    /// Organizations the actor works for as admin or staff.
+    pub fn org_ids(&self) -> Vec<String> {
+        self.scopes(&[Role::OrgAdmin, Role::OrgStaff])
+    }
+
+    /// Regions the actor serves as a community officer.
+    pub fn region_ids(&self) -> Vec<String> {
+        self.scopes(&[Role::CommunityOfficer])
+    }
+}

@@ -1,1 +1,11 @@
+//! The youthloop HTTP server: the JSON API under `/api/v1`, sign-in, operations.
 
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod startup;
+
+pub use config::Settings;
+pub use startup::{app, serve};

@@ -1,1 +1,234 @@
+//! The `Store` interface of youthloop and its engines.
+//!
+//! Methods are use cases, each one transaction: the store reads the facts, asks the
+//! pure domain for the decision, and writes the answer. Every query is filtered by the
+//! caller's district, and where a role's scope narrows it, by that scope too, so a
+//! record outside the caller's reach is simply not found.
 
+mod error;
+pub mod model;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use youthloop_domain::activity::ActivityAction;
+use youthloop_domain::order::OrderAction;
+use youthloop_domain::region::YouthProfile;
+use youthloop_domain::role::Actor;
+use youthloop_domain::round::RoundAction;
+use youthloop_domain::scorecard::Facts;
+
+pub use error::{StoreError, StoreResult};
+use model::*;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Answers when the database does.
+    async fn ping(&self) -> StoreResult<()>;
+    /// Whether no district exists yet (a fresh installation).
+    async fn is_empty(&self) -> StoreResult<bool>;
+    /// The district anonymous visitors see when they name none: the first one made.
+    async fn default_district(&self) -> StoreResult<Option<String>>;
+    /// A per-district secret, made on first use and shared by every server instance.
+    async fn secret(&self, district_id: &str, name: &str) -> StoreResult<Vec<u8>>;
+
+    // Districts, regions, organizations, users.
+    async fn create_district(&self, name: &str, code: &str) -> StoreResult<District>;
+    async fn create_region(&self, district_id: &str, region: NewRegion) -> StoreResult<Region>;
+    async fn regions(&self, district_id: &str, page: &Page) -> StoreResult<Paged<Region>>;
+    async fn region(&self, district_id: &str, id: &str) -> StoreResult<Region>;
+    /// Whether `region_id` is `scope_id` or lies under it.
+    async fn region_within(
+        &self,
+        district_id: &str,
+        region_id: &str,
+        scope_ids: &[String],
+    ) -> StoreResult<bool>;
+    async fn set_profile(
+        &self,
+        district_id: &str,
+        id: &str,
+        profile: &YouthProfile,
+    ) -> StoreResult<Region>;
+    async fn create_organization(
+        &self,
+        district_id: &str,
+        org: NewOrganization,
+    ) -> StoreResult<Organization>;
+    async fn organizations(
+        &self,
+        district_id: &str,
+        page: &Page,
+    ) -> StoreResult<Paged<Organization>>;
+    async fn organization(&self, district_id: &str, id: &str) -> StoreResult<Organization>;
+    async fn create_user(&self, district_id: &str, user: NewUser) -> StoreResult<User>;
+    async fn user(&self, district_id: &str, id: &str) -> StoreResult<User>;
+    /// For sign-in: the user with this phone and their password hash.
+    async fn credentials(&self, phone: &str) -> StoreResult<Option<(User, String)>>;
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user: &User,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<User>>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+
+    // Buy: rounds, projects, the menu.
+    async fn create_round(&self, district_id: &str, round: NewRound) -> StoreResult<Round>;
+    async fn round(&self, district_id: &str, id: &str) -> StoreResult<Round>;
+    async fn transition_round(
+        &self,
+        district_id: &str,
+        id: &str,
+        action: RoundAction,
+    ) -> StoreResult<Round>;
+    async fn create_project(&self, district_id: &str, project: NewProject) -> StoreResult<Project>;
+    async fn project(&self, district_id: &str, id: &str) -> StoreResult<Project>;
+    async fn approve_project(
+        &self,
+        district_id: &str,
+        id: &str,
+        sessions_bought: u32,
+    ) -> StoreResult<Project>;
+    async fn reject_project(
+        &self,
+        district_id: &str,
+        id: &str,
+        reason: &str,
+    ) -> StoreResult<Project>;
+    async fn menu(&self, district_id: &str) -> StoreResult<Vec<MenuItem>>;
+
+    // Order: orders in the caller's scope.
+    async fn create_order(
+        &self,
+        actor: &Actor,
+        order: NewOrder,
+        now: OffsetDateTime,
+    ) -> StoreResult<Order>;
+    async fn orders(
+        &self,
+        actor: &Actor,
+        page: &Page,
+        now: OffsetDateTime,
+    ) -> StoreResult<Paged<Order>>;
+    async fn order(&self, actor: &Actor, id: &str, now: OffsetDateTime) -> StoreResult<Order>;
+    async fn transition_order(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: OrderAction,
+        reason: Option<&str>,
+        now: OffsetDateTime,
+    ) -> StoreResult<Order>;
+
+    // Cook and taste: activities, participants, registrations, check-in, badges.
+    async fn create_activity(
+        &self,
+        district_id: &str,
+        activity: NewActivity,
+    ) -> StoreResult<Activity>;
+    /// Published activities, and the caller's organizations' drafts.
+    async fn activities(
+        &self,
+        district_id: &str,
+        org_ids: &[String],
+        page: &Page,
+    ) -> StoreResult<Paged<Activity>>;
+    async fn activity(
+        &self,
+        district_id: &str,
+        id: &str,
+        org_ids: &[String],
+    ) -> StoreResult<Activity>;
+    /// Moves an activity of one of `org_ids`, with what follows for its order and registrations.
+    async fn transition_activity(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: ActivityAction,
+        now: OffsetDateTime,
+    ) -> StoreResult<Activity>;
+    async fn create_participant(
+        &self,
+        district_id: &str,
+        participant: NewParticipant,
+    ) -> StoreResult<Participant>;
+    async fn children(
+        &self,
+        district_id: &str,
+        guardian_id: &str,
+        page: &Page,
+    ) -> StoreResult<Paged<Participant>>;
+    /// A participant the user may act for: their child, or themselves as a youth.
+    async fn participant_of(
+        &self,
+        district_id: &str,
+        user_id: &str,
+        participant_id: &str,
+    ) -> StoreResult<Participant>;
+    async fn register(
+        &self,
+        attempt: RegistrationAttempt,
+        now: OffsetDateTime,
+    ) -> StoreResult<Registered>;
+    async fn cancel_registration(
+        &self,
+        actor: &Actor,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Registration>;
+    async fn registrations(
+        &self,
+        district_id: &str,
+        activity_id: &str,
+        page: &Page,
+    ) -> StoreResult<Paged<Registration>>;
+    /// Marks attendance and records badge evidence; returns the activity's badge codes.
+    async fn check_in(
+        &self,
+        district_id: &str,
+        activity_id: &str,
+        who: CheckinBy<'_>,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<String>>;
+    async fn badges(
+        &self,
+        district_id: &str,
+        participant_id: &str,
+        page: &Page,
+    ) -> StoreResult<Paged<BadgeAward>>;
+
+    // Review and the scorecard.
+    /// Whether the user, or a child of theirs, attended the activity.
+    async fn attended(
+        &self,
+        district_id: &str,
+        activity_id: &str,
+        user_id: &str,
+    ) -> StoreResult<bool>;
+    async fn create_review(&self, district_id: &str, review: NewReview) -> StoreResult<Review>;
+    async fn recent_comments(
+        &self,
+        district_id: &str,
+        organization_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<String>>;
+    async fn reviews(
+        &self,
+        district_id: &str,
+        organization_id: &str,
+        page: &Page,
+    ) -> StoreResult<Paged<Review>>;
+    async fn scorecard_facts(
+        &self,
+        district_id: &str,
+        organization_id: &str,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> StoreResult<Facts>;
+}

@@ -1,0 +1,181 @@
+//! Sign-in, sign-out, who am I, self sign-up.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use youthloop_domain::parse::{age_on, text};
+use youthloop_domain::role::{Grant, Role};
+use youthloop_domain::{IdNumber, Phone};
+use youthloop_store::model::{NewUser, User};
+
+use crate::auth::{check_password, hash_password, new_token, token_hash, verify_password};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser, SESSION_COOKIE};
+use crate::startup::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub phone: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SignedIn {
+    pub token: String,
+    pub user: User,
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age: i64) -> String {
+    let secure = if state.settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+fn bad_credentials() -> AppError {
+    AppError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "手机号或密码错误 / Wrong phone or password",
+    )
+}
+
+/// Signs in with phone and password.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn,
+    responses((status = 200, body = SignedIn), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SignIn>,
+) -> AppResult<Response> {
+    let phone = Phone::parse(&body.phone)?;
+    if body.password.chars().count() > 128 {
+        return Err(bad_credentials());
+    }
+    let found = state.store.credentials(phone.as_str()).await?;
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    let ok = verify_password(body.password, hash).await?;
+    let user = user.filter(|_| ok).ok_or_else(bad_credentials)?;
+    let token = new_token();
+    let ttl = state.settings.session_ttl;
+    state
+        .store
+        .create_session(&token_hash(&token), &user, OffsetDateTime::now_utc() + ttl)
+        .await?;
+    let cookie = session_cookie(&state, &token, ttl.whole_seconds());
+    Ok((
+        AppendHeaders([(header::SET_COOKIE, cookie)]),
+        Json(SignedIn { token, user }),
+    )
+        .into_response())
+}
+
+/// Signs out: the session stops working everywhere at once.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session",
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn sign_out(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+    state.store.delete_session(&user.token_hash).await?;
+    let cookie = session_cookie(&state, "", 0);
+    Ok((
+        StatusCode::NO_CONTENT,
+        AppendHeaders([(header::SET_COOKIE, cookie)]),
+    )
+        .into_response())
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "session",
+    responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
+pub async fn me(user: CurrentUser) -> Json<User> {
+    Json(user.user)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignUp {
+    pub phone: String,
+    pub password: String,
+    pub name: String,
+    /// `guardian`, `youth` or `volunteer`.
+    pub role: String,
+    /// Required for `youth` (aged 14 to 17) and `volunteer`.
+    pub id_number: Option<String>,
+}
+
+/// Self sign-up as a guardian, a youth or a volunteer.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "session", request_body = SignUp,
+    params(("district" = Option<String>, Query, description = "the district to join; the default one if absent")),
+    responses((status = 201, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn sign_up(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+    ApiJson(body): ApiJson<SignUp>,
+) -> AppResult<(StatusCode, Json<User>)> {
+    let phone = Phone::parse(&body.phone)?;
+    check_password(&body.password)?;
+    let name = text("name", &body.name, 50)?;
+    let role = Role::parse(&body.role)
+        .filter(|r| r.self_service())
+        .ok_or_else(|| {
+            AppError::invalid(
+                "role",
+                "只能注册为家长、青少年或志愿者 / Sign up as guardian, youth or volunteer",
+            )
+        })?;
+    let id_number = match (&body.id_number, role) {
+        (Some(raw), _) => Some(IdNumber::parse(raw)?),
+        (None, Role::Youth | Role::Volunteer) => {
+            return Err(AppError::invalid(
+                "id_number",
+                "实名注册需要身份证号 / An ID number is required",
+            ));
+        }
+        (None, _) => None,
+    };
+    let today = crate::api::activities::today();
+    if let (Some(id), Role::Youth) = (&id_number, role) {
+        let age = age_on(id.birth_date(), today);
+        if !(14..=17).contains(&age) {
+            return Err(AppError::invalid(
+                "id_number",
+                "青少年自助注册须年满14周岁且未满18周岁；更小的孩子由家长添加 / Youth sign-up is for ages 14 to 17; a guardian adds younger children",
+            ));
+        }
+    }
+    let district = MaybeUser(None)
+        .district(&state, query.district.as_deref())
+        .await?;
+    let password_hash = hash_password(body.password).await?;
+    let user = state
+        .store
+        .create_user(
+            &district,
+            NewUser {
+                phone: phone.as_str().to_owned(),
+                password_hash,
+                name,
+                id_number: id_number.as_ref().map(|i| i.as_str().to_owned()),
+                birth_date: id_number.as_ref().map(IdNumber::birth_date),
+                grants: vec![Grant {
+                    role,
+                    scope_id: String::new(),
+                }],
+                is_participant: role == Role::Youth,
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            youthloop_store::StoreError::NotFound => AppError::not_found().with_field("district"),
+            other => other.into(),
+        })?;
+    Ok((StatusCode::CREATED, Json(user)))
+}

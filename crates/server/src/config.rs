@@ -1,0 +1,28 @@
+//! Settings of a running server, passed explicitly; the CLI fills them from flags and
+//! `YOUTHLOOP_*` variables.
+
+use std::net::SocketAddr;
+
+use time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub addr: SocketAddr,
+    /// How long a session lasts after sign-in.
+    pub session_ttl: Duration,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Mark the session cookie `Secure` (behind TLS).
+    pub secure_cookies: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            session_ttl: Duration::hours(12),
+            body_limit: 64 * 1024,
+            secure_cookies: false,
+        }
+    }
+}

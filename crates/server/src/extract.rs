@@ -1,0 +1,248 @@
+//! Extractors: JSON bodies and queries that fail in the API's error shape, and the
+//! signed-in user.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum_extra::extract::CookieJar;
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+use youthloop_domain::role::{Actor, Role};
+use youthloop_store::model::{Page, User};
+
+use crate::auth::token_hash;
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+
+pub const SESSION_COOKIE: &str = "youthloop_session";
+
+/// A JSON body: 400 when it is not JSON, 415 when it does not say it is, 413 when too
+/// big, 422 naming the field when it has the wrong shape.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("application/json")
+            });
+        if !is_json {
+            return Err(AppError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "请求体须为 application/json / The body must be application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    "请求体过大 / The body is too large",
+                )
+            } else {
+                AppError::new(StatusCode::BAD_REQUEST, "bad_request", e.body_text())
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
+    let malformed = |inner: &serde_json::Error| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("JSON 格式错误 / Malformed JSON: {inner}"),
+        )
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let inner = e.inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return malformed(inner);
+        }
+        let message = inner.to_string();
+        // serde names a missing or unknown field only in its message.
+        let named = message
+            .split('`')
+            .nth(1)
+            .filter(|_| message.contains("field `"));
+        let path = e.path().to_string();
+        let field = match named {
+            Some(name) if path == "." || path.is_empty() => name.to_owned(),
+            Some(name) if !path.ends_with(name) => format!("{path}.{name}"),
+            _ => path,
+        };
+        AppError::invalid(field, format!("字段无效 / Invalid field: {message}"))
+    })?;
+    de.end().map_err(|e| malformed(&e))?;
+    Ok(value)
+}
+
+/// A query string, failing with 422.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let query = parts.uri.query().unwrap_or("");
+        serde_urlencoded_from_str(query).map(ApiQuery)
+    }
+}
+
+fn serde_urlencoded_from_str<T: DeserializeOwned>(query: &str) -> AppResult<T> {
+    axum::extract::Query::<T>::try_from_uri(
+        &format!("/?{query}")
+            .parse()
+            .map_err(|_| AppError::invalid("query", "bad query"))?,
+    )
+    .map(|q| q.0)
+    .map_err(|e| {
+        AppError::invalid(
+            "query",
+            format!("查询参数无效 / Invalid query: {}", e.body_text()),
+        )
+    })
+}
+
+/// `?limit=&cursor=` of a list.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// 1 to 500, default 50.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+    /// The district, for visitors who are not signed in.
+    pub district: Option<String>,
+    /// The menu ranked by fit for this community.
+    pub community: Option<String>,
+    /// The scorecard's year.
+    pub period: Option<String>,
+}
+
+impl ListQuery {
+    pub fn page(&self) -> AppResult<Page> {
+        let limit = match self.limit {
+            None => 50,
+            Some(n) if (1..=i64::from(Page::MAX)).contains(&n) => u32::try_from(n).unwrap_or(50),
+            Some(_) => {
+                return Err(AppError::invalid(
+                    "limit",
+                    "limit 应在1到500之间 / limit must be 1 to 500",
+                ))
+            }
+        };
+        Ok(Page {
+            limit,
+            after: self.cursor.clone(),
+        })
+    }
+}
+
+/// The signed-in user, by bearer token or session cookie; 401 without one.
+pub struct CurrentUser {
+    pub user: User,
+    pub actor: Actor,
+    pub token_hash: String,
+}
+
+impl CurrentUser {
+    /// 403 unless the user holds one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> AppResult<()> {
+        if self.actor.has_any(roles) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden())
+        }
+    }
+
+    pub fn district(&self) -> &str {
+        &self.actor.district_id
+    }
+}
+
+fn token_of(parts: &Parts) -> Option<String> {
+    let bearer = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned());
+    bearer.or_else(|| {
+        CookieJar::from_headers(&parts.headers)
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_owned())
+    })
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        MaybeUser::from_request_parts(parts, state)
+            .await?
+            .0
+            .ok_or_else(AppError::unauthorized)
+    }
+}
+
+/// The signed-in user if there is one.
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let Some(token) = token_of(parts) else {
+            return Ok(MaybeUser(None));
+        };
+        let hash = token_hash(&token);
+        let user = state
+            .store
+            .session_user(&hash, OffsetDateTime::now_utc())
+            .await?;
+        Ok(MaybeUser(user.map(|user| CurrentUser {
+            actor: Actor {
+                user_id: user.id.clone(),
+                district_id: user.district_id.clone(),
+                grants: user.grants(),
+            },
+            user,
+            token_hash: hash,
+        })))
+    }
+}
+
+impl MaybeUser {
+    /// The district to read: the user's own, else `?district=`, else the default one.
+    pub async fn district(&self, state: &AppState, asked: Option<&str>) -> AppResult<String> {
+        if let Some(current) = &self.0 {
+            return Ok(current.actor.district_id.clone());
+        }
+        if let Some(id) = asked {
+            return Ok(id.to_owned());
+        }
+        state
+            .store
+            .default_district()
+            .await?
+            .ok_or_else(AppError::not_found)
+    }
+
+    pub fn org_ids(&self) -> Vec<String> {
+        self.0
+            .as_ref()
+            .map(|c| c.actor.org_ids())
+            .unwrap_or_default()
+    }
+}

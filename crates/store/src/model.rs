@@ -1,0 +1,495 @@
+//! Records the store reads and writes. They serialize as the API shows them.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use utoipa::ToSchema;
+use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
+use youthloop_domain::order::OrderStatus;
+use youthloop_domain::region::{RegionKind, YouthProfile};
+use youthloop_domain::review::{Ratings, ReviewStatus, ReviewTarget};
+use youthloop_domain::role::{Grant, Role};
+use youthloop_domain::round::{ProjectStatus, RoundStatus};
+use youthloop_domain::Fen;
+
+// Dates of a window and birth dates travel as `YYYY-MM-DD`.
+time::serde::format_description!(pub ymd, Date, "[year]-[month]-[day]");
+
+/// A page request: at most `limit` items after the cursor.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub limit: u32,
+    pub after: Option<String>,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Self {
+            limit: 50,
+            after: None,
+        }
+    }
+}
+
+impl Page {
+    pub const MAX: u32 = 500;
+
+    pub fn all() -> Self {
+        Self {
+            limit: Self::MAX,
+            after: None,
+        }
+    }
+}
+
+/// One page of a list and the cursor of the next, if there is one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Paged<T> {
+    /// Builds a page from `limit + 1` fetched rows, so a next page is known to exist.
+    pub fn from_rows(mut rows: Vec<T>, page: &Page, cursor_of: impl Fn(&T) -> String) -> Self {
+        let limit = page.limit as usize;
+        let next_cursor = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(cursor_of)
+        } else {
+            None
+        };
+        Self {
+            items: rows,
+            next_cursor,
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
+        Paged {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct District {
+    pub id: String,
+    pub name: String,
+    pub code: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRegion {
+    pub parent_id: Option<String>,
+    pub name: String,
+    pub kind: RegionKind,
+    pub code: String,
+    pub profile: Option<YouthProfile>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Region {
+    pub id: String,
+    pub name: String,
+    #[schema(value_type = String, example = "community")]
+    pub kind: RegionKind,
+    pub parent_id: Option<String>,
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub profile: Option<YouthProfile>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrganization {
+    pub name: String,
+    pub credit_code: String,
+    pub areas: Vec<String>,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    pub credit_code: String,
+    pub areas: Vec<String>,
+    pub address: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub phone: String,
+    pub password_hash: String,
+    pub name: String,
+    pub id_number: Option<String>,
+    pub birth_date: Option<Date>,
+    pub grants: Vec<Grant>,
+    /// A youth acts for themselves: they are also a participant, under their user id.
+    pub is_participant: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RoleGrant {
+    #[schema(value_type = String, example = "guardian")]
+    pub role: Role,
+    pub scope_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct User {
+    pub id: String,
+    pub name: String,
+    pub roles: Vec<RoleGrant>,
+    #[serde(skip)]
+    pub district_id: String,
+    #[serde(skip)]
+    pub phone: String,
+    #[serde(skip)]
+    pub birth_date: Option<Date>,
+}
+
+impl User {
+    pub fn grants(&self) -> Vec<Grant> {
+        self.roles
+            .iter()
+            .map(|r| Grant {
+                role: r.role,
+                scope_id: r.scope_id.clone(),
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRound {
+    pub title: String,
+    pub budget: Fen,
+    pub opens_at: OffsetDateTime,
+    pub closes_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Round {
+    pub id: String,
+    pub title: String,
+    pub budget_fen: i64,
+    /// What approved projects have taken of the budget.
+    pub approved_fen: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub opens_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub closes_at: OffsetDateTime,
+    #[schema(value_type = String, example = "draft")]
+    pub status: RoundStatus,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewProject {
+    pub round_id: String,
+    pub organization_id: String,
+    pub title: String,
+    pub area: String,
+    pub min_age: u32,
+    pub max_age: u32,
+    pub capacity: u32,
+    pub unit_price: Fen,
+    pub sessions_offered: u32,
+    pub description: String,
+    pub badges: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Project {
+    pub id: String,
+    pub round_id: String,
+    pub organization_id: String,
+    pub title: String,
+    pub area: String,
+    pub min_age: u32,
+    pub max_age: u32,
+    pub capacity: u32,
+    pub unit_price_fen: i64,
+    pub sessions_offered: u32,
+    pub sessions_bought: u32,
+    pub description: String,
+    pub badges: Vec<String>,
+    #[schema(value_type = String, example = "submitted")]
+    pub status: ProjectStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrgRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MenuItem {
+    pub project_id: String,
+    pub title: String,
+    pub area: String,
+    pub organization: OrgRef,
+    pub min_age: u32,
+    pub max_age: u32,
+    pub capacity: u32,
+    pub unit_price_fen: i64,
+    pub sessions_left: u32,
+    /// The organization's Bayesian-average satisfaction.
+    pub rating: f64,
+    /// How well it fits the community asked about (`?community=`), if one was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fit: Option<f64>,
+    #[serde(skip)]
+    pub id_key: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub project_id: String,
+    pub community_id: String,
+    pub sessions: u32,
+    pub window_start: Date,
+    pub window_end: Date,
+    pub venue: String,
+    pub expected_participants: u32,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    #[schema(value_type = String)]
+    pub status: OrderStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The user who made the change.
+    pub by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Order {
+    pub id: String,
+    #[serde(skip)]
+    pub district_id: String,
+    #[schema(value_type = String, example = "submitted")]
+    pub status: OrderStatus,
+    pub project_id: String,
+    pub community_id: String,
+    pub organization_id: String,
+    pub sessions: u32,
+    #[serde(with = "ymd")]
+    #[schema(value_type = String, example = "2026-05-01")]
+    pub window_start: Date,
+    #[serde(with = "ymd")]
+    #[schema(value_type = String, example = "2026-05-31")]
+    pub window_end: Date,
+    pub venue: String,
+    pub expected_participants: u32,
+    pub notes: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Budget committed to this order (from dispatch on).
+    pub committed_fen: i64,
+    /// When the step the order waits for is due, if it waits for one.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub due_at: Option<OffsetDateTime>,
+    pub overdue: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub history: Vec<HistoryEntry>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewActivity {
+    pub organization_id: String,
+    pub order_id: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub venue: String,
+    pub capacity: u32,
+    pub waitlist_capacity: u32,
+    pub min_age: u32,
+    pub max_age: u32,
+    pub registration_opens_at: OffsetDateTime,
+    pub registration_closes_at: OffsetDateTime,
+    pub badges: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Activity {
+    pub id: String,
+    pub organization_id: String,
+    pub order_id: Option<String>,
+    pub title: String,
+    pub description: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ends_at: OffsetDateTime,
+    pub venue: String,
+    pub capacity: u32,
+    pub waitlist_capacity: u32,
+    pub min_age: u32,
+    pub max_age: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub registration_opens_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub registration_closes_at: OffsetDateTime,
+    pub badges: Vec<String>,
+    #[schema(value_type = String, example = "published")]
+    pub status: ActivityStatus,
+    pub confirmed_count: u32,
+    pub waitlist_count: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewParticipant {
+    /// The youth's own user id, or none for a child (a new id is made).
+    pub id: Option<String>,
+    pub kind: ParticipantKind,
+    pub name: String,
+    pub birth_date: Date,
+    pub id_number: String,
+    pub guardian_id: Option<String>,
+    pub user_id: Option<String>,
+    pub consent_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipantKind {
+    Child,
+    Youth,
+}
+
+impl ParticipantKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParticipantKind::Child => "child",
+            ParticipantKind::Youth => "youth",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Participant {
+    pub id: String,
+    pub name: String,
+    #[serde(with = "ymd")]
+    #[schema(value_type = String, example = "2016-03-01")]
+    pub birth_date: Date,
+    #[serde(skip)]
+    pub guardian_id: Option<String>,
+}
+
+/// One registration request, with who makes it.
+#[derive(Debug, Clone)]
+pub struct RegistrationAttempt {
+    pub district_id: String,
+    pub activity_id: String,
+    pub participant_id: String,
+    pub made_by: String,
+    pub idempotency_key: Option<String>,
+}
+
+/// The answer to a registration, kept for retries with the same key.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Registered {
+    pub id: String,
+    #[schema(value_type = String, example = "confirmed")]
+    pub status: RegistrationStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<u32>,
+    #[serde(skip)]
+    pub replayed: bool,
+    #[serde(skip)]
+    pub activity_id: String,
+    #[serde(skip)]
+    pub participant_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Registration {
+    pub id: String,
+    pub activity_id: String,
+    pub participant_id: String,
+    #[schema(value_type = String, example = "confirmed")]
+    pub status: RegistrationStatus,
+    /// Place in the waitlist, for a waitlisted registration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<u32>,
+}
+
+/// Who is checked in: a participant by the rotating code (already verified), or a
+/// registration by the organization's staff.
+#[derive(Debug, Clone, Copy)]
+pub enum CheckinBy<'a> {
+    Participant {
+        user_id: &'a str,
+        participant_id: &'a str,
+    },
+    Staff {
+        org_ids: &'a [String],
+        registration_id: &'a str,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BadgeAward {
+    pub code: String,
+    pub name: String,
+    pub activity_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub awarded_at: OffsetDateTime,
+    pub confirmed: bool,
+    #[serde(skip)]
+    pub id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewReview {
+    pub target: ReviewTarget,
+    pub target_id: String,
+    pub organization_id: String,
+    pub author_id: Option<String>,
+    pub author_role: String,
+    pub ratings: Option<Ratings>,
+    pub rating: Option<f64>,
+    pub text: String,
+    pub status: ReviewStatus,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Review {
+    pub id: String,
+    #[schema(value_type = String, example = "activity")]
+    pub target_kind: ReviewTarget,
+    pub target_id: String,
+    pub organization_id: String,
+    pub author_role: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effect: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<f64>,
+    pub text: String,
+    #[schema(value_type = String, example = "visible")]
+    pub status: ReviewStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}

@@ -1,0 +1,2094 @@
+//! The embedded engine: one SQLite file in WAL mode, one writer connection (so that
+//! write transactions never fight over the lock), a few readers, `synchronous=FULL` so
+//! that a confirmed write survives a power cut.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use rand::RngCore;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use time::{Date, OffsetDateTime};
+use youthloop_domain::activity::{
+    self, ActivityAction, ActivityStatus, Attempt, RegistrationAction, RegistrationStatus, Seats,
+};
+use youthloop_domain::badge;
+use youthloop_domain::order::{Deadlines, OrderAction, OrderStatus};
+use youthloop_domain::region::YouthProfile;
+use youthloop_domain::role::{Actor, Role};
+use youthloop_domain::round::{self, ProjectAction, ProjectStatus, RoundAction};
+use youthloop_domain::scorecard::Facts;
+use youthloop_domain::{DomainError, Fen};
+
+use crate::model::*;
+use crate::{Store, StoreError, StoreResult};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+fn db(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+/// Maps a unique-constraint failure to a conflict with `code`, anything else to `db`.
+fn unique(code: &'static str, message: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::conflict(code, message),
+        _ => db(e),
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+fn from_json<T: serde::de::DeserializeOwned + Default>(text: &str) -> T {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+fn parse_status<T: TryFrom<String, Error = String>>(text: String) -> StoreResult<T> {
+    T::try_from(text).map_err(StoreError::Other)
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl SqliteStore {
+    /// Opens (creating if asked) the database at `path` and runs the migrations.
+    pub async fn open(path: &str, create: bool) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+            .map_err(db)?
+            .create_if_missing(create)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(options.clone())
+            .await
+            .map_err(db)?;
+        MIGRATOR
+            .run(&writer)
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(options.read_only(true))
+            .await
+            .map_err(db)?;
+        Ok(Self { writer, reader })
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Rows as SQLite returns them, and their conversion into records.
+
+#[derive(FromRow)]
+struct RegionRow {
+    id: String,
+    name: String,
+    kind: String,
+    parent_id: Option<String>,
+    code: String,
+    profile: Option<String>,
+}
+
+impl RegionRow {
+    fn into_region(self) -> StoreResult<Region> {
+        Ok(Region {
+            id: self.id,
+            name: self.name,
+            kind: parse_status(self.kind)?,
+            parent_id: self.parent_id,
+            code: self.code,
+            profile: self.profile.and_then(|p| serde_json::from_str(&p).ok()),
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct OrgRow {
+    id: String,
+    name: String,
+    credit_code: String,
+    areas: String,
+    address: String,
+    status: String,
+}
+
+impl From<OrgRow> for Organization {
+    fn from(r: OrgRow) -> Self {
+        Organization {
+            id: r.id,
+            name: r.name,
+            credit_code: r.credit_code,
+            areas: from_json(&r.areas),
+            address: r.address,
+            status: r.status,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct UserRow {
+    id: String,
+    district_id: String,
+    name: String,
+    phone: String,
+    birth_date: Option<Date>,
+}
+
+#[derive(FromRow)]
+struct RoundRow {
+    id: String,
+    title: String,
+    budget_fen: i64,
+    approved_fen: i64,
+    opens_at: OffsetDateTime,
+    closes_at: OffsetDateTime,
+    status: String,
+}
+
+impl RoundRow {
+    fn into_round(self) -> StoreResult<Round> {
+        Ok(Round {
+            id: self.id,
+            title: self.title,
+            budget_fen: self.budget_fen,
+            approved_fen: self.approved_fen,
+            opens_at: self.opens_at,
+            closes_at: self.closes_at,
+            status: parse_status(self.status)?,
+        })
+    }
+}
+
+const ROUND_COLUMNS: &str = "r.id, r.title, r.budget_fen, r.opens_at, r.closes_at, r.status,
+    coalesce((select sum(p.sessions_bought * p.unit_price_fen) from projects p
+              where p.round_id = r.id and p.status = 'approved'), 0) as approved_fen";
+
+#[derive(FromRow)]
+struct ProjectRow {
+    id: String,
+    round_id: String,
+    organization_id: String,
+    title: String,
+    area: String,
+    min_age: i64,
+    max_age: i64,
+    capacity: i64,
+    unit_price_fen: i64,
+    sessions_offered: i64,
+    sessions_bought: i64,
+    description: String,
+    badges: String,
+    status: String,
+    reason: Option<String>,
+}
+
+impl ProjectRow {
+    fn into_project(self) -> StoreResult<Project> {
+        Ok(Project {
+            id: self.id,
+            round_id: self.round_id,
+            organization_id: self.organization_id,
+            title: self.title,
+            area: self.area,
+            min_age: count(self.min_age),
+            max_age: count(self.max_age),
+            capacity: count(self.capacity),
+            unit_price_fen: self.unit_price_fen,
+            sessions_offered: count(self.sessions_offered),
+            sessions_bought: count(self.sessions_bought),
+            description: self.description,
+            badges: from_json(&self.badges),
+            status: parse_status(self.status)?,
+            reason: self.reason,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct OrderRow {
+    id: String,
+    district_id: String,
+    status: String,
+    project_id: String,
+    community_id: String,
+    organization_id: String,
+    sessions: i64,
+    window_start: Date,
+    window_end: Date,
+    venue: String,
+    expected_participants: i64,
+    notes: String,
+    reason: Option<String>,
+    committed_fen: i64,
+    status_at: OffsetDateTime,
+    created_at: OffsetDateTime,
+}
+
+#[derive(FromRow)]
+struct HistoryRow {
+    status: String,
+    at: OffsetDateTime,
+    by_user: String,
+    note: Option<String>,
+}
+
+/// Orders the actor may see: the League and evaluators see the district, an
+/// organization its own, a community officer those of the regions under their scope.
+/// Binds: ?1 district, ?2 sees district, ?3 org ids (JSON), ?4 region ids (JSON).
+const ORDER_SCOPE: &str =
+    "o.district_id = ?1 and (?2 or o.organization_id in (select value from json_each(?3))
+    or exists (select 1 from regions c join regions s
+               on s.district_id = c.district_id and substr(c.path, 1, length(s.path)) = s.path
+               where c.id = o.community_id and s.id in (select value from json_each(?4))))";
+
+const ORDER_COLUMNS: &str = "o.id, o.district_id, o.status, o.project_id, o.community_id, o.organization_id, o.sessions,
+    o.window_start, o.window_end, o.venue, o.expected_participants, o.notes, o.reason, o.committed_fen,
+    o.status_at, o.created_at";
+
+#[derive(FromRow)]
+struct ActivityRow {
+    id: String,
+    organization_id: String,
+    order_id: Option<String>,
+    title: String,
+    description: String,
+    starts_at: OffsetDateTime,
+    ends_at: OffsetDateTime,
+    venue: String,
+    capacity: i64,
+    waitlist_capacity: i64,
+    min_age: i64,
+    max_age: i64,
+    registration_opens_at: OffsetDateTime,
+    registration_closes_at: OffsetDateTime,
+    badges: String,
+    status: String,
+    confirmed_count: i64,
+    waitlist_count: i64,
+}
+
+const ACTIVITY_COLUMNS: &str = "a.id, a.organization_id, a.order_id, a.title, a.description, a.starts_at,
+    a.ends_at, a.venue, a.capacity, a.waitlist_capacity, a.min_age, a.max_age, a.registration_opens_at,
+    a.registration_closes_at, a.badges, a.status,
+    (select count(*) from registrations r where r.activity_id = a.id and r.status in ('confirmed', 'attended')) as confirmed_count,
+    (select count(*) from registrations r where r.activity_id = a.id and r.status = 'waitlisted') as waitlist_count";
+
+impl ActivityRow {
+    fn into_activity(self) -> StoreResult<Activity> {
+        Ok(Activity {
+            id: self.id,
+            organization_id: self.organization_id,
+            order_id: self.order_id,
+            title: self.title,
+            description: self.description,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            venue: self.venue,
+            capacity: count(self.capacity),
+            waitlist_capacity: count(self.waitlist_capacity),
+            min_age: count(self.min_age),
+            max_age: count(self.max_age),
+            registration_opens_at: self.registration_opens_at,
+            registration_closes_at: self.registration_closes_at,
+            badges: from_json(&self.badges),
+            status: parse_status(self.status)?,
+            confirmed_count: count(self.confirmed_count),
+            waitlist_count: count(self.waitlist_count),
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct RegistrationRow {
+    id: String,
+    activity_id: String,
+    participant_id: String,
+    status: String,
+    position: Option<i64>,
+}
+
+const REGISTRATION_COLUMNS: &str = "r.id, r.activity_id, r.participant_id, r.status,
+    case when r.status = 'waitlisted' then
+        (select count(*) from registrations w where w.activity_id = r.activity_id
+         and w.status = 'waitlisted' and w.seq <= r.seq) end as position";
+
+impl RegistrationRow {
+    fn into_registration(self) -> StoreResult<Registration> {
+        Ok(Registration {
+            id: self.id,
+            activity_id: self.activity_id,
+            participant_id: self.participant_id,
+            status: parse_status(self.status)?,
+            position: self.position.map(count),
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct ReviewRow {
+    id: String,
+    target_kind: String,
+    target_id: String,
+    organization_id: String,
+    author_role: String,
+    content: Option<i64>,
+    organization_rating: Option<i64>,
+    effect: Option<i64>,
+    rating: Option<f64>,
+    text: String,
+    status: String,
+    reply: Option<String>,
+    created_at: OffsetDateTime,
+}
+
+impl ReviewRow {
+    fn into_review(self) -> StoreResult<Review> {
+        Ok(Review {
+            id: self.id,
+            target_kind: parse_status(self.target_kind)?,
+            target_id: self.target_id,
+            organization_id: self.organization_id,
+            author_role: self.author_role,
+            content: self.content.map(count),
+            organization: self.organization_rating.map(count),
+            effect: self.effect.map(count),
+            rating: self.rating,
+            text: self.text,
+            status: parse_status(self.status)?,
+            reply: self.reply,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// The cursor bound for a page: ids are UUIDv7, so they sort by creation.
+fn after(page: &Page) -> &str {
+    page.after.as_deref().unwrap_or("")
+}
+
+fn fetch_limit(page: &Page) -> i64 {
+    i64::from(page.limit.min(Page::MAX)) + 1
+}
+
+// ---------------------------------------------------------------------------------
+// Pieces shared by several use cases, working inside one transaction.
+
+async fn load_user(
+    c: &mut SqliteConnection,
+    district_id: Option<&str>,
+    id: &str,
+) -> StoreResult<User> {
+    let row: UserRow = sqlx::query_as(
+        "select id, district_id, name, phone, birth_date from users where id = ?1 and (?2 is null or district_id = ?2)",
+    )
+    .bind(id)
+    .bind(district_id)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(db)?;
+    let roles: Vec<(String, String)> = sqlx::query_as(
+        "select role, scope_id from user_roles where user_id = ?1 order by role, scope_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db)?;
+    let roles = roles
+        .into_iter()
+        .filter_map(|(role, scope_id)| Role::parse(&role).map(|role| RoleGrant { role, scope_id }))
+        .collect();
+    Ok(User {
+        id: row.id,
+        name: row.name,
+        roles,
+        district_id: row.district_id,
+        phone: row.phone,
+        birth_date: row.birth_date,
+    })
+}
+
+async fn load_round(c: &mut SqliteConnection, district_id: &str, id: &str) -> StoreResult<Round> {
+    let sql =
+        format!("select {ROUND_COLUMNS} from rounds r where r.district_id = ?1 and r.id = ?2");
+    let row: RoundRow = sqlx::query_as(&sql)
+        .bind(district_id)
+        .bind(id)
+        .fetch_one(&mut *c)
+        .await
+        .map_err(db)?;
+    row.into_round()
+}
+
+async fn load_project(
+    c: &mut SqliteConnection,
+    district_id: &str,
+    id: &str,
+) -> StoreResult<Project> {
+    let row: ProjectRow =
+        sqlx::query_as("select * from projects where district_id = ?1 and id = ?2")
+            .bind(district_id)
+            .bind(id)
+            .fetch_one(&mut *c)
+            .await
+            .map_err(db)?;
+    row.into_project()
+}
+
+/// Sessions of a menu item not yet held by a live order.
+async fn sessions_left(c: &mut SqliteConnection, project: &Project) -> StoreResult<u32> {
+    let held: i64 = sqlx::query_scalar(
+        "select coalesce(sum(sessions), 0) from orders where project_id = ?1
+         and status not in ('rejected', 'declined', 'cancelled')",
+    )
+    .bind(&project.id)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(db)?;
+    Ok(project.sessions_bought.saturating_sub(count(held)))
+}
+
+fn bind_scope<'q>(
+    q: sqlx::query::QueryAs<'q, sqlx::Sqlite, OrderRow, sqlx::sqlite::SqliteArguments<'q>>,
+    actor: &Actor,
+) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, OrderRow, sqlx::sqlite::SqliteArguments<'q>> {
+    q.bind(actor.district_id.clone())
+        .bind(actor.sees_district())
+        .bind(json(&actor.org_ids()))
+        .bind(json(&actor.region_ids()))
+}
+
+async fn order_history(c: &mut SqliteConnection, order_id: &str) -> StoreResult<Vec<HistoryEntry>> {
+    let rows: Vec<HistoryRow> = sqlx::query_as(
+        "select status, at, by_user, note from order_history where order_id = ?1 order by id",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db)?;
+    rows.into_iter()
+        .map(|h| {
+            Ok(HistoryEntry {
+                status: parse_status(h.status)?,
+                at: h.at,
+                by: h.by_user,
+                note: h.note,
+            })
+        })
+        .collect()
+}
+
+async fn into_order(
+    c: &mut SqliteConnection,
+    row: OrderRow,
+    now: OffsetDateTime,
+) -> StoreResult<Order> {
+    let status: OrderStatus = parse_status(row.status)?;
+    let deadlines = Deadlines::default();
+    Ok(Order {
+        history: order_history(c, &row.id).await?,
+        id: row.id,
+        district_id: row.district_id,
+        status,
+        project_id: row.project_id,
+        community_id: row.community_id,
+        organization_id: row.organization_id,
+        sessions: count(row.sessions),
+        window_start: row.window_start,
+        window_end: row.window_end,
+        venue: row.venue,
+        expected_participants: count(row.expected_participants),
+        notes: row.notes,
+        reason: row.reason,
+        committed_fen: row.committed_fen,
+        due_at: deadlines.due_at(status, row.status_at),
+        overdue: deadlines.is_overdue(status, row.status_at, now),
+        created_at: row.created_at,
+    })
+}
+
+async fn load_order(
+    c: &mut SqliteConnection,
+    actor: &Actor,
+    id: &str,
+    now: OffsetDateTime,
+) -> StoreResult<Order> {
+    let sql = format!("select {ORDER_COLUMNS} from orders o where {ORDER_SCOPE} and o.id = ?5");
+    let row = bind_scope(sqlx::query_as(&sql), actor)
+        .bind(id)
+        .fetch_one(&mut *c)
+        .await
+        .map_err(db)?;
+    into_order(c, row, now).await
+}
+
+/// Moves an order one step and writes the step into its history.
+async fn step_order(
+    c: &mut SqliteConnection,
+    order: &Order,
+    action: OrderAction,
+    by: &str,
+    note: Option<&str>,
+    now: OffsetDateTime,
+) -> StoreResult<OrderStatus> {
+    let next = order.status.apply(action)?;
+    let committed = if next.commits_budget() {
+        let project = load_project(c, &order.district_id, &order.project_id).await?;
+        Fen::parse("unit_price_fen", project.unit_price_fen)?
+            .times(order.sessions)
+            .get()
+    } else {
+        0
+    };
+    sqlx::query(
+        "update orders set status = ?1, status_at = ?2, committed_fen = ?3, reason = coalesce(?4, reason) where id = ?5",
+    )
+    .bind(next.as_str())
+    .bind(now)
+    .bind(committed)
+    .bind(note)
+    .bind(&order.id)
+    .execute(&mut *c)
+    .await
+    .map_err(db)?;
+    insert_history(c, &order.district_id, &order.id, next, by, note, now).await?;
+    Ok(next)
+}
+
+async fn insert_history(
+    c: &mut SqliteConnection,
+    district_id: &str,
+    order_id: &str,
+    status: OrderStatus,
+    by: &str,
+    note: Option<&str>,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    sqlx::query("insert into order_history (id, district_id, order_id, status, at, by_user, note) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .bind(new_id())
+        .bind(district_id)
+        .bind(order_id)
+        .bind(status.as_str())
+        .bind(now)
+        .bind(by)
+        .bind(note)
+        .execute(&mut *c)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+async fn load_activity(
+    c: &mut SqliteConnection,
+    district_id: &str,
+    id: &str,
+    org_ids: &[String],
+) -> StoreResult<Activity> {
+    let sql = format!(
+        "select {ACTIVITY_COLUMNS} from activities a where a.district_id = ?1 and a.id = ?2
+         and (a.status != 'draft' or a.organization_id in (select value from json_each(?3)))"
+    );
+    let row: ActivityRow = sqlx::query_as(&sql)
+        .bind(district_id)
+        .bind(id)
+        .bind(json(&org_ids))
+        .fetch_one(&mut *c)
+        .await
+        .map_err(db)?;
+    row.into_activity()
+}
+
+async fn load_registration(
+    c: &mut SqliteConnection,
+    district_id: &str,
+    id: &str,
+) -> StoreResult<Registration> {
+    let sql = format!(
+        "select {REGISTRATION_COLUMNS} from registrations r where r.district_id = ?1 and r.id = ?2"
+    );
+    let row: RegistrationRow = sqlx::query_as(&sql)
+        .bind(district_id)
+        .bind(id)
+        .fetch_one(&mut *c)
+        .await
+        .map_err(db)?;
+    row.into_registration()
+}
+
+async fn set_registration(
+    c: &mut SqliteConnection,
+    id: &str,
+    status: RegistrationStatus,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    sqlx::query("update registrations set status = ?1, updated_at = ?2 where id = ?3")
+        .bind(status.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+/// Gives a freed seat to the first in line, if the activity still takes people.
+async fn promote_first(
+    c: &mut SqliteConnection,
+    activity: &Activity,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    if !matches!(
+        activity.status,
+        ActivityStatus::Published | ActivityStatus::Closed
+    ) {
+        return Ok(());
+    }
+    let first: Option<(String, String)> = sqlx::query_as(
+        "select id, status from registrations where activity_id = ?1 and status = 'waitlisted' order by seq limit 1",
+    )
+    .bind(&activity.id)
+    .fetch_optional(&mut *c)
+    .await
+    .map_err(db)?;
+    if let Some((id, status)) = first {
+        let next =
+            parse_status::<RegistrationStatus>(status)?.apply(RegistrationAction::Promote)?;
+        set_registration(c, &id, next, now).await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("select 1")
+            .execute(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn is_empty(&self) -> StoreResult<bool> {
+        let n: i64 = sqlx::query_scalar("select count(*) from districts")
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(n == 0)
+    }
+
+    async fn default_district(&self) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("select id from districts order by id limit 1")
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)
+    }
+
+    async fn secret(&self, district_id: &str, name: &str) -> StoreResult<Vec<u8>> {
+        let mut fresh = vec![0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut fresh);
+        // The first writer wins; every instance then reads the same value.
+        sqlx::query("insert into secrets (district_id, name, value) values (?1, ?2, ?3) on conflict do nothing")
+            .bind(district_id)
+            .bind(name)
+            .bind(&fresh)
+            .execute(&self.writer)
+            .await
+            .map_err(db)?;
+        sqlx::query_scalar("select value from secrets where district_id = ?1 and name = ?2")
+            .bind(district_id)
+            .bind(name)
+            .fetch_one(&self.writer)
+            .await
+            .map_err(db)
+    }
+
+    async fn create_district(&self, name: &str, code: &str) -> StoreResult<District> {
+        let id = new_id();
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        sqlx::query("insert into districts (id, district_id, name, code, created_at) values (?1, ?1, ?2, ?3, ?4)")
+            .bind(&id)
+            .bind(name)
+            .bind(code)
+            .bind(OffsetDateTime::now_utc())
+            .execute(&mut *tx)
+            .await
+            .map_err(unique("district_exists", "该区划代码的区已存在 / A district with this code exists"))?;
+        // The district is also the root of its regions, so scopes can name it.
+        sqlx::query(
+            "insert into regions (id, district_id, parent_id, name, kind, code, path) values (?1, ?1, null, ?2, 'district', ?3, '/' || ?1 || '/')",
+        )
+        .bind(&id)
+        .bind(name)
+        .bind(code)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(District {
+            id,
+            name: name.to_owned(),
+            code: code.to_owned(),
+        })
+    }
+
+    async fn create_region(&self, district_id: &str, region: NewRegion) -> StoreResult<Region> {
+        let id = new_id();
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let parent_id = region
+            .parent_id
+            .clone()
+            .unwrap_or_else(|| district_id.to_owned());
+        let parent_path: String =
+            sqlx::query_scalar("select path from regions where district_id = ?1 and id = ?2")
+                .bind(district_id)
+                .bind(&parent_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+        let profile = region.profile.as_ref().map(json);
+        sqlx::query(
+            "insert into regions (id, district_id, parent_id, name, kind, code, path, profile) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&parent_id)
+        .bind(&region.name)
+        .bind(region.kind.as_str())
+        .bind(&region.code)
+        .bind(format!("{parent_path}{id}/"))
+        .bind(profile)
+        .execute(&mut *tx)
+        .await
+        .map_err(unique("region_exists", "该区划代码已存在 / A region with this code exists"))?;
+        tx.commit().await.map_err(db)?;
+        Ok(Region {
+            id,
+            name: region.name,
+            kind: region.kind,
+            parent_id: Some(parent_id),
+            code: region.code,
+            profile: region.profile,
+        })
+    }
+
+    async fn regions(&self, district_id: &str, page: &Page) -> StoreResult<Paged<Region>> {
+        let rows: Vec<RegionRow> = sqlx::query_as(
+            "select id, name, kind, parent_id, code, profile from regions where district_id = ?1 and id > ?2 order by id limit ?3",
+        )
+        .bind(district_id)
+        .bind(after(page))
+        .bind(fetch_limit(page))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        let regions = rows
+            .into_iter()
+            .map(RegionRow::into_region)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Paged::from_rows(regions, page, |r| r.id.clone()))
+    }
+
+    async fn region(&self, district_id: &str, id: &str) -> StoreResult<Region> {
+        let row: RegionRow =
+            sqlx::query_as("select id, name, kind, parent_id, code, profile from regions where district_id = ?1 and id = ?2")
+                .bind(district_id)
+                .bind(id)
+                .fetch_one(&self.reader)
+                .await
+                .map_err(db)?;
+        row.into_region()
+    }
+
+    async fn region_within(
+        &self,
+        district_id: &str,
+        region_id: &str,
+        scope_ids: &[String],
+    ) -> StoreResult<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "select 1 from regions c join regions s on s.district_id = c.district_id
+             and substr(c.path, 1, length(s.path)) = s.path
+             where c.district_id = ?1 and c.id = ?2 and s.id in (select value from json_each(?3)) limit 1",
+        )
+        .bind(district_id)
+        .bind(region_id)
+        .bind(json(&scope_ids))
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db)?;
+        Ok(found.is_some())
+    }
+
+    async fn set_profile(
+        &self,
+        district_id: &str,
+        id: &str,
+        profile: &YouthProfile,
+    ) -> StoreResult<Region> {
+        let done = sqlx::query("update regions set profile = ?1 where district_id = ?2 and id = ?3 and kind != 'district'")
+            .bind(json(profile))
+            .bind(district_id)
+            .bind(id)
+            .execute(&self.writer)
+            .await
+            .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.region(district_id, id).await
+    }
+
+    async fn create_organization(
+        &self,
+        district_id: &str,
+        org: NewOrganization,
+    ) -> StoreResult<Organization> {
+        let id = new_id();
+        sqlx::query(
+            "insert into organizations (id, district_id, name, credit_code, areas, address, status, created_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&org.name)
+        .bind(&org.credit_code)
+        .bind(json(&org.areas))
+        .bind(&org.address)
+        .bind(OffsetDateTime::now_utc())
+        .execute(&self.writer)
+        .await
+        .map_err(unique("credit_code_taken", "该统一社会信用代码已登记 / This credit code is already registered"))?;
+        Ok(Organization {
+            id,
+            name: org.name,
+            credit_code: org.credit_code,
+            areas: org.areas,
+            address: org.address,
+            status: "active".to_owned(),
+        })
+    }
+
+    async fn organizations(
+        &self,
+        district_id: &str,
+        page: &Page,
+    ) -> StoreResult<Paged<Organization>> {
+        let rows: Vec<OrgRow> = sqlx::query_as(
+            "select id, name, credit_code, areas, address, status from organizations
+             where district_id = ?1 and id > ?2 order by id limit ?3",
+        )
+        .bind(district_id)
+        .bind(after(page))
+        .bind(fetch_limit(page))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        Ok(Paged::from_rows(
+            rows.into_iter().map(Organization::from).collect(),
+            page,
+            |o| o.id.clone(),
+        ))
+    }
+
+    async fn organization(&self, district_id: &str, id: &str) -> StoreResult<Organization> {
+        let row: OrgRow = sqlx::query_as(
+            "select id, name, credit_code, areas, address, status from organizations where district_id = ?1 and id = ?2",
+        )
+        .bind(district_id)
+        .bind(id)
+        .fetch_one(&self.reader)
+        .await
+        .map_err(db)?;
+        Ok(row.into())
+    }
+
+    async fn create_user(&self, district_id: &str, user: NewUser) -> StoreResult<User> {
+        let id = new_id();
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        sqlx::query(
+            "insert into users (id, district_id, phone, password_hash, name, id_number, birth_date, created_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&user.phone)
+        .bind(&user.password_hash)
+        .bind(&user.name)
+        .bind(&user.id_number)
+        .bind(user.birth_date)
+        .bind(OffsetDateTime::now_utc())
+        .execute(&mut *tx)
+        .await
+        .map_err(unique("phone_taken", "该手机号已注册 / This phone number is already registered"))?;
+        for grant in &user.grants {
+            // A self-scoped role names the user, whose id exists only now.
+            let scope = if grant.scope_id.is_empty() {
+                &id
+            } else {
+                &grant.scope_id
+            };
+            sqlx::query("insert into user_roles (district_id, user_id, role, scope_id) values (?1, ?2, ?3, ?4)")
+                .bind(district_id)
+                .bind(&id)
+                .bind(grant.role.as_str())
+                .bind(scope)
+                .execute(&mut *tx)
+                .await
+                .map_err(unique("role_exists", "角色重复 / Duplicate role"))?;
+        }
+        if let (true, Some(id_number), Some(birth_date)) =
+            (user.is_participant, &user.id_number, user.birth_date)
+        {
+            sqlx::query(
+                "insert into participants (id, district_id, kind, name, birth_date, id_number, user_id, created_at)
+                 values (?1, ?2, 'youth', ?3, ?4, ?5, ?1, ?6)",
+            )
+            .bind(&id)
+            .bind(district_id)
+            .bind(&user.name)
+            .bind(birth_date)
+            .bind(id_number)
+            .bind(OffsetDateTime::now_utc())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        let created = load_user(&mut tx, Some(district_id), &id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn user(&self, district_id: &str, id: &str) -> StoreResult<User> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        load_user(&mut c, Some(district_id), id).await
+    }
+
+    async fn credentials(&self, phone: &str) -> StoreResult<Option<(User, String)>> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        let found: Option<(String, String)> =
+            sqlx::query_as("select id, password_hash from users where phone = ?1")
+                .bind(phone)
+                .fetch_optional(&mut *c)
+                .await
+                .map_err(db)?;
+        match found {
+            Some((id, hash)) => Ok(Some((load_user(&mut c, None, &id).await?, hash))),
+            None => Ok(None),
+        }
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user: &User,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        sqlx::query("insert into sessions (token_hash, district_id, user_id, created_at, expires_at) values (?1, ?2, ?3, ?4, ?5)")
+            .bind(token_hash)
+            .bind(&user.district_id)
+            .bind(&user.id)
+            .bind(OffsetDateTime::now_utc())
+            .bind(expires_at)
+            .execute(&self.writer)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<User>> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        let found: Option<(String, OffsetDateTime)> =
+            sqlx::query_as("select user_id, expires_at from sessions where token_hash = ?1")
+                .bind(token_hash)
+                .fetch_optional(&mut *c)
+                .await
+                .map_err(db)?;
+        match found {
+            Some((user_id, expires_at)) if expires_at > now => {
+                Ok(Some(load_user(&mut c, None, &user_id).await?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("delete from sessions where token_hash = ?1")
+            .bind(token_hash)
+            .execute(&self.writer)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn create_round(&self, district_id: &str, round: NewRound) -> StoreResult<Round> {
+        let id = new_id();
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        sqlx::query(
+            "insert into rounds (id, district_id, title, budget_fen, opens_at, closes_at, status, created_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, 'draft', ?7)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&round.title)
+        .bind(round.budget.get())
+        .bind(round.opens_at)
+        .bind(round.closes_at)
+        .bind(OffsetDateTime::now_utc())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let created = load_round(&mut tx, district_id, &id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn round(&self, district_id: &str, id: &str) -> StoreResult<Round> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        load_round(&mut c, district_id, id).await
+    }
+
+    async fn transition_round(
+        &self,
+        district_id: &str,
+        id: &str,
+        action: RoundAction,
+    ) -> StoreResult<Round> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let round = load_round(&mut tx, district_id, id).await?;
+        let next = round.status.apply(action)?;
+        sqlx::query("update rounds set status = ?1 where id = ?2")
+            .bind(next.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let moved = load_round(&mut tx, district_id, id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(moved)
+    }
+
+    async fn create_project(&self, district_id: &str, project: NewProject) -> StoreResult<Project> {
+        let id = new_id();
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let round = load_round(&mut tx, district_id, &project.round_id).await?;
+        if !round.status.accepts_proposals() {
+            return Err(DomainError::InvalidTransition {
+                entity: "round",
+                from: round.status.as_str(),
+                action: "propose",
+            }
+            .into());
+        }
+        sqlx::query(
+            "insert into projects (id, district_id, round_id, organization_id, title, area, min_age, max_age, capacity,
+             unit_price_fen, sessions_offered, description, badges, status, created_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'submitted', ?14)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&project.round_id)
+        .bind(&project.organization_id)
+        .bind(&project.title)
+        .bind(&project.area)
+        .bind(project.min_age)
+        .bind(project.max_age)
+        .bind(project.capacity)
+        .bind(project.unit_price.get())
+        .bind(project.sessions_offered)
+        .bind(&project.description)
+        .bind(json(&project.badges))
+        .bind(OffsetDateTime::now_utc())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let created = load_project(&mut tx, district_id, &id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn project(&self, district_id: &str, id: &str) -> StoreResult<Project> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        load_project(&mut c, district_id, id).await
+    }
+
+    async fn approve_project(
+        &self,
+        district_id: &str,
+        id: &str,
+        sessions_bought: u32,
+    ) -> StoreResult<Project> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let project = load_project(&mut tx, district_id, id).await?;
+        let round = load_round(&mut tx, district_id, &project.round_id).await?;
+        if !round.status.accepts_decisions() {
+            return Err(DomainError::InvalidTransition {
+                entity: "round",
+                from: round.status.as_str(),
+                action: "approve",
+            }
+            .into());
+        }
+        let next = project.status.apply(ProjectAction::Approve)?;
+        if sessions_bought > project.sessions_offered {
+            return Err(DomainError::invalid(
+                "sessions_bought",
+                "购买场次不能超过提供场次 / Cannot buy more sessions than offered",
+            )
+            .into());
+        }
+        let cost = Fen::parse("unit_price_fen", project.unit_price_fen)?.times(sessions_bought);
+        round::check_budget(
+            Fen::parse("budget_fen", round.budget_fen)?,
+            Fen::parse("budget_fen", round.approved_fen)?,
+            cost,
+        )?;
+        sqlx::query("update projects set status = ?1, sessions_bought = ?2 where id = ?3")
+            .bind(next.as_str())
+            .bind(sessions_bought)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let moved = load_project(&mut tx, district_id, id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(moved)
+    }
+
+    async fn reject_project(
+        &self,
+        district_id: &str,
+        id: &str,
+        reason: &str,
+    ) -> StoreResult<Project> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let project = load_project(&mut tx, district_id, id).await?;
+        let round = load_round(&mut tx, district_id, &project.round_id).await?;
+        if !round.status.accepts_decisions() {
+            return Err(DomainError::InvalidTransition {
+                entity: "round",
+                from: round.status.as_str(),
+                action: "reject",
+            }
+            .into());
+        }
+        let next = project.status.apply(ProjectAction::Reject)?;
+        sqlx::query("update projects set status = ?1, reason = ?2 where id = ?3")
+            .bind(next.as_str())
+            .bind(reason)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let moved = load_project(&mut tx, district_id, id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(moved)
+    }
+
+    async fn menu(&self, district_id: &str) -> StoreResult<Vec<MenuItem>> {
+        #[derive(FromRow)]
+        struct MenuRow {
+            id: String,
+            title: String,
+            area: String,
+            organization_id: String,
+            organization_name: String,
+            min_age: i64,
+            max_age: i64,
+            capacity: i64,
+            unit_price_fen: i64,
+            sessions_left: i64,
+            review_count: i64,
+            rating_sum: f64,
+        }
+        let rows: Vec<MenuRow> = sqlx::query_as(
+            "select p.id, p.title, p.area, p.organization_id, o.name as organization_name, p.min_age, p.max_age,
+                p.capacity, p.unit_price_fen,
+                p.sessions_bought - coalesce((select sum(x.sessions) from orders x where x.project_id = p.id
+                    and x.status not in ('rejected', 'declined', 'cancelled')), 0) as sessions_left,
+                (select count(*) from reviews v where v.organization_id = p.organization_id
+                    and v.status = 'visible' and v.rating is not null) as review_count,
+                coalesce((select sum(v.rating) from reviews v where v.organization_id = p.organization_id
+                    and v.status = 'visible' and v.rating is not null), 0.0) as rating_sum
+             from projects p join organizations o on o.id = p.organization_id
+             join rounds r on r.id = p.round_id
+             where p.district_id = ?1 and p.status = 'approved' and r.status != 'draft'
+             order by p.id",
+        )
+        .bind(district_id)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| MenuItem {
+                id_key: r.id.clone(),
+                project_id: r.id,
+                title: r.title,
+                area: r.area,
+                organization: OrgRef {
+                    id: r.organization_id,
+                    name: r.organization_name,
+                },
+                min_age: count(r.min_age),
+                max_age: count(r.max_age),
+                capacity: count(r.capacity),
+                unit_price_fen: r.unit_price_fen,
+                sessions_left: count(r.sessions_left.max(0)),
+                rating: (youthloop_domain::scorecard::bayesian_average(
+                    count(r.review_count).into(),
+                    r.rating_sum,
+                ) * 100.0)
+                    .round()
+                    / 100.0,
+                fit: None,
+            })
+            .collect())
+    }
+
+    async fn create_order(
+        &self,
+        actor: &Actor,
+        order: NewOrder,
+        now: OffsetDateTime,
+    ) -> StoreResult<Order> {
+        let district_id = actor.district_id.as_str();
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let project = load_project(&mut tx, district_id, &order.project_id).await?;
+        if project.status != ProjectStatus::Approved {
+            return Err(StoreError::NotFound);
+        }
+        let community: Option<String> = sqlx::query_scalar(
+            "select c.id from regions c join regions s on s.district_id = c.district_id
+             and substr(c.path, 1, length(s.path)) = s.path
+             where c.district_id = ?1 and c.id = ?2 and c.kind = 'community'
+             and s.id in (select value from json_each(?3)) limit 1",
+        )
+        .bind(district_id)
+        .bind(&order.community_id)
+        .bind(json(&actor.region_ids()))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if community.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        if order.sessions > sessions_left(&mut tx, &project).await? {
+            return Err(DomainError::SoldOut.into());
+        }
+        let id = new_id();
+        sqlx::query(
+            "insert into orders (id, district_id, project_id, community_id, organization_id, sessions, window_start,
+             window_end, venue, expected_participants, notes, status, status_at, created_by, created_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'submitted', ?12, ?13, ?12)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&project.id)
+        .bind(&order.community_id)
+        .bind(&project.organization_id)
+        .bind(order.sessions)
+        .bind(order.window_start)
+        .bind(order.window_end)
+        .bind(&order.venue)
+        .bind(order.expected_participants)
+        .bind(&order.notes)
+        .bind(now)
+        .bind(&actor.user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        insert_history(
+            &mut tx,
+            district_id,
+            &id,
+            OrderStatus::Submitted,
+            &actor.user_id,
+            None,
+            now,
+        )
+        .await?;
+        let created = load_order(&mut tx, actor, &id, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn orders(
+        &self,
+        actor: &Actor,
+        page: &Page,
+        now: OffsetDateTime,
+    ) -> StoreResult<Paged<Order>> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        let sql = format!("select {ORDER_COLUMNS} from orders o where {ORDER_SCOPE} and o.id > ?5 order by o.id limit ?6");
+        let rows = bind_scope(sqlx::query_as(&sql), actor)
+            .bind(after(page))
+            .bind(fetch_limit(page))
+            .fetch_all(&mut *c)
+            .await
+            .map_err(db)?;
+        let mut orders = Vec::with_capacity(rows.len());
+        for row in rows {
+            orders.push(into_order(&mut c, row, now).await?);
+        }
+        Ok(Paged::from_rows(orders, page, |o| o.id.clone()))
+    }
+
+    async fn order(&self, actor: &Actor, id: &str, now: OffsetDateTime) -> StoreResult<Order> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        load_order(&mut c, actor, id, now).await
+    }
+
+    async fn transition_order(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: OrderAction,
+        reason: Option<&str>,
+        now: OffsetDateTime,
+    ) -> StoreResult<Order> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let order = load_order(&mut tx, actor, id, now).await?;
+        step_order(&mut tx, &order, action, &actor.user_id, reason, now).await?;
+        let moved = load_order(&mut tx, actor, id, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(moved)
+    }
+
+    async fn create_activity(
+        &self,
+        district_id: &str,
+        activity: NewActivity,
+    ) -> StoreResult<Activity> {
+        let id = new_id();
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        if let Some(order_id) = &activity.order_id {
+            let status: Option<String> = sqlx::query_scalar(
+                "select status from orders where district_id = ?1 and id = ?2 and organization_id = ?3",
+            )
+            .bind(district_id)
+            .bind(order_id)
+            .bind(&activity.organization_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            let status: OrderStatus = parse_status(status.ok_or(StoreError::NotFound)?)?;
+            if !matches!(status, OrderStatus::Accepted | OrderStatus::Scheduled) {
+                return Err(DomainError::InvalidTransition {
+                    entity: "order",
+                    from: status.as_str(),
+                    action: "schedule",
+                }
+                .into());
+            }
+        }
+        sqlx::query(
+            "insert into activities (id, district_id, organization_id, order_id, title, description, starts_at, ends_at,
+             venue, capacity, waitlist_capacity, min_age, max_age, registration_opens_at, registration_closes_at,
+             badges, status, created_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 'draft', ?17)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&activity.organization_id)
+        .bind(&activity.order_id)
+        .bind(&activity.title)
+        .bind(&activity.description)
+        .bind(activity.starts_at)
+        .bind(activity.ends_at)
+        .bind(&activity.venue)
+        .bind(activity.capacity)
+        .bind(activity.waitlist_capacity)
+        .bind(activity.min_age)
+        .bind(activity.max_age)
+        .bind(activity.registration_opens_at)
+        .bind(activity.registration_closes_at)
+        .bind(json(&activity.badges))
+        .bind(OffsetDateTime::now_utc())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let created = load_activity(
+            &mut tx,
+            district_id,
+            &id,
+            std::slice::from_ref(&activity.organization_id),
+        )
+        .await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn activities(
+        &self,
+        district_id: &str,
+        org_ids: &[String],
+        page: &Page,
+    ) -> StoreResult<Paged<Activity>> {
+        let sql = format!(
+            "select {ACTIVITY_COLUMNS} from activities a where a.district_id = ?1
+             and (a.status != 'draft' or a.organization_id in (select value from json_each(?2)))
+             and a.id > ?3 order by a.id limit ?4"
+        );
+        let rows: Vec<ActivityRow> = sqlx::query_as(&sql)
+            .bind(district_id)
+            .bind(json(&org_ids))
+            .bind(after(page))
+            .bind(fetch_limit(page))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        let items = rows
+            .into_iter()
+            .map(ActivityRow::into_activity)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Paged::from_rows(items, page, |a| a.id.clone()))
+    }
+
+    async fn activity(
+        &self,
+        district_id: &str,
+        id: &str,
+        org_ids: &[String],
+    ) -> StoreResult<Activity> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        load_activity(&mut c, district_id, id, org_ids).await
+    }
+
+    async fn transition_activity(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: ActivityAction,
+        now: OffsetDateTime,
+    ) -> StoreResult<Activity> {
+        let org_ids = actor.org_ids();
+        let district_id = actor.district_id.as_str();
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let current = load_activity(&mut tx, district_id, id, &org_ids).await?;
+        if !org_ids.contains(&current.organization_id) {
+            return Err(StoreError::NotFound);
+        }
+        let next = current.status.apply(action)?;
+        sqlx::query("update activities set status = ?1 where id = ?2")
+            .bind(next.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        // What follows for the registrations: a finished activity marks who never came,
+        // a cancelled one releases everyone.
+        let follow = match next {
+            ActivityStatus::Finished => Some(("confirmed", RegistrationAction::MarkNoShow)),
+            ActivityStatus::Cancelled => Some(("confirmed", RegistrationAction::Cancel)),
+            _ => None,
+        };
+        if let Some((from, registration_action)) = follow {
+            let to =
+                parse_status::<RegistrationStatus>(from.to_owned())?.apply(registration_action)?;
+            sqlx::query("update registrations set status = ?1, updated_at = ?2 where activity_id = ?3 and status = ?4")
+                .bind(to.as_str())
+                .bind(now)
+                .bind(id)
+                .bind(from)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            let waiting = RegistrationStatus::Waitlisted.apply(RegistrationAction::Cancel)?;
+            sqlx::query("update registrations set status = ?1, updated_at = ?2 where activity_id = ?3 and status = 'waitlisted'")
+                .bind(waiting.as_str())
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        // What follows for the order: scheduled with its first published session,
+        // delivered when all its sessions are finished.
+        if let Some(order_id) = &current.order_id {
+            let system = Actor {
+                user_id: actor.user_id.clone(),
+                district_id: district_id.to_owned(),
+                grants: actor.grants.clone(),
+            };
+            let order = load_order(&mut tx, &system, order_id, now).await?;
+            let finished: i64 = sqlx::query_scalar(
+                "select count(*) from activities where order_id = ?1 and status = 'finished'",
+            )
+            .bind(order_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+            let order_action = match (next, order.status) {
+                (ActivityStatus::Published, OrderStatus::Accepted) => Some(OrderAction::Schedule),
+                (ActivityStatus::Finished, OrderStatus::Scheduled)
+                    if count(finished) >= order.sessions =>
+                {
+                    Some(OrderAction::Deliver)
+                }
+                _ => None,
+            };
+            if let Some(order_action) = order_action {
+                step_order(&mut tx, &order, order_action, &actor.user_id, None, now).await?;
+            }
+        }
+        let moved = load_activity(&mut tx, district_id, id, &org_ids).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(moved)
+    }
+
+    async fn create_participant(
+        &self,
+        district_id: &str,
+        p: NewParticipant,
+    ) -> StoreResult<Participant> {
+        let id = p.id.clone().unwrap_or_else(new_id);
+        sqlx::query(
+            "insert into participants (id, district_id, kind, name, birth_date, id_number, guardian_id, user_id, consent_at, created_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(p.kind.as_str())
+        .bind(&p.name)
+        .bind(p.birth_date)
+        .bind(&p.id_number)
+        .bind(&p.guardian_id)
+        .bind(&p.user_id)
+        .bind(p.consent_at)
+        .bind(OffsetDateTime::now_utc())
+        .execute(&self.writer)
+        .await
+        .map_err(unique("child_exists", "该孩子已添加 / This child has already been added"))?;
+        Ok(Participant {
+            id,
+            name: p.name,
+            birth_date: p.birth_date,
+            guardian_id: p.guardian_id,
+        })
+    }
+
+    async fn children(
+        &self,
+        district_id: &str,
+        guardian_id: &str,
+        page: &Page,
+    ) -> StoreResult<Paged<Participant>> {
+        let rows: Vec<(String, String, Date, Option<String>)> = sqlx::query_as(
+            "select id, name, birth_date, guardian_id from participants
+             where district_id = ?1 and guardian_id = ?2 and id > ?3 order by id limit ?4",
+        )
+        .bind(district_id)
+        .bind(guardian_id)
+        .bind(after(page))
+        .bind(fetch_limit(page))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        let items = rows
+            .into_iter()
+            .map(|(id, name, birth_date, guardian_id)| Participant {
+                id,
+                name,
+                birth_date,
+                guardian_id,
+            })
+            .collect();
+        Ok(Paged::from_rows(items, page, |p| p.id.clone()))
+    }
+
+    async fn participant_of(
+        &self,
+        district_id: &str,
+        user_id: &str,
+        participant_id: &str,
+    ) -> StoreResult<Participant> {
+        let (id, name, birth_date, guardian_id): (String, String, Date, Option<String>) =
+            sqlx::query_as(
+                "select id, name, birth_date, guardian_id from participants
+             where district_id = ?1 and id = ?2 and (guardian_id = ?3 or user_id = ?3)",
+            )
+            .bind(district_id)
+            .bind(participant_id)
+            .bind(user_id)
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(Participant {
+            id,
+            name,
+            birth_date,
+            guardian_id,
+        })
+    }
+
+    async fn register(
+        &self,
+        attempt: RegistrationAttempt,
+        now: OffsetDateTime,
+    ) -> StoreResult<Registered> {
+        let district_id = attempt.district_id.as_str();
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        if let Some(key) = &attempt.idempotency_key {
+            let earlier: Option<String> = sqlx::query_scalar(
+                "select body from idempotency_keys where user_id = ?1 and key = ?2",
+            )
+            .bind(&attempt.made_by)
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            if let Some(body) = earlier {
+                let mut first: Registered =
+                    serde_json::from_str(&body).map_err(|e| StoreError::Other(e.to_string()))?;
+                if first.activity_id != attempt.activity_id
+                    || first.participant_id != attempt.participant_id
+                {
+                    return Err(StoreError::conflict(
+                        "idempotency_key_reused",
+                        "该幂等键已用于另一请求 / This Idempotency-Key was used for another request",
+                    ));
+                }
+                first.replayed = true;
+                return Ok(first);
+            }
+        }
+        let activity = load_activity(&mut tx, district_id, &attempt.activity_id, &[]).await?;
+        let birth_date: Date = sqlx::query_scalar(
+            "select birth_date from participants where district_id = ?1 and id = ?2 and (guardian_id = ?3 or user_id = ?3)",
+        )
+        .bind(district_id)
+        .bind(&attempt.participant_id)
+        .bind(&attempt.made_by)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let already: Option<i64> = sqlx::query_scalar(
+            "select 1 from registrations where activity_id = ?1 and participant_id = ?2
+             and status in ('confirmed', 'waitlisted', 'attended')",
+        )
+        .bind(&activity.id)
+        .bind(&attempt.participant_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let admission = activity::admit(
+            &Attempt {
+                status: activity.status,
+                opens_at: activity.registration_opens_at,
+                closes_at: activity.registration_closes_at,
+                now,
+                min_age: activity.min_age,
+                max_age: activity.max_age,
+                birth_date,
+                starts_on: activity.starts_at.date(),
+                already_registered: already.is_some(),
+            },
+            Seats {
+                capacity: activity.capacity,
+                waitlist_capacity: activity.waitlist_capacity,
+                confirmed: activity.confirmed_count,
+                waitlisted: activity.waitlist_count,
+            },
+        )?;
+        let seq: i64 = sqlx::query_scalar(
+            "update activities set next_seq = next_seq + 1 where id = ?1 returning next_seq - 1",
+        )
+        .bind(&activity.id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let id = new_id();
+        sqlx::query(
+            "insert into registrations (id, district_id, activity_id, participant_id, made_by, status, seq, created_at, updated_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&activity.id)
+        .bind(&attempt.participant_id)
+        .bind(&attempt.made_by)
+        .bind(admission.status().as_str())
+        .bind(seq)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(unique("already_registered", "该参与者已报名此活动 / This participant is already registered"))?;
+        let registered = Registered {
+            id,
+            status: admission.status(),
+            position: match admission {
+                activity::Admission::Waitlisted { position } => Some(position),
+                activity::Admission::Confirmed => None,
+            },
+            replayed: false,
+            activity_id: activity.id.clone(),
+            participant_id: attempt.participant_id.clone(),
+        };
+        if let Some(key) = &attempt.idempotency_key {
+            #[derive(serde::Serialize)]
+            struct Kept<'a> {
+                #[serde(flatten)]
+                answer: &'a Registered,
+                activity_id: &'a str,
+                participant_id: &'a str,
+            }
+            let kept = Kept {
+                answer: &registered,
+                activity_id: &registered.activity_id,
+                participant_id: &registered.participant_id,
+            };
+            sqlx::query("insert into idempotency_keys (district_id, user_id, key, body, created_at) values (?1, ?2, ?3, ?4, ?5)")
+                .bind(district_id)
+                .bind(&attempt.made_by)
+                .bind(key)
+                .bind(json(&kept))
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(registered)
+    }
+
+    async fn cancel_registration(
+        &self,
+        actor: &Actor,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Registration> {
+        let district_id = actor.district_id.as_str();
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        // Who may cancel: who made it, or the activity's organization.
+        let found: Option<(String, String)> = sqlx::query_as(
+            "select r.activity_id, r.status from registrations r join activities a on a.id = r.activity_id
+             where r.district_id = ?1 and r.id = ?2
+             and (r.made_by = ?3 or a.organization_id in (select value from json_each(?4)))",
+        )
+        .bind(district_id)
+        .bind(id)
+        .bind(&actor.user_id)
+        .bind(json(&actor.org_ids()))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let (activity_id, status) = found.ok_or(StoreError::NotFound)?;
+        let was: RegistrationStatus = parse_status(status)?;
+        let next = was.apply(RegistrationAction::Cancel)?;
+        set_registration(&mut tx, id, next, now).await?;
+        if was == RegistrationStatus::Confirmed {
+            let activity =
+                load_activity(&mut tx, district_id, &activity_id, &actor.org_ids()).await?;
+            promote_first(&mut tx, &activity, now).await?;
+        }
+        let cancelled = load_registration(&mut tx, district_id, id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(cancelled)
+    }
+
+    async fn registrations(
+        &self,
+        district_id: &str,
+        activity_id: &str,
+        page: &Page,
+    ) -> StoreResult<Paged<Registration>> {
+        let sql = format!(
+            "select {REGISTRATION_COLUMNS} from registrations r where r.district_id = ?1 and r.activity_id = ?2
+             and r.id > ?3 order by r.id limit ?4"
+        );
+        let rows: Vec<RegistrationRow> = sqlx::query_as(&sql)
+            .bind(district_id)
+            .bind(activity_id)
+            .bind(after(page))
+            .bind(fetch_limit(page))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        let items = rows
+            .into_iter()
+            .map(RegistrationRow::into_registration)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Paged::from_rows(items, page, |r| r.id.clone()))
+    }
+
+    async fn check_in(
+        &self,
+        district_id: &str,
+        activity_id: &str,
+        who: CheckinBy<'_>,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<String>> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let activity = load_activity(&mut tx, district_id, activity_id, &[]).await?;
+        let found: Option<(String, String, String)> = match who {
+            CheckinBy::Participant { user_id, participant_id } => sqlx::query_as(
+                "select r.id, r.status, r.participant_id from registrations r join participants p on p.id = r.participant_id
+                 where r.activity_id = ?1 and r.participant_id = ?2 and (p.guardian_id = ?3 or p.user_id = ?3)
+                 and r.status in ('confirmed', 'attended')",
+            )
+            .bind(activity_id)
+            .bind(participant_id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?,
+            CheckinBy::Staff { org_ids, registration_id } => {
+                if !org_ids.contains(&activity.organization_id) {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query_as("select id, status, participant_id from registrations where activity_id = ?1 and id = ?2")
+                    .bind(activity_id)
+                    .bind(registration_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db)?
+            }
+        };
+        let (registration_id, status, participant_id) = found.ok_or(StoreError::NotFound)?;
+        if !matches!(
+            activity.status,
+            ActivityStatus::Published | ActivityStatus::Closed
+        ) {
+            return Err(DomainError::InvalidTransition {
+                entity: "activity",
+                from: activity.status.as_str(),
+                action: "checkin",
+            }
+            .into());
+        }
+        let status: RegistrationStatus = parse_status(status)?;
+        // A second scan of the same code is harmless: it answers as the first did.
+        if status != RegistrationStatus::Attended {
+            let next = status.apply(RegistrationAction::Attend)?;
+            set_registration(&mut tx, &registration_id, next, now).await?;
+            for code in &activity.badges {
+                sqlx::query(
+                    "insert into badge_awards (id, district_id, participant_id, badge_code, activity_id, awarded_at)
+                     values (?1, ?2, ?3, ?4, ?5, ?6) on conflict do nothing",
+                )
+                .bind(new_id())
+                .bind(district_id)
+                .bind(&participant_id)
+                .bind(code)
+                .bind(activity_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            }
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(activity.badges)
+    }
+
+    async fn badges(
+        &self,
+        district_id: &str,
+        participant_id: &str,
+        page: &Page,
+    ) -> StoreResult<Paged<BadgeAward>> {
+        let rows: Vec<(
+            String,
+            String,
+            String,
+            OffsetDateTime,
+            Option<OffsetDateTime>,
+        )> = sqlx::query_as(
+            "select id, badge_code, activity_id, awarded_at, confirmed_at from badge_awards
+             where district_id = ?1 and participant_id = ?2 and id > ?3 order by id limit ?4",
+        )
+        .bind(district_id)
+        .bind(participant_id)
+        .bind(after(page))
+        .bind(fetch_limit(page))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        let items = rows
+            .into_iter()
+            .map(
+                |(id, code, activity_id, awarded_at, confirmed_at)| BadgeAward {
+                    name: badge::find(&code).map_or_else(|| code.clone(), |b| b.name.to_owned()),
+                    code,
+                    activity_id,
+                    awarded_at,
+                    confirmed: confirmed_at.is_some(),
+                    id,
+                },
+            )
+            .collect();
+        Ok(Paged::from_rows(items, page, |b| b.id.clone()))
+    }
+
+    async fn attended(
+        &self,
+        district_id: &str,
+        activity_id: &str,
+        user_id: &str,
+    ) -> StoreResult<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "select 1 from registrations r join participants p on p.id = r.participant_id
+             where r.district_id = ?1 and r.activity_id = ?2 and r.status = 'attended'
+             and (p.guardian_id = ?3 or p.user_id = ?3) limit 1",
+        )
+        .bind(district_id)
+        .bind(activity_id)
+        .bind(user_id)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db)?;
+        Ok(found.is_some())
+    }
+
+    async fn create_review(&self, district_id: &str, review: NewReview) -> StoreResult<Review> {
+        let id = new_id();
+        let ratings = review.ratings;
+        let rating = ratings
+            .map(|r| (r.mean() * 100.0).round() / 100.0)
+            .or(review.rating);
+        sqlx::query(
+            "insert into reviews (id, district_id, target_kind, target_id, organization_id, author_id, author_role,
+             content, organization_rating, effect, rating, text, status, reason, created_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(review.target.as_str())
+        .bind(&review.target_id)
+        .bind(&review.organization_id)
+        .bind(&review.author_id)
+        .bind(&review.author_role)
+        .bind(ratings.map(|r| r.content))
+        .bind(ratings.map(|r| r.organization))
+        .bind(ratings.map(|r| r.effect))
+        .bind(rating)
+        .bind(&review.text)
+        .bind(review.status.as_str())
+        .bind(&review.reason)
+        .bind(OffsetDateTime::now_utc())
+        .execute(&self.writer)
+        .await
+        .map_err(unique("already_reviewed", "您已评价过 / You have already reviewed this"))?;
+        let row: ReviewRow = sqlx::query_as(
+            "select id, target_kind, target_id, organization_id, author_role, content, organization_rating, effect,
+             rating, text, status, reply, created_at from reviews where id = ?1",
+        )
+        .bind(&id)
+        .fetch_one(&self.writer)
+        .await
+        .map_err(db)?;
+        row.into_review()
+    }
+
+    async fn recent_comments(
+        &self,
+        district_id: &str,
+        organization_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        sqlx::query_scalar(
+            "select text from reviews where district_id = ?1 and organization_id = ?2 and target_kind = 'organization'
+             order by id desc limit ?3",
+        )
+        .bind(district_id)
+        .bind(organization_id)
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)
+    }
+
+    async fn reviews(
+        &self,
+        district_id: &str,
+        organization_id: &str,
+        page: &Page,
+    ) -> StoreResult<Paged<Review>> {
+        let rows: Vec<ReviewRow> = sqlx::query_as(
+            "select id, target_kind, target_id, organization_id, author_role, content, organization_rating, effect,
+             rating, text, status, reply, created_at from reviews
+             where district_id = ?1 and organization_id = ?2 and status = 'visible' and id > ?3 order by id limit ?4",
+        )
+        .bind(district_id)
+        .bind(organization_id)
+        .bind(after(page))
+        .bind(fetch_limit(page))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        let items = rows
+            .into_iter()
+            .map(ReviewRow::into_review)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Paged::from_rows(items, page, |r| r.id.clone()))
+    }
+
+    async fn scorecard_facts(
+        &self,
+        district_id: &str,
+        organization_id: &str,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> StoreResult<Facts> {
+        let (delivered, on_time, attended, no_show): (i64, i64, i64, i64) = sqlx::query_as(
+            "select count(*),
+                coalesce(sum(case when o.id is null or date(a.starts_at) <= o.window_end then 1 else 0 end), 0),
+                coalesce(sum((select count(*) from registrations r where r.activity_id = a.id and r.status = 'attended')), 0),
+                coalesce(sum((select count(*) from registrations r where r.activity_id = a.id and r.status = 'no_show')), 0)
+             from activities a left join orders o on o.id = a.order_id
+             where a.district_id = ?1 and a.organization_id = ?2 and a.status = 'finished'
+             and a.starts_at >= ?3 and a.starts_at < ?4",
+        )
+        .bind(district_id)
+        .bind(organization_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&self.reader)
+        .await
+        .map_err(db)?;
+        let (review_count, rating_sum): (i64, f64) = sqlx::query_as(
+            "select count(*), coalesce(sum(rating), 0.0) from reviews
+             where district_id = ?1 and organization_id = ?2 and status = 'visible' and rating is not null
+             and created_at >= ?3 and created_at < ?4",
+        )
+        .bind(district_id)
+        .bind(organization_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&self.reader)
+        .await
+        .map_err(db)?;
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        Ok(Facts {
+            sessions_delivered: n(delivered),
+            sessions_on_time: n(on_time),
+            attended: n(attended),
+            no_show: n(no_show),
+            review_count: n(review_count),
+            rating_sum,
+        })
+    }
+}
