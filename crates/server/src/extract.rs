@@ -64,12 +64,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
             format!("JSON 格式错误 / Malformed JSON: {inner}"),
         )
     };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    // Syntax first, over the whole body, so trailing garbage is malformed too.
+    let json: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| malformed(&e))?;
+    serde_path_to_error::deserialize(json).map_err(|e| {
         let inner = e.inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return malformed(inner);
-        }
         let message = inner.to_string();
         // serde names a missing or unknown field only in its message.
         let named = message
@@ -83,9 +81,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
             _ => path,
         };
         AppError::invalid(field, format!("字段无效 / Invalid field: {message}"))
-    })?;
-    de.end().map_err(|e| malformed(&e))?;
-    Ok(value)
+    })
 }
 
 /// A query string, failing with 422.

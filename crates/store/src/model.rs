@@ -409,11 +409,13 @@ pub struct Registered {
     pub status: RegistrationStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<u32>,
+    /// Whether this answer repeats an earlier one for the same key.
     #[serde(skip)]
     pub replayed: bool,
-    #[serde(skip)]
+    // Kept with the answer so that a key reused for another request is caught.
+    #[serde(skip_serializing, default)]
     pub activity_id: String,
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub participant_id: String,
 }
 

@@ -1,0 +1,12 @@
+//! End-to-end tests: each drives a real server process over HTTP. One test binary, so
+//! it links once.
+
+// A test that cannot go on should stop loudly where it is.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod bad_input;
+mod concurrency;
+mod helpers;
+mod loop_walk;
+mod openapi;
+mod roles;
