@@ -162,19 +162,7 @@ mod tests {
             (S::Accepted, A::Cancel, S::Cancelled),
             (S::Scheduled, A::Cancel, S::Cancelled),
         ];
-        for from in S::ALL {
-            for action in A::ALL {
-                let expected = allowed
-                    .iter()
-                    .find(|(f, a, _)| f == from && a == action)
-                    .map(|t| t.2);
-                match (from.apply(*action), expected) {
-                    (Ok(to), Some(want)) => assert_eq!(to, want),
-                    (Err(e), None) => assert_eq!(e.code(), "invalid_transition", "{from} {action}"),
-                    (got, want) => panic!("{from} {action}: got {got:?}, want {want:?}"),
-                }
-            }
-        }
+        crate::status::check_transitions(S::ALL, A::ALL, &allowed, S::apply);
     }
 
     #[test]

@@ -36,3 +36,30 @@ macro_rules! status_enum {
         }
     };
 }
+
+/// Test support: checks every state against every action, expecting exactly the
+/// `allowed` transitions and `invalid_transition` for all others.
+#[cfg(test)]
+pub(crate) fn check_transitions<S, A>(
+    all: &[S],
+    actions: &[A],
+    allowed: &[(S, A, S)],
+    apply: impl Fn(S, A) -> crate::DomainResult<S>,
+) where
+    S: Copy + PartialEq + std::fmt::Debug,
+    A: Copy + PartialEq + std::fmt::Debug,
+{
+    for from in all {
+        for action in actions {
+            let expected = allowed
+                .iter()
+                .find(|(f, a, _)| f == from && a == action)
+                .map(|t| t.2);
+            match (apply(*from, *action), expected) {
+                (Ok(to), Some(want)) => assert_eq!(to, want),
+                (Err(e), None) => assert_eq!(e.code(), "invalid_transition", "{from:?} {action:?}"),
+                (got, want) => panic!("{from:?} {action:?}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+}

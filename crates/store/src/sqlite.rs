@@ -361,6 +361,9 @@ struct ReviewRow {
     created_at: OffsetDateTime,
 }
 
+const REVIEW_COLUMNS: &str = "id, target_kind, target_id, organization_id, author_role, content,
+    organization_rating, effect, rating, text, status, reply, created_at";
+
 impl ReviewRow {
     fn into_review(self) -> StoreResult<Review> {
         Ok(Review {
@@ -1992,10 +1995,9 @@ impl Store for SqliteStore {
         .execute(&self.writer)
         .await
         .map_err(unique("already_reviewed", "您已评价过 / You have already reviewed this"))?;
-        let row: ReviewRow = sqlx::query_as(
-            "select id, target_kind, target_id, organization_id, author_role, content, organization_rating, effect,
-             rating, text, status, reply, created_at from reviews where id = ?1",
-        )
+        let row: ReviewRow = sqlx::query_as(&format!(
+            "select {REVIEW_COLUMNS} from reviews where id = ?1"
+        ))
         .bind(&id)
         .fetch_one(&self.writer)
         .await
@@ -2027,11 +2029,10 @@ impl Store for SqliteStore {
         organization_id: &str,
         page: &Page,
     ) -> StoreResult<Paged<Review>> {
-        let rows: Vec<ReviewRow> = sqlx::query_as(
-            "select id, target_kind, target_id, organization_id, author_role, content, organization_rating, effect,
-             rating, text, status, reply, created_at from reviews
-             where district_id = ?1 and organization_id = ?2 and status = 'visible' and id > ?3 order by id limit ?4",
-        )
+        let rows: Vec<ReviewRow> = sqlx::query_as(&format!(
+            "select {REVIEW_COLUMNS} from reviews
+             where district_id = ?1 and organization_id = ?2 and status = 'visible' and id > ?3 order by id limit ?4"
+        ))
         .bind(district_id)
         .bind(organization_id)
         .bind(after(page))

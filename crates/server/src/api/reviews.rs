@@ -19,6 +19,30 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser};
 use crate::startup::AppState;
 
+/// A review by someone whose part in what they review is on record: shown at once.
+fn verified(
+    target: ReviewTarget,
+    target_id: String,
+    organization_id: String,
+    user: &CurrentUser,
+    role: Role,
+    ratings: Ratings,
+    text: String,
+) -> NewReview {
+    NewReview {
+        target,
+        target_id,
+        organization_id,
+        author_id: Some(user.user.id.clone()),
+        author_role: role.as_str().to_owned(),
+        ratings: Some(ratings),
+        rating: None,
+        text,
+        status: ReviewStatus::Visible,
+        reason: None,
+    }
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewBody {
@@ -99,18 +123,15 @@ pub async fn review_order(
         }
         .into());
     }
-    let review = NewReview {
-        target: ReviewTarget::Order,
-        target_id: order.id,
-        organization_id: order.organization_id,
-        author_id: Some(user.user.id.clone()),
-        author_role: Role::CommunityOfficer.as_str().to_owned(),
-        ratings: Some(ratings),
-        rating: None,
+    let review = verified(
+        ReviewTarget::Order,
+        order.id,
+        order.organization_id,
+        &user,
+        Role::CommunityOfficer,
+        ratings,
         text,
-        status: ReviewStatus::Visible,
-        reason: None,
-    };
+    );
     Ok((
         StatusCode::CREATED,
         Json(state.store.create_review(user.district(), review).await?),

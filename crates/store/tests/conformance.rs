@@ -1,0 +1,353 @@
+//! The store's conformance cases: each is generic over `Store` and expanded into one
+//! test per engine, so that a failure names the engine.
+
+// A test that cannot go on should stop loudly where it is.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use time::{Duration, OffsetDateTime};
+use youthloop_domain::activity::{ActivityAction, RegistrationStatus};
+use youthloop_domain::region::RegionKind;
+use youthloop_domain::role::{Actor, Grant, Role};
+use youthloop_domain::round::RoundAction;
+use youthloop_domain::{DomainError, Fen};
+use youthloop_store::model::*;
+use youthloop_store::sqlite::SqliteStore;
+use youthloop_store::{Store, StoreError};
+
+/// A district with one community, one organization and one guardian.
+struct World {
+    district: String,
+    community: String,
+    org: Actor,
+    guardian: User,
+}
+
+async fn world<S: Store>(s: &S) -> World {
+    let district = s
+        .create_district("测试区", "990900000000")
+        .await
+        .unwrap()
+        .id;
+    let community = s
+        .create_region(
+            &district,
+            NewRegion {
+                parent_id: None,
+                name: "测试社区".into(),
+                kind: RegionKind::Community,
+                code: "990900001001".into(),
+                profile: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let org = s
+        .create_organization(
+            &district,
+            NewOrganization {
+                name: "测试组织".into(),
+                credit_code: "91350100M000100Y43".into(),
+                areas: vec!["safety".into()],
+                address: "路".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let org_admin = user(s, &district, "13900000001", Role::OrgAdmin, &org.id).await;
+    let guardian = user(s, &district, "13900000002", Role::Guardian, "").await;
+    World {
+        org: Actor {
+            user_id: org_admin.id.clone(),
+            district_id: district.clone(),
+            grants: org_admin.grants(),
+        },
+        district,
+        community,
+        guardian,
+    }
+}
+
+async fn user<S: Store>(s: &S, district: &str, phone: &str, role: Role, scope: &str) -> User {
+    s.create_user(
+        district,
+        NewUser {
+            phone: phone.into(),
+            password_hash: "not-a-real-hash".into(),
+            name: "测试".into(),
+            id_number: None,
+            birth_date: None,
+            grants: vec![Grant {
+                role,
+                scope_id: scope.into(),
+            }],
+            is_participant: false,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn child<S: Store>(s: &S, w: &World, n: u32) -> String {
+    s.create_participant(
+        &w.district,
+        NewParticipant {
+            id: None,
+            kind: ParticipantKind::Child,
+            name: format!("孩子{n}"),
+            birth_date: time::macros::date!(2016 - 05 - 01),
+            id_number: format!("id-{n}"),
+            guardian_id: Some(w.guardian.id.clone()),
+            user_id: None,
+            consent_at: Some(OffsetDateTime::now_utc()),
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+async fn open_activity<S: Store>(s: &S, w: &World, capacity: u32, waitlist: u32) -> Activity {
+    let now = OffsetDateTime::now_utc();
+    let activity = s
+        .create_activity(
+            &w.district,
+            NewActivity {
+                organization_id: w.org.org_ids()[0].clone(),
+                order_id: None,
+                title: "测试活动".into(),
+                description: String::new(),
+                starts_at: now + Duration::days(2),
+                ends_at: now + Duration::days(2) + Duration::hours(2),
+                venue: "活动室".into(),
+                capacity,
+                waitlist_capacity: waitlist,
+                min_age: 6,
+                max_age: 14,
+                registration_opens_at: now - Duration::hours(1),
+                registration_closes_at: now + Duration::days(1),
+                badges: vec!["laodong".into()],
+            },
+        )
+        .await
+        .unwrap();
+    s.transition_activity(&w.org, &activity.id, ActivityAction::Publish, now)
+        .await
+        .unwrap()
+}
+
+async fn register<S: Store>(
+    s: &S,
+    w: &World,
+    activity: &str,
+    participant: &str,
+    key: Option<&str>,
+) -> Result<Registered, StoreError> {
+    let attempt = RegistrationAttempt {
+        district_id: w.district.clone(),
+        activity_id: activity.into(),
+        participant_id: participant.into(),
+        made_by: w.guardian.id.clone(),
+        idempotency_key: key.map(str::to_owned),
+    };
+    s.register(attempt, OffsetDateTime::now_utc()).await
+}
+
+async fn waitlist_is_promoted_in_order<S: Store>(s: &S) {
+    let w = world(s).await;
+    let a = open_activity(s, &w, 1, 2).await;
+    let kids = [
+        child(s, &w, 1).await,
+        child(s, &w, 2).await,
+        child(s, &w, 3).await,
+        child(s, &w, 4).await,
+    ];
+    let first = register(s, &w, &a.id, &kids[0], None).await.unwrap();
+    assert_eq!(first.status, RegistrationStatus::Confirmed);
+    let second = register(s, &w, &a.id, &kids[1], None).await.unwrap();
+    assert_eq!(
+        (second.status, second.position),
+        (RegistrationStatus::Waitlisted, Some(1))
+    );
+    let third = register(s, &w, &a.id, &kids[2], None).await.unwrap();
+    assert_eq!(third.position, Some(2));
+    assert!(matches!(
+        register(s, &w, &a.id, &kids[3], None).await,
+        Err(StoreError::Domain(DomainError::Full))
+    ));
+    let guardian = Actor {
+        user_id: w.guardian.id.clone(),
+        district_id: w.district.clone(),
+        grants: w.guardian.grants(),
+    };
+    s.cancel_registration(&guardian, &first.id, OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let line = s
+        .registrations(&w.district, &a.id, &Page::all())
+        .await
+        .unwrap()
+        .items;
+    let of = |id: &str| line.iter().find(|r| r.id == id).unwrap().clone();
+    assert_eq!(
+        of(&second.id).status,
+        RegistrationStatus::Confirmed,
+        "the first in line takes the seat"
+    );
+    assert_eq!(
+        (of(&third.id).status, of(&third.id).position),
+        (RegistrationStatus::Waitlisted, Some(1))
+    );
+}
+
+async fn a_key_answers_once_and_only_for_its_request<S: Store>(s: &S) {
+    let w = world(s).await;
+    let a = open_activity(s, &w, 5, 0).await;
+    let (one, two) = (child(s, &w, 1).await, child(s, &w, 2).await);
+    let first = register(s, &w, &a.id, &one, Some("key-1")).await.unwrap();
+    let again = register(s, &w, &a.id, &one, Some("key-1")).await.unwrap();
+    assert_eq!(
+        (again.id.as_str(), again.replayed),
+        (first.id.as_str(), true)
+    );
+    let reused = register(s, &w, &a.id, &two, Some("key-1")).await;
+    assert!(
+        matches!(
+            reused,
+            Err(StoreError::Conflict {
+                code: "idempotency_key_reused",
+                ..
+            })
+        ),
+        "{reused:?}"
+    );
+    assert_eq!(
+        s.activity(&w.district, &a.id, &[])
+            .await
+            .unwrap()
+            .confirmed_count,
+        1
+    );
+}
+
+async fn approvals_stay_within_the_budget<S: Store>(s: &S) {
+    let w = world(s).await;
+    let now = OffsetDateTime::now_utc();
+    let round = s
+        .create_round(
+            &w.district,
+            NewRound {
+                title: "批次".into(),
+                budget: Fen::parse("b", 100).unwrap(),
+                opens_at: now,
+                closes_at: now + Duration::days(1),
+            },
+        )
+        .await
+        .unwrap();
+    s.transition_round(&w.district, &round.id, RoundAction::Open)
+        .await
+        .unwrap();
+    let propose = || NewProject {
+        round_id: round.id.clone(),
+        organization_id: w.org.org_ids()[0].clone(),
+        title: "项目".into(),
+        area: "safety".into(),
+        min_age: 6,
+        max_age: 12,
+        capacity: 10,
+        unit_price: Fen::parse("p", 60).unwrap(),
+        sessions_offered: 2,
+        description: String::new(),
+        badges: vec![],
+    };
+    let a = s.create_project(&w.district, propose()).await.unwrap();
+    let b = s.create_project(&w.district, propose()).await.unwrap();
+    s.approve_project(&w.district, &a.id, 1).await.unwrap();
+    let over = s.approve_project(&w.district, &b.id, 1).await;
+    assert!(
+        matches!(over, Err(StoreError::Domain(DomainError::OverBudget))),
+        "{over:?}"
+    );
+    assert_eq!(
+        s.round(&w.district, &round.id).await.unwrap().approved_fen,
+        60
+    );
+    assert_eq!(s.menu(&w.district).await.unwrap().len(), 1);
+}
+
+async fn other_districts_are_not_found<S: Store>(s: &S) {
+    let w = world(s).await;
+    let a = open_activity(s, &w, 5, 0).await;
+    let other = s
+        .create_district("另一区", "990800000000")
+        .await
+        .unwrap()
+        .id;
+    assert!(matches!(
+        s.activity(&other, &a.id, &[]).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.region(&other, &w.community).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.organization(&other, &w.org.org_ids()[0]).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+macro_rules! conformance {
+    ($engine:ident, $open:expr, [$($case:ident),* $(,)?]) => {
+        mod $engine {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let (_guard, store) = $open.await;
+                    super::$case(&store).await;
+                }
+            )*
+        }
+    };
+}
+
+async fn sqlite() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let store = SqliteStore::open(path.to_str().unwrap(), true)
+        .await
+        .unwrap();
+    (dir, store)
+}
+
+conformance!(
+    sqlite,
+    super::sqlite(),
+    [
+        waitlist_is_promoted_in_order,
+        a_key_answers_once_and_only_for_its_request,
+        approvals_stay_within_the_budget,
+        other_districts_are_not_found,
+    ]
+);
+
+/// What was confirmed is there after the store is closed and opened again.
+#[tokio::test]
+async fn sqlite_keeps_confirmed_writes_across_a_reopen() {
+    let (dir, store) = sqlite().await;
+    let w = world(&store).await;
+    let a = open_activity(&store, &w, 5, 0).await;
+    let kid = child(&store, &w, 1).await;
+    let registered = register(&store, &w, &a.id, &kid, None).await.unwrap();
+    drop(store);
+    let path = dir.path().join("store.db");
+    let reopened = SqliteStore::open(path.to_str().unwrap(), false)
+        .await
+        .unwrap();
+    let line = reopened
+        .registrations(&w.district, &a.id, &Page::all())
+        .await
+        .unwrap();
+    assert_eq!(line.items[0].id, registered.id);
+}
