@@ -104,6 +104,8 @@ struct Ctx<'a> {
     rng: ChaCha8Rng,
     hash: String,
     district: String,
+    /// The platform itself, for what the demo does as no one in particular.
+    sys: Actor,
     now: OffsetDateTime,
     phone_seq: u32,
 }
@@ -151,7 +153,7 @@ impl Ctx<'_> {
         Ok(self
             .store
             .create_user(
-                &self.district,
+                &self.sys,
                 NewUser {
                     phone,
                     password_hash: self.hash.clone(),
@@ -167,9 +169,16 @@ impl Ctx<'_> {
 
     fn actor(&self, user: &User) -> Actor {
         Actor {
-            user_id: user.id.clone(),
-            district_id: self.district.clone(),
             grants: user.grants(),
+            ..self.person(&user.id)
+        }
+    }
+
+    /// Someone acting for themselves (a guardian, a youth), as the demo plays them.
+    fn person(&self, user_id: &str) -> Actor {
+        Actor {
+            user_id: user_id.to_owned(),
+            ..Actor::system(&self.district)
         }
     }
 }
@@ -197,6 +206,7 @@ pub async fn fill(store: &dyn Store, seed: u64) -> anyhow::Result<()> {
         rng: ChaCha8Rng::seed_from_u64(seed),
         hash,
         district: district.id.clone(),
+        sys: Actor::system(&district.id),
         now: OffsetDateTime::now_utc(),
         phone_seq: 0,
     };
@@ -207,7 +217,7 @@ pub async fn fill(store: &dyn Store, seed: u64) -> anyhow::Result<()> {
     for (t, (town_name, names)) in TOWNS.iter().enumerate() {
         let town = store
             .create_region(
-                &cx.district,
+                &cx.sys,
                 NewRegion {
                     parent_id: None,
                     name: (*town_name).to_owned(),
@@ -235,7 +245,7 @@ pub async fn fill(store: &dyn Store, seed: u64) -> anyhow::Result<()> {
             };
             let community = store
                 .create_region(
-                    &cx.district,
+                    &cx.sys,
                     NewRegion {
                         parent_id: Some(town.id.clone()),
                         name: (*name).to_owned(),
@@ -271,7 +281,7 @@ pub async fn fill(store: &dyn Store, seed: u64) -> anyhow::Result<()> {
         };
         let org = store
             .create_organization(
-                &cx.district,
+                &cx.sys,
                 NewOrganization {
                     name: (*name).to_owned(),
                     credit_code: format!("{first17}{check}"),
@@ -423,7 +433,7 @@ pub async fn fill(store: &dyn Store, seed: u64) -> anyhow::Result<()> {
     )?);
     let round = store
         .create_round(
-            &cx.district,
+            &cx.sys,
             NewRound {
                 title: format!("{}年度青少年服务项目采购", cx.now.year()),
                 budget: Fen::parse("budget_fen", 200_000_000)?,
@@ -433,7 +443,7 @@ pub async fn fill(store: &dyn Store, seed: u64) -> anyhow::Result<()> {
         )
         .await?;
     store
-        .transition_round(&cx.district, &round.id, RoundAction::Open)
+        .transition_round(&cx.sys, &round.id, RoundAction::Open)
         .await?;
     let league_actor = cx.actor(&league);
     let mut menu = Vec::new();
@@ -447,7 +457,7 @@ pub async fn fill(store: &dyn Store, seed: u64) -> anyhow::Result<()> {
                 .collect();
             let project = store
                 .create_project(
-                    &cx.district,
+                    &cx.sys,
                     NewProject {
                         round_id: round.id.clone(),
                         organization_id: org.id.clone(),
@@ -474,21 +484,21 @@ pub async fn fill(store: &dyn Store, seed: u64) -> anyhow::Result<()> {
             if (i + k) % 9 == 8 {
                 store
                     .reject_project(
-                        &cx.district,
+                        &cx.sys,
                         &project.id,
                         "与已有项目重复 / Duplicates an approved project",
                     )
                     .await?;
             } else {
-                menu.push(store.approve_project(&cx.district, &project.id, 10).await?);
+                menu.push(store.approve_project(&cx.sys, &project.id, 10).await?);
             }
         }
     }
     store
-        .transition_round(&cx.district, &round.id, RoundAction::Review)
+        .transition_round(&cx.sys, &round.id, RoundAction::Review)
         .await?;
     store
-        .transition_round(&cx.district, &round.id, RoundAction::Award)
+        .transition_round(&cx.sys, &round.id, RoundAction::Award)
         .await?;
 
     // Orders in every state, with the activities that move them.
@@ -651,7 +661,7 @@ pub async fn fill(store: &dyn Store, seed: u64) -> anyhow::Result<()> {
             let r = &mut cx.rng;
             let made = store
                 .create_review(
-                    &cx.district,
+                    &community_actor,
                     NewReview {
                         target: ReviewTarget::Order,
                         target_id: order.id.clone(),
@@ -721,7 +731,7 @@ pub async fn fill(store: &dyn Store, seed: u64) -> anyhow::Result<()> {
         };
         store
             .create_review(
-                &cx.district,
+                &Actor::visitor(&cx.district, "cli"),
                 NewReview {
                     target: ReviewTarget::Organization,
                     target_id: orgs[i].id.clone(),
@@ -757,7 +767,7 @@ async fn add_child(
     Ok(cx
         .store
         .create_participant(
-            &cx.district,
+            &cx.person(&guardian.id),
             NewParticipant {
                 id: None,
                 kind: ParticipantKind::Child,
@@ -792,7 +802,7 @@ async fn run_activity(
     let activity = cx
         .store
         .create_activity(
-            &cx.district,
+            org,
             NewActivity {
                 organization_id: project.organization_id.clone(),
                 order_id: order_id.cloned(),
@@ -833,11 +843,10 @@ async fn run_activity(
         let answer = cx
             .store
             .register(
+                &cx.person(&family.made_by),
                 RegistrationAttempt {
-                    district_id: cx.district.clone(),
                     activity_id: activity.id.clone(),
                     participant_id: family.participant.clone(),
-                    made_by: family.made_by.clone(),
                     idempotency_key: None,
                 },
                 at,
@@ -863,7 +872,7 @@ async fn run_activity(
             };
             cx.store
                 .check_in(
-                    &cx.district,
+                    &cx.person(&family.made_by),
                     &activity.id,
                     who,
                     starts_at + Duration::minutes(5),
@@ -907,7 +916,7 @@ async fn review_activity(
         let made = cx
             .store
             .create_review(
-                &cx.district,
+                &cx.person(&family.made_by),
                 NewReview {
                     target: ReviewTarget::Activity,
                     target_id: activity.id.clone(),

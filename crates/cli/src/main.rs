@@ -75,6 +75,11 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Makes a real installation's district and its first League account. The password
     /// comes from YOUTHLOOP_ADMIN_PASSWORD or is read from standard input.
     Init {
@@ -92,6 +97,15 @@ enum Command {
         /// The administrator's name.
         #[arg(long, default_value = "团区委管理员")]
         admin_name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Checks every district's hash chain; names the first broken link and exits non-zero.
+    Verify {
+        #[command(flatten)]
+        db: DatabaseArg,
     },
 }
 
@@ -196,6 +210,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo::announce_accounts();
             Ok(())
         }
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => {
+            let store = open_store(&db.database).await?;
+            for chain in store.audit_chains().await? {
+                let head = chain.head.as_ref().map(|(seq, hash)| (*seq, hash.as_str()));
+                match youthloop_domain::audit::verify(&chain.district_id, &chain.events, head) {
+                    Ok(n) => println!(
+                        "district {}: {n} events, the chain is whole",
+                        chain.district_id
+                    ),
+                    Err(broken) => bail!("the audit chain is broken: {broken}"),
+                }
+            }
+            Ok(())
+        }
         Command::Migrate { db } => {
             open_store(&db.database).await?;
             println!("migrations are up to date");
@@ -230,7 +260,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!(e.message))?;
             store
                 .create_user(
-                    &created.id,
+                    &youthloop_domain::role::Actor::system(&created.id),
                     NewUser {
                         phone: phone.as_str().to_owned(),
                         password_hash: hash,

@@ -2,6 +2,7 @@
 //! Nothing here does IO; the store supplies facts and writes back the answers.
 
 pub mod activity;
+pub mod audit;
 pub mod badge;
 pub mod checkin;
 pub mod error;

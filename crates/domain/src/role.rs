@@ -51,15 +51,38 @@ pub struct Grant {
     pub scope_id: String,
 }
 
-/// Who is acting: a signed-in user of one district, with the roles they hold.
+/// Who is acting: a user of one district with the roles they hold (none for a visitor
+/// or the system), and where the request came from, for the audit trail.
 #[derive(Debug, Clone)]
 pub struct Actor {
+    /// Empty for a visitor who is not signed in, `system` for the platform itself.
     pub user_id: String,
     pub district_id: String,
     pub grants: Vec<Grant>,
+    pub address: String,
 }
 
 impl Actor {
+    /// The platform acting on its own (demo data, imports), from the command line.
+    pub fn system(district_id: &str) -> Self {
+        Self {
+            user_id: "system".to_owned(),
+            district_id: district_id.to_owned(),
+            grants: Vec::new(),
+            address: "cli".to_owned(),
+        }
+    }
+
+    /// A visitor who is not signed in.
+    pub fn visitor(district_id: &str, address: &str) -> Self {
+        Self {
+            user_id: String::new(),
+            district_id: district_id.to_owned(),
+            grants: Vec::new(),
+            address: address.to_owned(),
+        }
+    }
+
     pub fn has(&self, role: Role) -> bool {
         self.grants.iter().any(|g| g.role == role)
     }

@@ -181,6 +181,24 @@ fn token_of(parts: &Parts) -> Option<String> {
     })
 }
 
+/// The address a request came from, for the audit trail and rate limits.
+pub struct ClientAddr(pub String);
+
+fn address_of(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(address_of(parts)))
+    }
+}
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
@@ -207,11 +225,13 @@ impl FromRequestParts<AppState> for MaybeUser {
             .store
             .session_user(&hash, OffsetDateTime::now_utc())
             .await?;
+        let address = address_of(parts);
         Ok(MaybeUser(user.map(|user| CurrentUser {
             actor: Actor {
                 user_id: user.id.clone(),
                 district_id: user.district_id.clone(),
                 grants: user.grants(),
+                address,
             },
             user,
             token_hash: hash,

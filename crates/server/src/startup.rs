@@ -114,7 +114,8 @@ pub async fn serve(store: Arc<dyn Store>, settings: Settings) -> std::io::Result
     tracing::info!(%addr, "youthloop listening");
     // One plain line on stdout: scripts and tests read the bound address from it.
     println!("listening on http://{addr}");
-    axum::serve(listener, app(store, settings))
+    let app = app(store, settings).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -34,7 +34,7 @@ pub trait Store: Send + Sync + 'static {
 
     // Districts, regions, organizations, users.
     async fn create_district(&self, name: &str, code: &str) -> StoreResult<District>;
-    async fn create_region(&self, district_id: &str, region: NewRegion) -> StoreResult<Region>;
+    async fn create_region(&self, by: &Actor, region: NewRegion) -> StoreResult<Region>;
     async fn regions(&self, district_id: &str, page: &Page) -> StoreResult<Paged<Region>>;
     async fn region(&self, district_id: &str, id: &str) -> StoreResult<Region>;
     /// Whether `region_id` is `scope_id` or lies under it.
@@ -46,13 +46,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<bool>;
     async fn set_profile(
         &self,
-        district_id: &str,
+        by: &Actor,
         id: &str,
         profile: &YouthProfile,
     ) -> StoreResult<Region>;
     async fn create_organization(
         &self,
-        district_id: &str,
+        by: &Actor,
         org: NewOrganization,
     ) -> StoreResult<Organization>;
     async fn organizations(
@@ -61,14 +61,14 @@ pub trait Store: Send + Sync + 'static {
         page: &Page,
     ) -> StoreResult<Paged<Organization>>;
     async fn organization(&self, district_id: &str, id: &str) -> StoreResult<Organization>;
-    async fn create_user(&self, district_id: &str, user: NewUser) -> StoreResult<User>;
+    async fn create_user(&self, by: &Actor, user: NewUser) -> StoreResult<User>;
     async fn user(&self, district_id: &str, id: &str) -> StoreResult<User>;
     /// For sign-in: the user with this phone and their password hash.
     async fn credentials(&self, phone: &str) -> StoreResult<Option<(User, String)>>;
     async fn create_session(
         &self,
+        by: &Actor,
         token_hash: &str,
-        user: &User,
         expires_at: OffsetDateTime,
     ) -> StoreResult<()>;
     async fn session_user(
@@ -76,31 +76,26 @@ pub trait Store: Send + Sync + 'static {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> StoreResult<Option<User>>;
-    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    async fn delete_session(&self, by: &Actor, token_hash: &str) -> StoreResult<()>;
 
     // Buy: rounds, projects, the menu.
-    async fn create_round(&self, district_id: &str, round: NewRound) -> StoreResult<Round>;
+    async fn create_round(&self, by: &Actor, round: NewRound) -> StoreResult<Round>;
     async fn round(&self, district_id: &str, id: &str) -> StoreResult<Round>;
     async fn transition_round(
         &self,
-        district_id: &str,
+        by: &Actor,
         id: &str,
         action: RoundAction,
     ) -> StoreResult<Round>;
-    async fn create_project(&self, district_id: &str, project: NewProject) -> StoreResult<Project>;
+    async fn create_project(&self, by: &Actor, project: NewProject) -> StoreResult<Project>;
     async fn project(&self, district_id: &str, id: &str) -> StoreResult<Project>;
     async fn approve_project(
         &self,
-        district_id: &str,
+        by: &Actor,
         id: &str,
         sessions_bought: u32,
     ) -> StoreResult<Project>;
-    async fn reject_project(
-        &self,
-        district_id: &str,
-        id: &str,
-        reason: &str,
-    ) -> StoreResult<Project>;
+    async fn reject_project(&self, by: &Actor, id: &str, reason: &str) -> StoreResult<Project>;
     async fn menu(&self, district_id: &str) -> StoreResult<Vec<MenuItem>>;
 
     // Order: orders in the caller's scope.
@@ -127,11 +122,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Order>;
 
     // Cook and taste: activities, participants, registrations, check-in, badges.
-    async fn create_activity(
-        &self,
-        district_id: &str,
-        activity: NewActivity,
-    ) -> StoreResult<Activity>;
+    async fn create_activity(&self, by: &Actor, activity: NewActivity) -> StoreResult<Activity>;
     /// Published activities, and the caller's organizations' drafts.
     async fn activities(
         &self,
@@ -155,7 +146,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Activity>;
     async fn create_participant(
         &self,
-        district_id: &str,
+        by: &Actor,
         participant: NewParticipant,
     ) -> StoreResult<Participant>;
     async fn children(
@@ -173,6 +164,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Participant>;
     async fn register(
         &self,
+        by: &Actor,
         attempt: RegistrationAttempt,
         now: OffsetDateTime,
     ) -> StoreResult<Registered>;
@@ -191,7 +183,7 @@ pub trait Store: Send + Sync + 'static {
     /// Marks attendance and records badge evidence; returns the activity's badge codes.
     async fn check_in(
         &self,
-        district_id: &str,
+        by: &Actor,
         activity_id: &str,
         who: CheckinBy<'_>,
         now: OffsetDateTime,
@@ -211,7 +203,7 @@ pub trait Store: Send + Sync + 'static {
         activity_id: &str,
         user_id: &str,
     ) -> StoreResult<bool>;
-    async fn create_review(&self, district_id: &str, review: NewReview) -> StoreResult<Review>;
+    async fn create_review(&self, by: &Actor, review: NewReview) -> StoreResult<Review>;
     async fn recent_comments(
         &self,
         district_id: &str,
@@ -224,6 +216,9 @@ pub trait Store: Send + Sync + 'static {
         organization_id: &str,
         page: &Page,
     ) -> StoreResult<Paged<Review>>;
+    /// Every district's audit events in chain order, with the head kept beside them.
+    async fn audit_chains(&self) -> StoreResult<Vec<AuditChain>>;
+
     async fn scorecard_facts(
         &self,
         district_id: &str,

@@ -391,13 +391,11 @@ pub struct Participant {
     pub guardian_id: Option<String>,
 }
 
-/// One registration request, with who makes it.
+/// One registration request; who makes it is the acting user.
 #[derive(Debug, Clone)]
 pub struct RegistrationAttempt {
-    pub district_id: String,
     pub activity_id: String,
     pub participant_id: String,
-    pub made_by: String,
     pub idempotency_key: Option<String>,
 }
 
@@ -494,4 +492,12 @@ pub struct Review {
     pub reply: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+}
+
+/// One district's audit trail as stored.
+#[derive(Debug, Clone)]
+pub struct AuditChain {
+    pub district_id: String,
+    pub events: Vec<youthloop_domain::audit::Event>,
+    pub head: Option<(i64, String)>,
 }

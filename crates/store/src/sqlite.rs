@@ -13,12 +13,12 @@ use time::{Date, OffsetDateTime};
 use youthloop_domain::activity::{
     self, ActivityAction, ActivityStatus, Attempt, RegistrationAction, RegistrationStatus, Seats,
 };
-use youthloop_domain::badge;
 use youthloop_domain::order::{Deadlines, OrderAction, OrderStatus};
 use youthloop_domain::region::YouthProfile;
 use youthloop_domain::role::{Actor, Role};
 use youthloop_domain::round::{self, ProjectAction, ProjectStatus, RoundAction};
 use youthloop_domain::scorecard::Facts;
+use youthloop_domain::{audit, badge};
 use youthloop_domain::{DomainError, Fen};
 
 use crate::model::*;
@@ -653,6 +653,74 @@ async fn set_registration(
     Ok(())
 }
 
+/// Appends an event to the district's audit chain, inside the caller's transaction, so
+/// that a change and its record of who made it commit together or not at all.
+async fn audit(
+    c: &mut SqliteConnection,
+    by: &Actor,
+    action: &str,
+    kind: &str,
+    record_id: &str,
+) -> StoreResult<()> {
+    let head: Option<(i64, String)> =
+        sqlx::query_as("select seq, hash from audit_heads where district_id = ?1")
+            .bind(&by.district_id)
+            .fetch_optional(&mut *c)
+            .await
+            .map_err(db)?;
+    let (seq, prev) = head.map_or((1, audit::GENESIS.to_owned()), |(seq, hash)| {
+        (seq + 1, hash)
+    });
+    let at = OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| StoreError::Other(e.to_string()))?;
+    let actor = if by.user_id.is_empty() {
+        "visitor"
+    } else {
+        by.user_id.as_str()
+    };
+    let hash = audit::hash(
+        &prev,
+        &by.district_id,
+        seq,
+        &at,
+        actor,
+        action,
+        kind,
+        record_id,
+        &by.address,
+    );
+    sqlx::query(
+        "insert into audit_events (id, district_id, seq, at, actor, action, record_kind, record_id, address, prev_hash, hash)
+         values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )
+    .bind(new_id())
+    .bind(&by.district_id)
+    .bind(seq)
+    .bind(&at)
+    .bind(actor)
+    .bind(action)
+    .bind(kind)
+    .bind(record_id)
+    .bind(&by.address)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut *c)
+    .await
+    .map_err(db)?;
+    sqlx::query(
+        "insert into audit_heads (district_id, seq, hash) values (?1, ?2, ?3)
+         on conflict (district_id) do update set seq = excluded.seq, hash = excluded.hash",
+    )
+    .bind(&by.district_id)
+    .bind(seq)
+    .bind(&hash)
+    .execute(&mut *c)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
 /// Gives a freed seat to the first in line, if the activity still takes people.
 async fn promote_first(
     c: &mut SqliteConnection,
@@ -745,6 +813,14 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
+        audit(
+            &mut tx,
+            &Actor::system(&id),
+            "district.create",
+            "district",
+            &id,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(District {
             id,
@@ -753,7 +829,8 @@ impl Store for SqliteStore {
         })
     }
 
-    async fn create_region(&self, district_id: &str, region: NewRegion) -> StoreResult<Region> {
+    async fn create_region(&self, by: &Actor, region: NewRegion) -> StoreResult<Region> {
+        let district_id = by.district_id.as_str();
         let id = new_id();
         let mut tx = self.writer.begin().await.map_err(db)?;
         let parent_id = region
@@ -782,6 +859,7 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(unique("region_exists", "该区划代码已存在 / A region with this code exists"))?;
+        audit(&mut tx, by, "region.create", "region", &id).await?;
         tx.commit().await.map_err(db)?;
         Ok(Region {
             id,
@@ -843,28 +921,34 @@ impl Store for SqliteStore {
 
     async fn set_profile(
         &self,
-        district_id: &str,
+        by: &Actor,
         id: &str,
         profile: &YouthProfile,
     ) -> StoreResult<Region> {
+        let district_id = by.district_id.as_str();
+        let mut tx = self.writer.begin().await.map_err(db)?;
         let done = sqlx::query("update regions set profile = ?1 where district_id = ?2 and id = ?3 and kind != 'district'")
             .bind(json(profile))
             .bind(district_id)
             .bind(id)
-            .execute(&self.writer)
+            .execute(&mut *tx)
             .await
             .map_err(db)?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        audit(&mut tx, by, "region.profile", "region", id).await?;
+        tx.commit().await.map_err(db)?;
         self.region(district_id, id).await
     }
 
     async fn create_organization(
         &self,
-        district_id: &str,
+        by: &Actor,
         org: NewOrganization,
     ) -> StoreResult<Organization> {
+        let district_id = by.district_id.as_str();
+        let mut tx = self.writer.begin().await.map_err(db)?;
         let id = new_id();
         sqlx::query(
             "insert into organizations (id, district_id, name, credit_code, areas, address, status, created_at)
@@ -877,9 +961,11 @@ impl Store for SqliteStore {
         .bind(json(&org.areas))
         .bind(&org.address)
         .bind(OffsetDateTime::now_utc())
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await
         .map_err(unique("credit_code_taken", "该统一社会信用代码已登记 / This credit code is already registered"))?;
+        audit(&mut tx, by, "organization.create", "organization", &id).await?;
+        tx.commit().await.map_err(db)?;
         Ok(Organization {
             id,
             name: org.name,
@@ -924,7 +1010,8 @@ impl Store for SqliteStore {
         Ok(row.into())
     }
 
-    async fn create_user(&self, district_id: &str, user: NewUser) -> StoreResult<User> {
+    async fn create_user(&self, by: &Actor, user: NewUser) -> StoreResult<User> {
+        let district_id = by.district_id.as_str();
         let id = new_id();
         let mut tx = self.writer.begin().await.map_err(db)?;
         sqlx::query(
@@ -976,6 +1063,7 @@ impl Store for SqliteStore {
             .map_err(db)?;
         }
         let created = load_user(&mut tx, Some(district_id), &id).await?;
+        audit(&mut tx, by, "user.create", "user", &id).await?;
         tx.commit().await.map_err(db)?;
         Ok(created)
     }
@@ -1001,19 +1089,22 @@ impl Store for SqliteStore {
 
     async fn create_session(
         &self,
+        by: &Actor,
         token_hash: &str,
-        user: &User,
         expires_at: OffsetDateTime,
     ) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
         sqlx::query("insert into sessions (token_hash, district_id, user_id, created_at, expires_at) values (?1, ?2, ?3, ?4, ?5)")
             .bind(token_hash)
-            .bind(&user.district_id)
-            .bind(&user.id)
+            .bind(&by.district_id)
+            .bind(&by.user_id)
             .bind(OffsetDateTime::now_utc())
             .bind(expires_at)
-            .execute(&self.writer)
+            .execute(&mut *tx)
             .await
             .map_err(db)?;
+        audit(&mut tx, by, "session.create", "user", &by.user_id).await?;
+        tx.commit().await.map_err(db)?;
         Ok(())
     }
 
@@ -1037,16 +1128,20 @@ impl Store for SqliteStore {
         }
     }
 
-    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+    async fn delete_session(&self, by: &Actor, token_hash: &str) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
         sqlx::query("delete from sessions where token_hash = ?1")
             .bind(token_hash)
-            .execute(&self.writer)
+            .execute(&mut *tx)
             .await
             .map_err(db)?;
+        audit(&mut tx, by, "session.delete", "user", &by.user_id).await?;
+        tx.commit().await.map_err(db)?;
         Ok(())
     }
 
-    async fn create_round(&self, district_id: &str, round: NewRound) -> StoreResult<Round> {
+    async fn create_round(&self, by: &Actor, round: NewRound) -> StoreResult<Round> {
+        let district_id = by.district_id.as_str();
         let id = new_id();
         let mut tx = self.writer.begin().await.map_err(db)?;
         sqlx::query(
@@ -1064,6 +1159,7 @@ impl Store for SqliteStore {
         .await
         .map_err(db)?;
         let created = load_round(&mut tx, district_id, &id).await?;
+        audit(&mut tx, by, "round.create", "round", &id).await?;
         tx.commit().await.map_err(db)?;
         Ok(created)
     }
@@ -1075,10 +1171,11 @@ impl Store for SqliteStore {
 
     async fn transition_round(
         &self,
-        district_id: &str,
+        by: &Actor,
         id: &str,
         action: RoundAction,
     ) -> StoreResult<Round> {
+        let district_id = by.district_id.as_str();
         let mut tx = self.writer.begin().await.map_err(db)?;
         let round = load_round(&mut tx, district_id, id).await?;
         let next = round.status.apply(action)?;
@@ -1089,11 +1186,13 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
         let moved = load_round(&mut tx, district_id, id).await?;
+        audit(&mut tx, by, &format!("round.{action}"), "round", id).await?;
         tx.commit().await.map_err(db)?;
         Ok(moved)
     }
 
-    async fn create_project(&self, district_id: &str, project: NewProject) -> StoreResult<Project> {
+    async fn create_project(&self, by: &Actor, project: NewProject) -> StoreResult<Project> {
+        let district_id = by.district_id.as_str();
         let id = new_id();
         let mut tx = self.writer.begin().await.map_err(db)?;
         let round = load_round(&mut tx, district_id, &project.round_id).await?;
@@ -1128,6 +1227,7 @@ impl Store for SqliteStore {
         .await
         .map_err(db)?;
         let created = load_project(&mut tx, district_id, &id).await?;
+        audit(&mut tx, by, "project.create", "project", &id).await?;
         tx.commit().await.map_err(db)?;
         Ok(created)
     }
@@ -1139,10 +1239,11 @@ impl Store for SqliteStore {
 
     async fn approve_project(
         &self,
-        district_id: &str,
+        by: &Actor,
         id: &str,
         sessions_bought: u32,
     ) -> StoreResult<Project> {
+        let district_id = by.district_id.as_str();
         let mut tx = self.writer.begin().await.map_err(db)?;
         let project = load_project(&mut tx, district_id, id).await?;
         let round = load_round(&mut tx, district_id, &project.round_id).await?;
@@ -1176,16 +1277,13 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
         let moved = load_project(&mut tx, district_id, id).await?;
+        audit(&mut tx, by, "project.approve", "project", id).await?;
         tx.commit().await.map_err(db)?;
         Ok(moved)
     }
 
-    async fn reject_project(
-        &self,
-        district_id: &str,
-        id: &str,
-        reason: &str,
-    ) -> StoreResult<Project> {
+    async fn reject_project(&self, by: &Actor, id: &str, reason: &str) -> StoreResult<Project> {
+        let district_id = by.district_id.as_str();
         let mut tx = self.writer.begin().await.map_err(db)?;
         let project = load_project(&mut tx, district_id, id).await?;
         let round = load_round(&mut tx, district_id, &project.round_id).await?;
@@ -1206,6 +1304,7 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
         let moved = load_project(&mut tx, district_id, id).await?;
+        audit(&mut tx, by, "project.reject", "project", id).await?;
         tx.commit().await.map_err(db)?;
         Ok(moved)
     }
@@ -1334,6 +1433,7 @@ impl Store for SqliteStore {
         )
         .await?;
         let created = load_order(&mut tx, actor, &id, now).await?;
+        audit(&mut tx, actor, "order.create", "order", &id).await?;
         tx.commit().await.map_err(db)?;
         Ok(created)
     }
@@ -1376,15 +1476,13 @@ impl Store for SqliteStore {
         let order = load_order(&mut tx, actor, id, now).await?;
         step_order(&mut tx, &order, action, &actor.user_id, reason, now).await?;
         let moved = load_order(&mut tx, actor, id, now).await?;
+        audit(&mut tx, actor, &format!("order.{action}"), "order", id).await?;
         tx.commit().await.map_err(db)?;
         Ok(moved)
     }
 
-    async fn create_activity(
-        &self,
-        district_id: &str,
-        activity: NewActivity,
-    ) -> StoreResult<Activity> {
+    async fn create_activity(&self, by: &Actor, activity: NewActivity) -> StoreResult<Activity> {
+        let district_id = by.district_id.as_str();
         let id = new_id();
         let mut tx = self.writer.begin().await.map_err(db)?;
         if let Some(order_id) = &activity.order_id {
@@ -1440,6 +1538,7 @@ impl Store for SqliteStore {
             std::slice::from_ref(&activity.organization_id),
         )
         .await?;
+        audit(&mut tx, by, "activity.create", "activity", &id).await?;
         tx.commit().await.map_err(db)?;
         Ok(created)
     }
@@ -1531,12 +1630,7 @@ impl Store for SqliteStore {
         // What follows for the order: scheduled with its first published session,
         // delivered when all its sessions are finished.
         if let Some(order_id) = &current.order_id {
-            let system = Actor {
-                user_id: actor.user_id.clone(),
-                district_id: district_id.to_owned(),
-                grants: actor.grants.clone(),
-            };
-            let order = load_order(&mut tx, &system, order_id, now).await?;
+            let order = load_order(&mut tx, actor, order_id, now).await?;
             let finished: i64 = sqlx::query_scalar(
                 "select count(*) from activities where order_id = ?1 and status = 'finished'",
             )
@@ -1558,15 +1652,21 @@ impl Store for SqliteStore {
             }
         }
         let moved = load_activity(&mut tx, district_id, id, &org_ids).await?;
+        audit(
+            &mut tx,
+            actor,
+            &format!("activity.{action}"),
+            "activity",
+            id,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(moved)
     }
 
-    async fn create_participant(
-        &self,
-        district_id: &str,
-        p: NewParticipant,
-    ) -> StoreResult<Participant> {
+    async fn create_participant(&self, by: &Actor, p: NewParticipant) -> StoreResult<Participant> {
+        let district_id = by.district_id.as_str();
+        let mut tx = self.writer.begin().await.map_err(db)?;
         let id = p.id.clone().unwrap_or_else(new_id);
         sqlx::query(
             "insert into participants (id, district_id, kind, name, birth_date, id_number, guardian_id, user_id, consent_at, created_at)
@@ -1582,9 +1682,11 @@ impl Store for SqliteStore {
         .bind(&p.user_id)
         .bind(p.consent_at)
         .bind(OffsetDateTime::now_utc())
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await
         .map_err(unique("child_exists", "该孩子已添加 / This child has already been added"))?;
+        audit(&mut tx, by, "participant.create", "participant", &id).await?;
+        tx.commit().await.map_err(db)?;
         Ok(Participant {
             id,
             name: p.name,
@@ -1649,16 +1751,17 @@ impl Store for SqliteStore {
 
     async fn register(
         &self,
+        by: &Actor,
         attempt: RegistrationAttempt,
         now: OffsetDateTime,
     ) -> StoreResult<Registered> {
-        let district_id = attempt.district_id.as_str();
+        let district_id = by.district_id.as_str();
         let mut tx = self.writer.begin().await.map_err(db)?;
         if let Some(key) = &attempt.idempotency_key {
             let earlier: Option<String> = sqlx::query_scalar(
                 "select body from idempotency_keys where user_id = ?1 and key = ?2",
             )
-            .bind(&attempt.made_by)
+            .bind(&by.user_id)
             .bind(key)
             .fetch_optional(&mut *tx)
             .await
@@ -1684,7 +1787,7 @@ impl Store for SqliteStore {
         )
         .bind(district_id)
         .bind(&attempt.participant_id)
-        .bind(&attempt.made_by)
+        .bind(&by.user_id)
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
@@ -1732,7 +1835,7 @@ impl Store for SqliteStore {
         .bind(district_id)
         .bind(&activity.id)
         .bind(&attempt.participant_id)
-        .bind(&attempt.made_by)
+        .bind(&by.user_id)
         .bind(admission.status().as_str())
         .bind(seq)
         .bind(now)
@@ -1765,7 +1868,7 @@ impl Store for SqliteStore {
             };
             sqlx::query("insert into idempotency_keys (district_id, user_id, key, body, created_at) values (?1, ?2, ?3, ?4, ?5)")
                 .bind(district_id)
-                .bind(&attempt.made_by)
+                .bind(&by.user_id)
                 .bind(key)
                 .bind(json(&kept))
                 .bind(now)
@@ -1773,6 +1876,14 @@ impl Store for SqliteStore {
                 .await
                 .map_err(db)?;
         }
+        audit(
+            &mut tx,
+            by,
+            "registration.create",
+            "registration",
+            &registered.id,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(registered)
     }
@@ -1808,6 +1919,7 @@ impl Store for SqliteStore {
             promote_first(&mut tx, &activity, now).await?;
         }
         let cancelled = load_registration(&mut tx, district_id, id).await?;
+        audit(&mut tx, actor, "registration.cancel", "registration", id).await?;
         tx.commit().await.map_err(db)?;
         Ok(cancelled)
     }
@@ -1839,11 +1951,12 @@ impl Store for SqliteStore {
 
     async fn check_in(
         &self,
-        district_id: &str,
+        by: &Actor,
         activity_id: &str,
         who: CheckinBy<'_>,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<String>> {
+        let district_id = by.district_id.as_str();
         let mut tx = self.writer.begin().await.map_err(db)?;
         let activity = load_activity(&mut tx, district_id, activity_id, &[]).await?;
         let found: Option<(String, String, String)> = match who {
@@ -1887,6 +2000,14 @@ impl Store for SqliteStore {
         if status != RegistrationStatus::Attended {
             let next = status.apply(RegistrationAction::Attend)?;
             set_registration(&mut tx, &registration_id, next, now).await?;
+            audit(
+                &mut tx,
+                by,
+                "registration.attend",
+                "registration",
+                &registration_id,
+            )
+            .await?;
             for code in &activity.badges {
                 sqlx::query(
                     "insert into badge_awards (id, district_id, participant_id, badge_code, activity_id, awarded_at)
@@ -1966,7 +2087,9 @@ impl Store for SqliteStore {
         Ok(found.is_some())
     }
 
-    async fn create_review(&self, district_id: &str, review: NewReview) -> StoreResult<Review> {
+    async fn create_review(&self, by: &Actor, review: NewReview) -> StoreResult<Review> {
+        let district_id = by.district_id.as_str();
+        let mut tx = self.writer.begin().await.map_err(db)?;
         let id = new_id();
         let ratings = review.ratings;
         let rating = ratings
@@ -1992,9 +2115,11 @@ impl Store for SqliteStore {
         .bind(review.status.as_str())
         .bind(&review.reason)
         .bind(OffsetDateTime::now_utc())
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await
         .map_err(unique("already_reviewed", "您已评价过 / You have already reviewed this"))?;
+        audit(&mut tx, by, "review.create", "review", &id).await?;
+        tx.commit().await.map_err(db)?;
         let row: ReviewRow = sqlx::query_as(&format!(
             "select {REVIEW_COLUMNS} from reviews where id = ?1"
         ))
@@ -2045,6 +2170,75 @@ impl Store for SqliteStore {
             .map(ReviewRow::into_review)
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(Paged::from_rows(items, page, |r| r.id.clone()))
+    }
+
+    async fn audit_chains(&self) -> StoreResult<Vec<AuditChain>> {
+        #[derive(FromRow)]
+        struct EventRow {
+            district_id: String,
+            seq: i64,
+            at: String,
+            actor: String,
+            action: String,
+            record_kind: String,
+            record_id: String,
+            address: String,
+            prev_hash: String,
+            hash: String,
+        }
+        let heads: Vec<(String, i64, String)> =
+            sqlx::query_as("select district_id, seq, hash from audit_heads")
+                .fetch_all(&self.reader)
+                .await
+                .map_err(db)?;
+        let mut districts: Vec<String> =
+            sqlx::query_scalar("select distinct district_id from audit_events")
+                .fetch_all(&self.reader)
+                .await
+                .map_err(db)?;
+        districts.extend(
+            heads
+                .iter()
+                .map(|h| h.0.clone())
+                .filter(|d| !districts.contains(d))
+                .collect::<Vec<_>>(),
+        );
+        let mut chains = Vec::new();
+        for district_id in districts {
+            let rows: Vec<EventRow> = sqlx::query_as(
+                "select district_id, seq, at, actor, action, record_kind, record_id, address, prev_hash, hash
+                 from audit_events where district_id = ?1 order by seq",
+            )
+            .bind(&district_id)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+            let events = rows
+                .into_iter()
+                .map(|r| audit::Event {
+                    district_id: r.district_id,
+                    seq: r.seq,
+                    at: r.at,
+                    actor: r.actor,
+                    action: r.action,
+                    record_kind: r.record_kind,
+                    record_id: r.record_id,
+                    address: r.address,
+                    prev_hash: r.prev_hash,
+                    hash: r.hash,
+                })
+                .collect();
+            let head = heads
+                .iter()
+                .find(|h| h.0 == district_id)
+                .map(|h| (h.1, h.2.clone()));
+            chains.push(AuditChain {
+                district_id,
+                events,
+                head,
+            });
+        }
+        Ok(chains)
     }
 
     async fn scorecard_facts(

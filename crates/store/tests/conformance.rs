@@ -17,6 +17,7 @@ use youthloop_store::{Store, StoreError};
 /// A district with one community, one organization and one guardian.
 struct World {
     district: String,
+    sys: Actor,
     community: String,
     org: Actor,
     guardian: User,
@@ -28,9 +29,10 @@ async fn world<S: Store>(s: &S) -> World {
         .await
         .unwrap()
         .id;
+    let sys = Actor::system(&district);
     let community = s
         .create_region(
-            &district,
+            &sys,
             NewRegion {
                 parent_id: None,
                 name: "测试社区".into(),
@@ -44,7 +46,7 @@ async fn world<S: Store>(s: &S) -> World {
         .id;
     let org = s
         .create_organization(
-            &district,
+            &sys,
             NewOrganization {
                 name: "测试组织".into(),
                 credit_code: "91350100M000100Y43".into(),
@@ -58,10 +60,11 @@ async fn world<S: Store>(s: &S) -> World {
     let guardian = user(s, &district, "13900000002", Role::Guardian, "").await;
     World {
         org: Actor {
-            user_id: org_admin.id.clone(),
-            district_id: district.clone(),
             grants: org_admin.grants(),
+            user_id: org_admin.id.clone(),
+            ..sys.clone()
         },
+        sys,
         district,
         community,
         guardian,
@@ -70,7 +73,7 @@ async fn world<S: Store>(s: &S) -> World {
 
 async fn user<S: Store>(s: &S, district: &str, phone: &str, role: Role, scope: &str) -> User {
     s.create_user(
-        district,
+        &Actor::system(district),
         NewUser {
             phone: phone.into(),
             password_hash: "not-a-real-hash".into(),
@@ -90,7 +93,7 @@ async fn user<S: Store>(s: &S, district: &str, phone: &str, role: Role, scope: &
 
 async fn child<S: Store>(s: &S, w: &World, n: u32) -> String {
     s.create_participant(
-        &w.district,
+        &w.sys,
         NewParticipant {
             id: None,
             kind: ParticipantKind::Child,
@@ -111,7 +114,7 @@ async fn open_activity<S: Store>(s: &S, w: &World, capacity: u32, waitlist: u32)
     let now = OffsetDateTime::now_utc();
     let activity = s
         .create_activity(
-            &w.district,
+            &w.sys,
             NewActivity {
                 organization_id: w.org.org_ids()[0].clone(),
                 order_id: None,
@@ -144,13 +147,20 @@ async fn register<S: Store>(
     key: Option<&str>,
 ) -> Result<Registered, StoreError> {
     let attempt = RegistrationAttempt {
-        district_id: w.district.clone(),
         activity_id: activity.into(),
         participant_id: participant.into(),
-        made_by: w.guardian.id.clone(),
         idempotency_key: key.map(str::to_owned),
     };
-    s.register(attempt, OffsetDateTime::now_utc()).await
+    s.register(&guardian(w), attempt, OffsetDateTime::now_utc())
+        .await
+}
+
+fn guardian(w: &World) -> Actor {
+    Actor {
+        user_id: w.guardian.id.clone(),
+        grants: w.guardian.grants(),
+        ..w.sys.clone()
+    }
 }
 
 async fn waitlist_is_promoted_in_order<S: Store>(s: &S) {
@@ -175,12 +185,7 @@ async fn waitlist_is_promoted_in_order<S: Store>(s: &S) {
         register(s, &w, &a.id, &kids[3], None).await,
         Err(StoreError::Domain(DomainError::Full))
     ));
-    let guardian = Actor {
-        user_id: w.guardian.id.clone(),
-        district_id: w.district.clone(),
-        grants: w.guardian.grants(),
-    };
-    s.cancel_registration(&guardian, &first.id, OffsetDateTime::now_utc())
+    s.cancel_registration(&guardian(&w), &first.id, OffsetDateTime::now_utc())
         .await
         .unwrap();
     let line = s
@@ -235,7 +240,7 @@ async fn approvals_stay_within_the_budget<S: Store>(s: &S) {
     let now = OffsetDateTime::now_utc();
     let round = s
         .create_round(
-            &w.district,
+            &w.sys,
             NewRound {
                 title: "批次".into(),
                 budget: Fen::parse("b", 100).unwrap(),
@@ -245,7 +250,7 @@ async fn approvals_stay_within_the_budget<S: Store>(s: &S) {
         )
         .await
         .unwrap();
-    s.transition_round(&w.district, &round.id, RoundAction::Open)
+    s.transition_round(&w.sys, &round.id, RoundAction::Open)
         .await
         .unwrap();
     let propose = || NewProject {
@@ -261,10 +266,10 @@ async fn approvals_stay_within_the_budget<S: Store>(s: &S) {
         description: String::new(),
         badges: vec![],
     };
-    let a = s.create_project(&w.district, propose()).await.unwrap();
-    let b = s.create_project(&w.district, propose()).await.unwrap();
-    s.approve_project(&w.district, &a.id, 1).await.unwrap();
-    let over = s.approve_project(&w.district, &b.id, 1).await;
+    let a = s.create_project(&w.sys, propose()).await.unwrap();
+    let b = s.create_project(&w.sys, propose()).await.unwrap();
+    s.approve_project(&w.sys, &a.id, 1).await.unwrap();
+    let over = s.approve_project(&w.sys, &b.id, 1).await;
     assert!(
         matches!(over, Err(StoreError::Domain(DomainError::OverBudget))),
         "{over:?}"
@@ -274,6 +279,36 @@ async fn approvals_stay_within_the_budget<S: Store>(s: &S) {
         60
     );
     assert_eq!(s.menu(&w.district).await.unwrap().len(), 1);
+}
+
+async fn every_change_is_in_one_whole_audit_chain<S: Store>(s: &S) {
+    let w = world(s).await;
+    let a = open_activity(s, &w, 1, 0).await;
+    let kid = child(s, &w, 1).await;
+    register(s, &w, &a.id, &kid, None).await.unwrap();
+    let chains = s.audit_chains().await.unwrap();
+    let chain = chains.iter().find(|c| c.district_id == w.district).unwrap();
+    let actions: Vec<&str> = chain.events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions.first(), Some(&"district.create"));
+    assert!(
+        actions.ends_with(&[
+            "activity.create",
+            "activity.publish",
+            "participant.create",
+            "registration.create"
+        ]),
+        "{actions:?}"
+    );
+    let head = chain.head.as_ref().map(|(seq, hash)| (*seq, hash.as_str()));
+    assert_eq!(
+        youthloop_domain::audit::verify(&w.district, &chain.events, head),
+        Ok(chain.events.len() as i64)
+    );
+    let registration = chain.events.last().unwrap();
+    assert_eq!(
+        (registration.actor.as_str(), registration.address.as_str()),
+        (w.guardian.id.as_str(), "cli")
+    );
 }
 
 async fn other_districts_are_not_found<S: Store>(s: &S) {
@@ -329,6 +364,7 @@ conformance!(
         a_key_answers_once_and_only_for_its_request,
         approvals_stay_within_the_budget,
         other_districts_are_not_found,
+        every_change_is_in_one_whole_audit_chain,
     ]
 );
 

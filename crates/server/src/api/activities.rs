@@ -99,12 +99,7 @@ pub async fn create_activity(
     };
     Ok((
         StatusCode::CREATED,
-        Json(
-            state
-                .store
-                .create_activity(user.district(), activity)
-                .await?,
-        ),
+        Json(state.store.create_activity(&user.actor, activity).await?),
     ))
 }
 
@@ -227,7 +222,7 @@ pub async fn add_child(
     let child = state
         .store
         .create_participant(
-            user.district(),
+            &user.actor,
             NewParticipant {
                 id: None,
                 kind: ParticipantKind::Child,
@@ -298,15 +293,13 @@ pub async fn register(
         }
     };
     let attempt = RegistrationAttempt {
-        district_id: user.district().to_owned(),
         activity_id,
         participant_id: b.participant_id,
-        made_by: user.user.id.clone(),
         idempotency_key: key,
     };
     let registered = state
         .store
-        .register(attempt, OffsetDateTime::now_utc())
+        .register(&user.actor, attempt, OffsetDateTime::now_utc())
         .await?;
     Ok((StatusCode::CREATED, Json(registered)))
 }
@@ -417,7 +410,7 @@ pub async fn check_in(
                 user_id: &user.user.id,
                 participant_id,
             };
-            state.store.check_in(&district, &id, who, now).await?
+            state.store.check_in(&user.actor, &id, who, now).await?
         }
         (None, None, Some(registration_id)) => {
             user.require(&[Role::OrgAdmin, Role::OrgStaff])?;
@@ -426,7 +419,7 @@ pub async fn check_in(
                 org_ids: &org_ids,
                 registration_id,
             };
-            state.store.check_in(&district, &id, who, now).await?
+            state.store.check_in(&user.actor, &id, who, now).await?
         }
         _ => {
             return Err(AppError::invalid(

@@ -111,10 +111,7 @@ pub async fn put_profile(
         return Err(AppError::not_found());
     }
     Ok(Json(
-        state
-            .store
-            .set_profile(user.district(), &id, &profile)
-            .await?,
+        state.store.set_profile(&user.actor, &id, &profile).await?,
     ))
 }
 
@@ -181,12 +178,7 @@ pub async fn create_organization(
     };
     Ok((
         StatusCode::CREATED,
-        Json(
-            state
-                .store
-                .create_organization(user.district(), org)
-                .await?,
-        ),
+        Json(state.store.create_organization(&user.actor, org).await?),
     ))
 }
 
@@ -256,7 +248,7 @@ pub async fn create_user(
     let created = state
         .store
         .create_user(
-            &district,
+            &user.actor,
             NewUser {
                 phone: phone.as_str().to_owned(),
                 password_hash,

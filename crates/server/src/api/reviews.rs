@@ -9,14 +9,14 @@ use utoipa::ToSchema;
 use youthloop_domain::order::OrderStatus;
 use youthloop_domain::parse::{in_range, optional_text, text};
 use youthloop_domain::review::{looks_like_spam, Ratings, ReviewStatus, ReviewTarget};
-use youthloop_domain::role::Role;
+use youthloop_domain::role::{Actor, Role};
 use youthloop_domain::scorecard;
 use youthloop_domain::DomainError;
 use youthloop_store::model::{NewReview, Paged, Review};
 
 use crate::api::activities::{shanghai, today};
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser};
+use crate::extract::{ApiJson, ApiQuery, ClientAddr, CurrentUser, ListQuery, MaybeUser};
 use crate::startup::AppState;
 
 /// A review by someone whose part in what they review is on record: shown at once.
@@ -92,7 +92,7 @@ pub async fn review_activity(
     };
     Ok((
         StatusCode::CREATED,
-        Json(state.store.create_review(user.district(), review).await?),
+        Json(state.store.create_review(&user.actor, review).await?),
     ))
 }
 
@@ -134,7 +134,7 @@ pub async fn review_order(
     );
     Ok((
         StatusCode::CREATED,
-        Json(state.store.create_review(user.district(), review).await?),
+        Json(state.store.create_review(&user.actor, review).await?),
     ))
 }
 
@@ -159,6 +159,7 @@ pub struct CommentPosted {
 pub async fn comment(
     State(state): State<AppState>,
     viewer: MaybeUser,
+    ClientAddr(address): ClientAddr,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ListQuery>,
     ApiJson(b): ApiJson<CommentBody>,
@@ -185,7 +186,10 @@ pub async fn comment(
         status,
         reason: (status == ReviewStatus::Held).then(|| "spam_suspected".to_owned()),
     };
-    let created = state.store.create_review(&district, review).await?;
+    let created = state
+        .store
+        .create_review(&Actor::visitor(&district, &address), review)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(CommentPosted {

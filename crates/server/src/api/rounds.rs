@@ -52,7 +52,7 @@ pub async fn create_round(
     };
     Ok((
         StatusCode::CREATED,
-        Json(state.store.create_round(user.district(), round).await?),
+        Json(state.store.create_round(&user.actor, round).await?),
     ))
 }
 
@@ -76,7 +76,7 @@ async fn move_round(
     Ok(Json(
         state
             .store
-            .transition_round(user.district(), &id, action)
+            .transition_round(&user.actor, &id, action)
             .await?,
     ))
 }
@@ -197,7 +197,7 @@ pub async fn propose(
     };
     Ok((
         StatusCode::CREATED,
-        Json(state.store.create_project(user.district(), project).await?),
+        Json(state.store.create_project(&user.actor, project).await?),
     ))
 }
 
@@ -221,7 +221,7 @@ pub async fn approve(
     Ok(Json(
         state
             .store
-            .approve_project(user.district(), &id, sessions)
+            .approve_project(&user.actor, &id, sessions)
             .await?,
     ))
 }
@@ -251,7 +251,7 @@ pub async fn reject(
     Ok(Json(
         state
             .store
-            .reject_project(user.district(), &id, &b.parse()?)
+            .reject_project(&user.actor, &id, &b.parse()?)
             .await?,
     ))
 }

@@ -8,13 +8,15 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use youthloop_domain::parse::{age_on, text};
-use youthloop_domain::role::{Grant, Role};
+use youthloop_domain::role::{Actor, Grant, Role};
 use youthloop_domain::{IdNumber, Phone};
 use youthloop_store::model::{NewUser, User};
 
 use crate::auth::{check_password, hash_password, new_token, token_hash, verify_password};
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser, SESSION_COOKIE};
+use crate::extract::{
+    ApiJson, ApiQuery, ClientAddr, CurrentUser, ListQuery, MaybeUser, SESSION_COOKIE,
+};
 use crate::startup::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -52,6 +54,7 @@ fn bad_credentials() -> AppError {
     responses((status = 200, body = SignedIn), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn sign_in(
     State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
     ApiJson(body): ApiJson<SignIn>,
 ) -> AppResult<Response> {
     let phone = Phone::parse(&body.phone)?;
@@ -69,7 +72,16 @@ pub async fn sign_in(
     let ttl = state.settings.session_ttl;
     state
         .store
-        .create_session(&token_hash(&token), &user, OffsetDateTime::now_utc() + ttl)
+        .create_session(
+            &Actor {
+                user_id: user.id.clone(),
+                district_id: user.district_id.clone(),
+                grants: user.grants(),
+                address,
+            },
+            &token_hash(&token),
+            OffsetDateTime::now_utc() + ttl,
+        )
         .await?;
     let cookie = session_cookie(&state, &token, ttl.whole_seconds());
     Ok((
@@ -83,7 +95,10 @@ pub async fn sign_in(
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session",
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn sign_out(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    state.store.delete_session(&user.token_hash).await?;
+    state
+        .store
+        .delete_session(&user.actor, &user.token_hash)
+        .await?;
     let cookie = session_cookie(&state, "", 0);
     Ok((
         StatusCode::NO_CONTENT,
@@ -117,6 +132,7 @@ pub struct SignUp {
     responses((status = 201, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn sign_up(
     State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
     ApiQuery(query): ApiQuery<ListQuery>,
     ApiJson(body): ApiJson<SignUp>,
 ) -> AppResult<(StatusCode, Json<User>)> {
@@ -158,7 +174,7 @@ pub async fn sign_up(
     let user = state
         .store
         .create_user(
-            &district,
+            &Actor::visitor(&district, &address),
             NewUser {
                 phone: phone.as_str().to_owned(),
                 password_hash,
