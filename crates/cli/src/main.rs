@@ -4,6 +4,7 @@ mod demo;
 
 use std::io::BufRead;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use youthloop_domain::role::{Grant, Role};
 use youthloop_domain::Phone;
 use youthloop_server::Settings;
+use youthloop_store::crypto::{key_file_keys, write_key_file, DataKey, Keyring};
 use youthloop_store::model::NewUser;
 use youthloop_store::sqlite::SqliteStore;
 use youthloop_store::Store;
@@ -75,6 +77,11 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Re-encrypts all personal data under a new data key; servers keep reading throughout.
+    RotateKey {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -118,14 +125,26 @@ enum Size {
 /// Opens the store named by a URL. A path without a scheme is refused, so that a typo
 /// never silently creates a new, empty database.
 async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
-    if let Some(path) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    {
-        if path.is_empty() {
-            bail!("the sqlite URL names no file: {url}");
+    open_store_with(url, true, keyring_for).await
+}
+
+/// Opens a store for work that reads no personal data (verifying the audit trail): an
+/// auditor needs no data key, so a throwaway one stands in.
+async fn open_store_without_keys(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    open_store_with(url, false, |_| Ok(Keyring::single(DataKey::generate()))).await
+}
+
+async fn open_store_with(
+    url: &str,
+    create: bool,
+    keyring: impl Fn(&str) -> anyhow::Result<Keyring>,
+) -> anyhow::Result<Arc<dyn Store>> {
+    if let Some(path) = sqlite_path(url)? {
+        if !create && !Path::new(path).exists() {
+            bail!("{path} does not exist");
         }
-        let store = SqliteStore::open(path, true)
+        let keys = keyring(path)?;
+        let store = SqliteStore::open(path, create, keys)
             .await
             .with_context(|| format!("opening {url}"))?;
         return Ok(Arc::new(store));
@@ -134,6 +153,83 @@ async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
         bail!("PostgreSQL is not built yet in this version; use sqlite://PATH");
     }
     bail!("unknown database URL {url:?}: use sqlite://PATH")
+}
+
+fn sqlite_path(url: &str) -> anyhow::Result<Option<&str>> {
+    match url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        Some("") => bail!("the sqlite URL names no file: {url}"),
+        other => Ok(other),
+    }
+}
+
+/// Where the data key file of an SQLite database lives: `YOUTHLOOP_KEY_FILE`, or beside it.
+fn key_file_for(db_path: &str) -> PathBuf {
+    std::env::var_os("YOUTHLOOP_KEY_FILE")
+        .map_or_else(|| PathBuf::from(format!("{db_path}.key")), PathBuf::from)
+}
+
+/// The data key: `YOUTHLOOP_DATA_KEY` (64 hexadecimal characters), else the key file,
+/// which is made (mode 0600) only together with a new database, so that a lost key is
+/// never silently replaced by one that cannot read the data.
+fn keyring_for(db_path: &str) -> anyhow::Result<Keyring> {
+    if let Ok(hex) = std::env::var("YOUTHLOOP_DATA_KEY") {
+        let key =
+            DataKey::from_hex(&hex).map_err(|e| anyhow::anyhow!("YOUTHLOOP_DATA_KEY: {e}"))?;
+        return Ok(Keyring::single(key));
+    }
+    let file = key_file_for(db_path);
+    let new_database = !Path::new(db_path).exists();
+    Keyring::from_file(&file, new_database).map_err(|e| {
+        anyhow::anyhow!(
+            "{e}: the personal data in {db_path} cannot be read without its data key; \
+             restore the key file or set YOUTHLOOP_DATA_KEY"
+        )
+    })
+}
+
+/// Puts a new data key first, lets running servers follow, re-encrypts every sealed
+/// value under it in short batches, then retires the old keys.
+async fn rotate_key(url: &str) -> anyhow::Result<()> {
+    let Some(path) = sqlite_path(url)? else {
+        bail!("rotate-key works on sqlite:// databases with a key file");
+    };
+    if std::env::var_os("YOUTHLOOP_DATA_KEY").is_some() {
+        bail!("the data key comes from YOUTHLOOP_DATA_KEY; rotation rewrites a key file: unset it and use YOUTHLOOP_KEY_FILE");
+    }
+    let file = key_file_for(path);
+    let old = key_file_keys(&file)?;
+    let new = DataKey::generate();
+    write_key_file(
+        &file,
+        &std::iter::once(new.clone())
+            .chain(old.iter().cloned())
+            .collect::<Vec<_>>(),
+    )?;
+    println!(
+        "key {} is now primary; waiting for running servers to follow",
+        new.id()
+    );
+    // Servers re-read a changed key file within a second or two.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let store = SqliteStore::open(path, false, Keyring::from_file(&file, false)?).await?;
+    let mut total = 0;
+    loop {
+        let done = store.reseal(500).await?;
+        if done == 0 {
+            break;
+        }
+        total += done;
+    }
+    write_key_file(&file, std::slice::from_ref(&new))?;
+    println!(
+        "re-encrypted {total} rows under key {}; retired {} old key(s)",
+        new.id(),
+        old.len()
+    );
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -213,7 +309,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => {
-            let store = open_store(&db.database).await?;
+            let store = open_store_without_keys(&db.database).await?;
             for chain in store.audit_chains().await? {
                 let head = chain.head.as_ref().map(|(seq, hash)| (*seq, hash.as_str()));
                 match youthloop_domain::audit::verify(&chain.district_id, &chain.events, head) {
@@ -226,6 +322,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::RotateKey { db } => rotate_key(&db.database).await,
         Command::Migrate { db } => {
             open_store(&db.database).await?;
             println!("migrations are up to date");

@@ -5,6 +5,7 @@
 //! caller's district, and where a role's scope narrows it, by that scope too, so a
 //! record outside the caller's reach is simply not found.
 
+pub mod crypto;
 mod error;
 pub mod model;
 pub mod sqlite;
@@ -216,6 +217,10 @@ pub trait Store: Send + Sync + 'static {
         organization_id: &str,
         page: &Page,
     ) -> StoreResult<Paged<Review>>;
+    /// Re-encrypts up to `batch` rows still sealed under a retired key (and their lookup
+    /// hashes), in one short transaction; 0 when none is left. Readers are never held up.
+    async fn reseal(&self, batch: u32) -> StoreResult<u64>;
+
     /// Every district's audit events in chain order, with the head kept beside them.
     async fn audit_chains(&self) -> StoreResult<Vec<AuditChain>>;
 

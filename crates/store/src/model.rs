@@ -147,8 +147,6 @@ pub struct User {
     #[serde(skip)]
     pub district_id: String,
     #[serde(skip)]
-    pub phone: String,
-    #[serde(skip)]
     pub birth_date: Option<Date>,
 }
 

@@ -21,6 +21,7 @@ use youthloop_domain::scorecard::Facts;
 use youthloop_domain::{audit, badge};
 use youthloop_domain::{DomainError, Fen};
 
+use crate::crypto::Keyring;
 use crate::model::*;
 use crate::{Store, StoreError, StoreResult};
 
@@ -29,6 +30,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    keys: Keyring,
 }
 
 fn new_id() -> String {
@@ -68,7 +70,7 @@ fn count(n: i64) -> u32 {
 
 impl SqliteStore {
     /// Opens (creating if asked) the database at `path` and runs the migrations.
-    pub async fn open(path: &str, create: bool) -> StoreResult<Self> {
+    pub async fn open(path: &str, create: bool, keys: Keyring) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
             .map_err(db)?
             .create_if_missing(create)
@@ -92,7 +94,11 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .map_err(db)?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            keys,
+        })
     }
 }
 
@@ -150,7 +156,6 @@ struct UserRow {
     id: String,
     district_id: String,
     name: String,
-    phone: String,
     birth_date: Option<Date>,
 }
 
@@ -402,7 +407,7 @@ async fn load_user(
     id: &str,
 ) -> StoreResult<User> {
     let row: UserRow = sqlx::query_as(
-        "select id, district_id, name, phone, birth_date from users where id = ?1 and (?2 is null or district_id = ?2)",
+        "select id, district_id, name, birth_date from users where id = ?1 and (?2 is null or district_id = ?2)",
     )
     .bind(id)
     .bind(district_id)
@@ -425,7 +430,6 @@ async fn load_user(
         name: row.name,
         roles,
         district_id: row.district_id,
-        phone: row.phone,
         birth_date: row.birth_date,
     })
 }
@@ -1015,15 +1019,16 @@ impl Store for SqliteStore {
         let id = new_id();
         let mut tx = self.writer.begin().await.map_err(db)?;
         sqlx::query(
-            "insert into users (id, district_id, phone, password_hash, name, id_number, birth_date, created_at)
-             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "insert into users (id, district_id, phone_hash, phone_sealed, password_hash, name, id_number_sealed, birth_date, created_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )
         .bind(&id)
         .bind(district_id)
-        .bind(&user.phone)
+        .bind(self.keys.lookup("phone", &user.phone))
+        .bind(self.keys.seal(&format!("users.phone:{id}"), &user.phone)?)
         .bind(&user.password_hash)
         .bind(&user.name)
-        .bind(&user.id_number)
+        .bind(user.id_number.as_ref().map(|n| self.keys.seal(&format!("users.id_number:{id}"), n)).transpose()?)
         .bind(user.birth_date)
         .bind(OffsetDateTime::now_utc())
         .execute(&mut *tx)
@@ -1049,14 +1054,15 @@ impl Store for SqliteStore {
             (user.is_participant, &user.id_number, user.birth_date)
         {
             sqlx::query(
-                "insert into participants (id, district_id, kind, name, birth_date, id_number, user_id, created_at)
-                 values (?1, ?2, 'youth', ?3, ?4, ?5, ?1, ?6)",
+                "insert into participants (id, district_id, kind, name, birth_date, id_number_sealed, id_number_hash, user_id, created_at)
+                 values (?1, ?2, 'youth', ?3, ?4, ?5, ?6, ?1, ?7)",
             )
             .bind(&id)
             .bind(district_id)
             .bind(&user.name)
             .bind(birth_date)
-            .bind(id_number)
+            .bind(self.keys.seal(&format!("participants.id_number:{id}"), id_number)?)
+            .bind(self.keys.lookup("id_number", id_number))
             .bind(OffsetDateTime::now_utc())
             .execute(&mut *tx)
             .await
@@ -1076,8 +1082,8 @@ impl Store for SqliteStore {
     async fn credentials(&self, phone: &str) -> StoreResult<Option<(User, String)>> {
         let mut c = self.reader.acquire().await.map_err(db)?;
         let found: Option<(String, String)> =
-            sqlx::query_as("select id, password_hash from users where phone = ?1")
-                .bind(phone)
+            sqlx::query_as("select id, password_hash from users where phone_hash in (select value from json_each(?1))")
+                .bind(json(&self.keys.lookups("phone", phone)))
                 .fetch_optional(&mut *c)
                 .await
                 .map_err(db)?;
@@ -1669,15 +1675,17 @@ impl Store for SqliteStore {
         let mut tx = self.writer.begin().await.map_err(db)?;
         let id = p.id.clone().unwrap_or_else(new_id);
         sqlx::query(
-            "insert into participants (id, district_id, kind, name, birth_date, id_number, guardian_id, user_id, consent_at, created_at)
-             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "insert into participants (id, district_id, kind, name, birth_date, id_number_sealed, id_number_hash,
+             guardian_id, user_id, consent_at, created_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )
         .bind(&id)
         .bind(district_id)
         .bind(p.kind.as_str())
         .bind(&p.name)
         .bind(p.birth_date)
-        .bind(&p.id_number)
+        .bind(self.keys.seal(&format!("participants.id_number:{id}"), &p.id_number)?)
+        .bind(self.keys.lookup("id_number", &p.id_number))
         .bind(&p.guardian_id)
         .bind(&p.user_id)
         .bind(p.consent_at)
@@ -2170,6 +2178,59 @@ impl Store for SqliteStore {
             .map(ReviewRow::into_review)
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(Paged::from_rows(items, page, |r| r.id.clone()))
+    }
+
+    async fn reseal(&self, batch: u32) -> StoreResult<u64> {
+        let current = format!("x1.{}.%", self.keys.primary_id());
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let users: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "select id, phone_sealed, id_number_sealed from users
+             where phone_sealed not like ?1 or (id_number_sealed is not null and id_number_sealed not like ?1) limit ?2",
+        )
+        .bind(&current)
+        .bind(batch)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        for (id, phone, id_number) in &users {
+            let phone = self.keys.open(&format!("users.phone:{id}"), phone)?;
+            let id_context = format!("users.id_number:{id}");
+            let id_number = id_number
+                .as_ref()
+                .map(|n| self.keys.open(&id_context, n))
+                .transpose()?;
+            sqlx::query("update users set phone_hash = ?1, phone_sealed = ?2, id_number_sealed = ?3 where id = ?4")
+                .bind(self.keys.lookup("phone", &phone))
+                .bind(self.keys.seal(&format!("users.phone:{id}"), &phone)?)
+                .bind(id_number.map(|n| self.keys.seal(&id_context, &n)).transpose()?)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        let participants: Vec<(String, String)> = sqlx::query_as(
+            "select id, id_number_sealed from participants where id_number_sealed not like ?1 limit ?2",
+        )
+        .bind(&current)
+        .bind(batch)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        for (id, sealed) in &participants {
+            let context = format!("participants.id_number:{id}");
+            let clear = self.keys.open(&context, sealed)?;
+            sqlx::query(
+                "update participants set id_number_sealed = ?1, id_number_hash = ?2 where id = ?3",
+            )
+            .bind(self.keys.seal(&context, &clear)?)
+            .bind(self.keys.lookup("id_number", &clear))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok((users.len() + participants.len()) as u64)
     }
 
     async fn audit_chains(&self) -> StoreResult<Vec<AuditChain>> {

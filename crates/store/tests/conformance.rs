@@ -10,6 +10,7 @@ use youthloop_domain::region::RegionKind;
 use youthloop_domain::role::{Actor, Grant, Role};
 use youthloop_domain::round::RoundAction;
 use youthloop_domain::{DomainError, Fen};
+use youthloop_store::crypto::{DataKey, Keyring};
 use youthloop_store::model::*;
 use youthloop_store::sqlite::SqliteStore;
 use youthloop_store::{Store, StoreError};
@@ -347,10 +348,15 @@ macro_rules! conformance {
     };
 }
 
+/// One fixed key for the tests, so a reopened store reads what the first one wrote.
+fn keyring() -> Keyring {
+    Keyring::single(DataKey::from_hex(&"ab".repeat(32)).unwrap())
+}
+
 async fn sqlite() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.db");
-    let store = SqliteStore::open(path.to_str().unwrap(), true)
+    let store = SqliteStore::open(path.to_str().unwrap(), true, keyring())
         .await
         .unwrap();
     (dir, store)
@@ -378,7 +384,7 @@ async fn sqlite_keeps_confirmed_writes_across_a_reopen() {
     let registered = register(&store, &w, &a.id, &kid, None).await.unwrap();
     drop(store);
     let path = dir.path().join("store.db");
-    let reopened = SqliteStore::open(path.to_str().unwrap(), false)
+    let reopened = SqliteStore::open(path.to_str().unwrap(), false, keyring())
         .await
         .unwrap();
     let line = reopened

@@ -11,3 +11,4 @@ mod helpers;
 mod loop_walk;
 mod openapi;
 mod roles;
+mod trust;

@@ -47,11 +47,13 @@ create table organizations (
 create table users (
     id            text primary key,
     district_id   text not null references districts(id),
-    -- Sign-in is by phone across the installation, so a phone is unique everywhere.
-    phone         text not null unique,
+    -- Phones and ID numbers are sealed (encrypted); sign-in finds a phone by its keyed
+    -- hash. A phone is unique across the installation, since sign-in names no district.
+    phone_hash    text not null unique,
+    phone_sealed  text not null,
     password_hash text not null,
     name          text not null,
-    id_number     text,
+    id_number_sealed text,
     birth_date    text,
     created_at    text not null
 );
@@ -79,12 +81,13 @@ create table participants (
     kind        text not null check (kind in ('child', 'youth')),
     name        text not null,
     birth_date  text not null,
-    id_number   text not null,
+    id_number_sealed text not null,
+    id_number_hash   text not null,      -- keyed hash: finds a duplicate without the clear value
     guardian_id text references users(id),
     user_id     text references users(id),
     consent_at  text,
     created_at  text not null,
-    unique (district_id, guardian_id, id_number)
+    unique (district_id, guardian_id, id_number_hash)
 );
 create index participants_guardian on participants(district_id, guardian_id);
 
