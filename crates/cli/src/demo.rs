@@ -776,7 +776,7 @@ async fn add_child(
                 id_number: id.as_str().to_owned(),
                 guardian_id: Some(guardian.id.clone()),
                 user_id: None,
-                consent_at: Some(cx.now),
+                consent_relation: Some("母亲".to_owned()),
             },
         )
         .await?)

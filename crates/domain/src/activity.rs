@@ -110,6 +110,16 @@ pub struct Attempt {
     pub birth_date: Date,
     pub starts_on: Date,
     pub already_registered: bool,
+    /// A guardian's consent is on record and not withdrawn.
+    pub has_consent: bool,
+}
+
+/// Under this age a child's data needs a guardian's consent (PIPL art. 28 and 31).
+pub const CONSENT_AGE: i32 = 14;
+
+/// Whether someone born on `birth` needs a guardian's consent on `today`.
+pub fn needs_consent(birth: Date, today: Date) -> bool {
+    age_on(birth, today) < CONSENT_AGE
 }
 
 /// Decides whether and where a participant is admitted. Pure: the store supplies the
@@ -124,6 +134,9 @@ pub fn admit(attempt: &Attempt, seats: Seats) -> DomainResult<Admission> {
     let age = i64::from(age_on(attempt.birth_date, attempt.starts_on));
     if age < i64::from(attempt.min_age) || age > i64::from(attempt.max_age) {
         return Err(DomainError::Age);
+    }
+    if needs_consent(attempt.birth_date, attempt.now.date()) && !attempt.has_consent {
+        return Err(DomainError::ConsentRequired);
     }
     if attempt.already_registered {
         return Err(DomainError::AlreadyRegistered);
@@ -225,6 +238,7 @@ mod tests {
             birth_date: date!(2016 - 01 - 01),
             starts_on: date!(2026 - 05 - 11),
             already_registered: false,
+            has_consent: true,
         }
     }
 
@@ -276,6 +290,25 @@ mod tests {
             ..attempt()
         };
         assert_eq!(admit(&old, seats(0, 0)), Err(DomainError::Age));
+        let no_consent = Attempt {
+            has_consent: false,
+            ..attempt()
+        };
+        assert_eq!(
+            admit(&no_consent, seats(0, 0)),
+            Err(DomainError::ConsentRequired)
+        );
+        let fourteen = Attempt {
+            has_consent: false,
+            birth_date: date!(2012 - 05 - 01),
+            max_age: 17,
+            ..attempt()
+        };
+        assert_eq!(
+            admit(&fourteen, seats(0, 0)),
+            Ok(Admission::Confirmed),
+            "14 and over need no consent"
+        );
         let twice = Attempt {
             already_registered: true,
             ..attempt()

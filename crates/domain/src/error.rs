@@ -34,6 +34,10 @@ pub enum DomainError {
     BadCheckinCode,
     #[error("仅参加过活动的人可以评价 / Only those who attended may review")]
     NotAttended,
+    #[error(
+        "未满14周岁的孩子报名须有监护人有效同意 / A child under 14 needs a guardian's live consent"
+    )]
+    ConsentRequired,
 }
 
 impl DomainError {
@@ -57,6 +61,7 @@ impl DomainError {
             Self::SoldOut => "sold_out",
             Self::BadCheckinCode => "bad_checkin_code",
             Self::NotAttended => "not_attended",
+            Self::ConsentRequired => "consent_required",
         }
     }
 

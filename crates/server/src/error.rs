@@ -85,6 +85,7 @@ impl From<DomainError> for AppError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             DomainError::NotAttended => StatusCode::FORBIDDEN,
+            DomainError::ConsentRequired => StatusCode::CONFLICT,
             DomainError::InvalidTransition { .. }
             | DomainError::Full
             | DomainError::AlreadyRegistered

@@ -163,6 +163,19 @@ pub trait Store: Send + Sync + 'static {
         user_id: &str,
         participant_id: &str,
     ) -> StoreResult<Participant>;
+    /// A guardian gives consent for their child.
+    async fn give_consent(
+        &self,
+        by: &Actor,
+        participant_id: &str,
+        relation: &str,
+    ) -> StoreResult<Consent>;
+    /// A guardian withdraws their live consent for their child.
+    async fn withdraw_consent(&self, by: &Actor, participant_id: &str) -> StoreResult<Consent>;
+    /// All data held about the acting user and their children, in the clear; audited.
+    async fn personal_data(&self, by: &Actor) -> StoreResult<PersonalData>;
+    /// Erases what identifies the acting user and their children; counts stay.
+    async fn erase(&self, by: &Actor) -> StoreResult<()>;
     async fn register(
         &self,
         by: &Actor,

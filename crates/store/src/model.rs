@@ -359,7 +359,53 @@ pub struct NewParticipant {
     pub id_number: String,
     pub guardian_id: Option<String>,
     pub user_id: Option<String>,
-    pub consent_at: Option<OffsetDateTime>,
+    /// The guardian's consent given with the child, as what relation (父亲, 母亲, …).
+    pub consent_relation: Option<String>,
+}
+
+/// A guardian's consent to the platform keeping and using a child's data.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Consent {
+    pub id: String,
+    pub participant_id: String,
+    pub relation: String,
+    /// What the consent covers: `registration` (taking part in activities).
+    pub scope: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub given_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub withdrawn_at: Option<OffsetDateTime>,
+}
+
+/// Everything held about a user and the children in their care, in the clear: only
+/// for that user (and audited).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonalData {
+    pub user: PersonData,
+    pub participants: Vec<ParticipantData>,
+    pub reviews: Vec<Review>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonData {
+    pub id: String,
+    pub name: String,
+    pub phone: String,
+    pub id_number: Option<String>,
+    pub roles: Vec<RoleGrant>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ParticipantData {
+    pub id: String,
+    pub name: String,
+    #[serde(with = "ymd")]
+    #[schema(value_type = String)]
+    pub birth_date: Date,
+    pub id_number: String,
+    pub consents: Vec<Consent>,
+    pub registrations: Vec<Registration>,
+    pub badges: Vec<BadgeAward>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -420,6 +466,9 @@ pub struct Registration {
     pub id: String,
     pub activity_id: String,
     pub participant_id: String,
+    /// For the organization's list; withheld when the guardian withdrew consent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participant_name: Option<String>,
     #[schema(value_type = String, example = "confirmed")]
     pub status: RegistrationStatus,
     /// Place in the waitlist, for a waitlisted registration.

@@ -328,11 +328,15 @@ struct RegistrationRow {
     id: String,
     activity_id: String,
     participant_id: String,
+    participant_name: Option<String>,
     status: String,
     position: Option<i64>,
 }
 
+// A child's name is shown only while a guardian's consent is live.
 const REGISTRATION_COLUMNS: &str = "r.id, r.activity_id, r.participant_id, r.status,
+    (select p.name from participants p where p.id = r.participant_id and (p.kind = 'youth'
+        or exists (select 1 from consents k where k.participant_id = p.id and k.withdrawn_at is null))) as participant_name,
     case when r.status = 'waitlisted' then
         (select count(*) from registrations w where w.activity_id = r.activity_id
          and w.status = 'waitlisted' and w.seq <= r.seq) end as position";
@@ -343,6 +347,7 @@ impl RegistrationRow {
             id: self.id,
             activity_id: self.activity_id,
             participant_id: self.participant_id,
+            participant_name: self.participant_name,
             status: parse_status(self.status)?,
             position: self.position.map(count),
         })
@@ -723,6 +728,88 @@ async fn audit(
     .await
     .map_err(db)?;
     Ok(())
+}
+
+async fn insert_consent(
+    c: &mut SqliteConnection,
+    district_id: &str,
+    participant_id: &str,
+    guardian_id: &str,
+    relation: &str,
+) -> StoreResult<Consent> {
+    let consent = Consent {
+        id: new_id(),
+        participant_id: participant_id.to_owned(),
+        relation: relation.to_owned(),
+        scope: "registration".to_owned(),
+        given_at: OffsetDateTime::now_utc(),
+        withdrawn_at: None,
+    };
+    sqlx::query(
+        "insert into consents (id, district_id, participant_id, guardian_id, relation, scope, given_at)
+         values (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .bind(&consent.id)
+    .bind(district_id)
+    .bind(participant_id)
+    .bind(guardian_id)
+    .bind(relation)
+    .bind(&consent.scope)
+    .bind(consent.given_at)
+    .execute(&mut *c)
+    .await
+    .map_err(db)?;
+    Ok(consent)
+}
+
+async fn consents_of(c: &mut SqliteConnection, participant_id: &str) -> StoreResult<Vec<Consent>> {
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        String,
+        OffsetDateTime,
+        Option<OffsetDateTime>,
+    )> = sqlx::query_as(
+        "select id, participant_id, relation, scope, given_at, withdrawn_at from consents
+         where participant_id = ?1 order by given_at, id",
+    )
+    .bind(participant_id)
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, participant_id, relation, scope, given_at, withdrawn_at)| Consent {
+                id,
+                participant_id,
+                relation,
+                scope,
+                given_at,
+                withdrawn_at,
+            },
+        )
+        .collect())
+}
+
+type BadgeRow = (
+    String,
+    String,
+    String,
+    OffsetDateTime,
+    Option<OffsetDateTime>,
+);
+
+fn badge_award((id, code, activity_id, awarded_at, confirmed_at): BadgeRow) -> BadgeAward {
+    BadgeAward {
+        name: badge::find(&code).map_or_else(|| code.clone(), |b| b.name.to_owned()),
+        code,
+        activity_id,
+        awarded_at,
+        confirmed: confirmed_at.is_some(),
+        id,
+    }
 }
 
 /// Gives a freed seat to the first in line, if the activity still takes people.
@@ -1676,8 +1763,8 @@ impl Store for SqliteStore {
         let id = p.id.clone().unwrap_or_else(new_id);
         sqlx::query(
             "insert into participants (id, district_id, kind, name, birth_date, id_number_sealed, id_number_hash,
-             guardian_id, user_id, consent_at, created_at)
-             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             guardian_id, user_id, created_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )
         .bind(&id)
         .bind(district_id)
@@ -1688,11 +1775,13 @@ impl Store for SqliteStore {
         .bind(self.keys.lookup("id_number", &p.id_number))
         .bind(&p.guardian_id)
         .bind(&p.user_id)
-        .bind(p.consent_at)
         .bind(OffsetDateTime::now_utc())
         .execute(&mut *tx)
         .await
         .map_err(unique("child_exists", "该孩子已添加 / This child has already been added"))?;
+        if let (Some(relation), Some(guardian_id)) = (&p.consent_relation, &p.guardian_id) {
+            insert_consent(&mut tx, district_id, &id, guardian_id, relation).await?;
+        }
         audit(&mut tx, by, "participant.create", "participant", &id).await?;
         tx.commit().await.map_err(db)?;
         Ok(Participant {
@@ -1757,6 +1846,220 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn give_consent(
+        &self,
+        by: &Actor,
+        participant_id: &str,
+        relation: &str,
+    ) -> StoreResult<Consent> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let child: Option<String> = sqlx::query_scalar(
+            "select id from participants where district_id = ?1 and id = ?2 and guardian_id = ?3",
+        )
+        .bind(&by.district_id)
+        .bind(participant_id)
+        .bind(&by.user_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let child = child.ok_or(StoreError::NotFound)?;
+        let live: Option<i64> = sqlx::query_scalar(
+            "select 1 from consents where participant_id = ?1 and withdrawn_at is null",
+        )
+        .bind(&child)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if live.is_some() {
+            return Err(StoreError::conflict(
+                "consent_given",
+                "已有有效同意 / Consent is already given",
+            ));
+        }
+        let consent =
+            insert_consent(&mut tx, &by.district_id, &child, &by.user_id, relation).await?;
+        audit(&mut tx, by, "consent.give", "participant", &child).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(consent)
+    }
+
+    async fn withdraw_consent(&self, by: &Actor, participant_id: &str) -> StoreResult<Consent> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let now = OffsetDateTime::now_utc();
+        let done = sqlx::query(
+            "update consents set withdrawn_at = ?1 where district_id = ?2 and participant_id = ?3
+             and guardian_id = ?4 and withdrawn_at is null",
+        )
+        .bind(now)
+        .bind(&by.district_id)
+        .bind(participant_id)
+        .bind(&by.user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let consent = consents_of(&mut tx, participant_id)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)?;
+        audit(
+            &mut tx,
+            by,
+            "consent.withdraw",
+            "participant",
+            participant_id,
+        )
+        .await?;
+        tx.commit().await.map_err(db)?;
+        Ok(consent)
+    }
+
+    async fn personal_data(&self, by: &Actor) -> StoreResult<PersonalData> {
+        // On the writer: reading this is itself an event of the audit trail.
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let user = load_user(&mut tx, Some(&by.district_id), &by.user_id).await?;
+        let (phone, id_number): (String, Option<String>) =
+            sqlx::query_as("select phone_sealed, id_number_sealed from users where id = ?1")
+                .bind(&user.id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+        let phone = self
+            .keys
+            .open(&format!("users.phone:{}", user.id), &phone)?;
+        let id_number = id_number
+            .map(|n| self.keys.open(&format!("users.id_number:{}", user.id), &n))
+            .transpose()?;
+        let people: Vec<(String, String, Date, String)> = sqlx::query_as(
+            "select id, name, birth_date, id_number_sealed from participants
+             where district_id = ?1 and (guardian_id = ?2 or user_id = ?2) order by id",
+        )
+        .bind(&by.district_id)
+        .bind(&user.id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let mut participants = Vec::with_capacity(people.len());
+        for (id, name, birth_date, sealed) in people {
+            let sql = format!("select {REGISTRATION_COLUMNS} from registrations r where r.participant_id = ?1 order by r.id");
+            let registrations: Vec<RegistrationRow> = sqlx::query_as(&sql)
+                .bind(&id)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?;
+            let badges: Vec<BadgeRow> = sqlx::query_as(
+                "select id, badge_code, activity_id, awarded_at, confirmed_at from badge_awards where participant_id = ?1 order by id",
+            )
+            .bind(&id)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+            participants.push(ParticipantData {
+                id_number: self
+                    .keys
+                    .open(&format!("participants.id_number:{id}"), &sealed)?,
+                consents: consents_of(&mut tx, &id).await?,
+                registrations: registrations
+                    .into_iter()
+                    .map(RegistrationRow::into_registration)
+                    .collect::<StoreResult<_>>()?,
+                badges: badges.into_iter().map(badge_award).collect(),
+                id,
+                name,
+                birth_date,
+            });
+        }
+        let reviews: Vec<ReviewRow> = sqlx::query_as(&format!(
+            "select {REVIEW_COLUMNS} from reviews where author_id = ?1 order by id"
+        ))
+        .bind(&user.id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        audit(&mut tx, by, "personal_data.export", "user", &user.id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(PersonalData {
+            user: PersonData {
+                id: user.id,
+                name: user.name,
+                phone,
+                id_number,
+                roles: user.roles,
+            },
+            participants,
+            reviews: reviews
+                .into_iter()
+                .map(ReviewRow::into_review)
+                .collect::<StoreResult<_>>()?,
+        })
+    }
+
+    async fn erase(&self, by: &Actor) -> StoreResult<()> {
+        let now = OffsetDateTime::now_utc();
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let erased_phone = self.keys.seal(&format!("users.phone:{}", by.user_id), "")?;
+        let done = sqlx::query(
+            "update users set name = '已注销用户', phone_hash = 'erased:' || id, phone_sealed = ?1,
+             id_number_sealed = null, birth_date = null, password_hash = '!', erased_at = ?2
+             where district_id = ?3 and id = ?4 and erased_at is null",
+        )
+        .bind(erased_phone)
+        .bind(now)
+        .bind(&by.district_id)
+        .bind(&by.user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let people: Vec<(String, Date)> =
+            sqlx::query_as("select id, birth_date from participants where district_id = ?1 and (guardian_id = ?2 or user_id = ?2)")
+                .bind(&by.district_id)
+                .bind(&by.user_id)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?;
+        for (id, birth_date) in people {
+            // The year of birth stays, so that age-band statistics still add up.
+            let year_only = Date::from_calendar_date(birth_date.year(), time::Month::January, 1)
+                .unwrap_or(birth_date);
+            sqlx::query(
+                "update participants set name = '已删除', id_number_sealed = ?1, id_number_hash = 'erased:' || id,
+                 birth_date = ?2, erased_at = ?3 where id = ?4",
+            )
+            .bind(self.keys.seal(&format!("participants.id_number:{id}"), "")?)
+            .bind(year_only)
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+            sqlx::query("update consents set withdrawn_at = ?1 where participant_id = ?2 and withdrawn_at is null")
+                .bind(now)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        // Ratings stay for the scorecards; the words, which may identify, go.
+        sqlx::query("update reviews set text = '' where author_id = ?1")
+            .bind(&by.user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        sqlx::query("delete from sessions where user_id = ?1")
+            .bind(&by.user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        audit(&mut tx, by, "user.erase", "user", &by.user_id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(())
+    }
+
     async fn register(
         &self,
         by: &Actor,
@@ -1799,6 +2102,13 @@ impl Store for SqliteStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
+        let consent: Option<i64> = sqlx::query_scalar(
+            "select 1 from consents where participant_id = ?1 and withdrawn_at is null limit 1",
+        )
+        .bind(&attempt.participant_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
         let already: Option<i64> = sqlx::query_scalar(
             "select 1 from registrations where activity_id = ?1 and participant_id = ?2
              and status in ('confirmed', 'waitlisted', 'attended')",
@@ -1819,6 +2129,7 @@ impl Store for SqliteStore {
                 birth_date,
                 starts_on: activity.starts_at.date(),
                 already_registered: already.is_some(),
+                has_consent: consent.is_some(),
             },
             Seats {
                 capacity: activity.capacity,
@@ -2059,19 +2370,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db)?;
-        let items = rows
-            .into_iter()
-            .map(
-                |(id, code, activity_id, awarded_at, confirmed_at)| BadgeAward {
-                    name: badge::find(&code).map_or_else(|| code.clone(), |b| b.name.to_owned()),
-                    code,
-                    activity_id,
-                    awarded_at,
-                    confirmed: confirmed_at.is_some(),
-                    id,
-                },
-            )
-            .collect();
+        let items = rows.into_iter().map(badge_award).collect();
         Ok(Paged::from_rows(items, page, |b| b.id.clone()))
     }
 

@@ -103,7 +103,7 @@ async fn child<S: Store>(s: &S, w: &World, n: u32) -> String {
             id_number: format!("id-{n}"),
             guardian_id: Some(w.guardian.id.clone()),
             user_id: None,
-            consent_at: Some(OffsetDateTime::now_utc()),
+            consent_relation: Some("父亲".into()),
         },
     )
     .await

@@ -11,7 +11,7 @@ use youthloop_domain::parse::{age_on, in_range, optional_text, text};
 use youthloop_domain::role::Role;
 use youthloop_domain::{checkin, DomainError, IdNumber};
 use youthloop_store::model::{
-    Activity, BadgeAward, CheckinBy, NewActivity, NewParticipant, Paged, Participant,
+    Activity, BadgeAward, CheckinBy, Consent, NewActivity, NewParticipant, Paged, Participant,
     ParticipantKind, Registered, Registration, RegistrationAttempt,
 };
 
@@ -182,8 +182,10 @@ activity_action!(finish, Finish, "/api/v1/activities/{id}/finish", "Finishes the
 pub struct ChildBody {
     pub name: String,
     pub id_number: String,
-    /// The guardian's consent to the platform keeping the child's data.
+    /// The guardian's consent to the platform keeping and using the child's data.
     pub consent: bool,
+    /// How the guardian is related to the child (父亲, 母亲, 祖父母, …); 监护人 by default.
+    pub relation: Option<String>,
 }
 
 /// Local date in Asia/Shanghai, where the platform's days are counted.
@@ -211,6 +213,7 @@ pub async fn add_child(
         ));
     }
     let name = text("name", &b.name, 50)?;
+    let relation = parse_relation(b.relation.as_deref())?;
     let id_number = IdNumber::parse(&b.id_number)?;
     let age = age_on(id_number.birth_date(), today());
     if !(0..18).contains(&age) {
@@ -231,7 +234,7 @@ pub async fn add_child(
                 id_number: id_number.as_str().to_owned(),
                 guardian_id: Some(user.user.id.clone()),
                 user_id: None,
-                consent_at: Some(OffsetDateTime::now_utc()),
+                consent_relation: Some(relation),
             },
         )
         .await?;
@@ -452,4 +455,49 @@ pub async fn badges(
     Ok(Json(
         state.store.badges(user.district(), &id, &q.page()?).await?,
     ))
+}
+
+fn parse_relation(relation: Option<&str>) -> AppResult<String> {
+    Ok(text("relation", relation.unwrap_or("监护人"), 20)?)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentBody {
+    pub relation: Option<String>,
+}
+
+/// A guardian gives consent again for their child (after withdrawing it).
+#[utoipa::path(post, path = "/api/v1/children/{id}/consent", tag = "trust", params(("id" = String, Path)), request_body = ConsentBody,
+    responses((status = 201, body = Consent), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn give_consent(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ConsentBody>,
+) -> AppResult<(StatusCode, Json<Consent>)> {
+    user.require(&[Role::Guardian])?;
+    let relation = parse_relation(b.relation.as_deref())?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .store
+                .give_consent(&user.actor, &id, &relation)
+                .await?,
+        ),
+    ))
+}
+
+/// A guardian withdraws consent: the child can no longer be registered, and
+/// organizations no longer see the child's name.
+#[utoipa::path(delete, path = "/api/v1/children/{id}/consent", tag = "trust", params(("id" = String, Path)),
+    responses((status = 200, body = Consent), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<Consent>> {
+    user.require(&[Role::Guardian])?;
+    Ok(Json(state.store.withdraw_consent(&user.actor, &id).await?))
 }

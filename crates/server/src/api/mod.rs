@@ -17,7 +17,8 @@ use crate::startup::AppState;
 #[openapi(
     info(title = "youthloop API", version = "1", description = "青年服务闭环平台 JSON API / The closed loop of youth services"),
     paths(
-        session::sign_in, session::sign_out, session::me, session::sign_up,
+        session::sign_in, session::sign_out, session::me, session::sign_up, session::export, session::erase,
+        activities::give_consent, activities::withdraw_consent,
         regions::list_regions, regions::get_region, regions::put_profile,
         regions::list_organizations, regions::get_organization, regions::create_organization, regions::create_user,
         rounds::create_round, rounds::get_round, rounds::open_round, rounds::review_round, rounds::award_round,
@@ -38,6 +39,7 @@ use crate::startup::AppState;
         (name = "order", description = "点单、派单、接单、验收、结算 / Order, dispatch, accept, confirm, settle"),
         (name = "activities", description = "做饭与品尝：活动、报名、签到、奖章 / Activities, registration, check-in, badges"),
         (name = "review", description = "点评与评估 / Reviews and the scorecard"),
+        (name = "trust", description = "同意、个人数据下载与删除 / Consent, personal data download and erasure"),
     )
 )]
 pub struct ApiDoc;
@@ -46,7 +48,12 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .route("/session", post(session::sign_in).delete(session::sign_out))
-        .route("/me", get(session::me))
+        .route("/me", get(session::me).delete(session::erase))
+        .route("/me/export", get(session::export))
+        .route(
+            "/children/{id}/consent",
+            post(activities::give_consent).delete(activities::withdraw_consent),
+        )
         .route("/accounts", post(session::sign_up))
         .route("/regions", get(regions::list_regions))
         .route("/regions/{id}", get(regions::get_region))

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use youthloop_domain::parse::{age_on, text};
 use youthloop_domain::role::{Actor, Grant, Role};
 use youthloop_domain::{IdNumber, Phone};
-use youthloop_store::model::{NewUser, User};
+use youthloop_store::model::{NewUser, PersonalData, User};
 
 use crate::auth::{check_password, hash_password, new_token, token_hash, verify_password};
 use crate::error::{AppError, AppResult, ErrorBody};
@@ -194,4 +194,35 @@ pub async fn sign_up(
             other => other.into(),
         })?;
     Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// All data held about the signed-in user and the children in their care, in the clear
+/// (PIPL art. 45). The download is itself recorded in the audit trail.
+#[utoipa::path(get, path = "/api/v1/me/export", tag = "trust",
+    responses((status = 200, body = PersonalData), (status = 401, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<PersonalData>> {
+    Ok(Json(state.store.personal_data(&user.actor).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Erased {
+    pub status: &'static str,
+}
+
+/// Erases the signed-in guardian's, youth's or volunteer's personal data and that of
+/// their children (PIPL art. 47); counts and ratings stay for statistics. Signs out.
+#[utoipa::path(delete, path = "/api/v1/me", tag = "trust",
+    responses((status = 200, body = Erased), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn erase(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+    user.require(&[Role::Guardian, Role::Youth, Role::Volunteer])?;
+    state.store.erase(&user.actor).await?;
+    let cookie = session_cookie(&state, "", 0);
+    Ok((
+        AppendHeaders([(header::SET_COOKIE, cookie)]),
+        Json(Erased { status: "erased" }),
+    )
+        .into_response())
 }

@@ -85,7 +85,6 @@ create table participants (
     id_number_hash   text not null,      -- keyed hash: finds a duplicate without the clear value
     guardian_id text references users(id),
     user_id     text references users(id),
-    consent_at  text,
     created_at  text not null,
     unique (district_id, guardian_id, id_number_hash)
 );
