@@ -61,6 +61,18 @@ enum Command {
         /// Mark the session cookie Secure (when served behind TLS).
         #[arg(long, env = "YOUTHLOOP_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Send Strict-Transport-Security (when served behind TLS).
+        #[arg(long, env = "YOUTHLOOP_HSTS")]
+        hsts: bool,
+        /// Rate limits on sign-in, sign-up and public comments: `off` only for load tests.
+        #[arg(long, env = "YOUTHLOOP_RATE_LIMITS", default_value = "on", value_parser = ["on", "off"])]
+        rate_limits: String,
+        /// Failed sign-ins in a row that lock an account.
+        #[arg(long, env = "YOUTHLOOP_LOCK_AFTER", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+        lock_after: u32,
+        /// Minutes an account stays locked.
+        #[arg(long, env = "YOUTHLOOP_LOCK_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(i64).range(1..=1440))]
+        lock_minutes: i64,
     },
     /// Fills an empty database with a fictional, deterministic demo data set.
     Demo {
@@ -269,6 +281,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             session_hours,
             body_limit,
             secure_cookies,
+            hsts,
+            rate_limits,
+            lock_after,
+            lock_minutes,
         } => {
             if !(1..=24 * 30).contains(&session_hours) {
                 bail!("--session-hours must be 1 to 720");
@@ -290,6 +306,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 session_ttl: time::Duration::hours(session_hours),
                 body_limit,
                 secure_cookies,
+                hsts,
+                rate_limits: rate_limits == "on",
+                lock_after,
+                lock_for: time::Duration::minutes(lock_minutes),
             };
             youthloop_server::serve(store, settings).await?;
             Ok(())

@@ -14,6 +14,13 @@ pub struct Settings {
     pub body_limit: usize,
     /// Mark the session cookie `Secure` (behind TLS).
     pub secure_cookies: bool,
+    /// Send Strict-Transport-Security (behind TLS).
+    pub hsts: bool,
+    /// Rate limits on sign-in, sign-up and public comments; off only for load tests.
+    pub rate_limits: bool,
+    /// Failed sign-ins in a row that lock an account, and for how long.
+    pub lock_after: u32,
+    pub lock_for: Duration,
 }
 
 impl Default for Settings {
@@ -23,6 +30,10 @@ impl Default for Settings {
             session_ttl: Duration::hours(12),
             body_limit: 64 * 1024,
             secure_cookies: false,
+            hsts: false,
+            rate_limits: true,
+            lock_after: 5,
+            lock_for: Duration::minutes(15),
         }
     }
 }

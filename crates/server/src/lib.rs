@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod startup;
 
 pub use config::Settings;

@@ -17,11 +17,13 @@ use youthloop_store::Store;
 
 use crate::config::Settings;
 use crate::error::AppError;
+use crate::limits::RateLimits;
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub settings: Arc<Settings>,
+    pub limits: Arc<RateLimits>,
 }
 
 /// The process-wide metrics recorder; installed once however many apps are built.
@@ -39,13 +41,22 @@ fn prometheus() -> Option<&'static PrometheusHandle> {
 }
 
 pub fn app(store: Arc<dyn Store>, settings: Settings) -> Router {
+    app_with_limits(store, settings).0
+}
+
+fn app_with_limits(store: Arc<dyn Store>, settings: Settings) -> (Router, Arc<RateLimits>) {
     let body_limit = settings.body_limit;
+    let hsts = settings
+        .hsts
+        .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    let limits = Arc::new(RateLimits::new(settings.rate_limits));
     let state = AppState {
         store,
         settings: Arc::new(settings),
+        limits: limits.clone(),
     };
     let _ = prometheus();
-    Router::new()
+    let router = Router::new()
         .nest("/api/v1", crate::api::router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -69,8 +80,13 @@ pub fn app(store: Arc<dyn Store>, settings: Settings) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            hsts,
+        ))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state);
+    (router, limits)
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
@@ -109,12 +125,25 @@ async fn track(req: Request, next: Next) -> Response {
 
 /// Binds and serves until the process is stopped.
 pub async fn serve(store: Arc<dyn Store>, settings: Settings) -> std::io::Result<()> {
+    if !settings.rate_limits {
+        tracing::warn!(
+            "rate limits are OFF (YOUTHLOOP_RATE_LIMITS=off): only for load tests on loopback"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "youthloop listening");
     // One plain line on stdout: scripts and tests read the bound address from it.
     println!("listening on http://{addr}");
-    let app = app(store, settings).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let (app, limits) = app_with_limits(store, settings);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limits.forget_idle();
+        }
+    });
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -64,8 +64,17 @@ pub trait Store: Send + Sync + 'static {
     async fn organization(&self, district_id: &str, id: &str) -> StoreResult<Organization>;
     async fn create_user(&self, by: &Actor, user: NewUser) -> StoreResult<User>;
     async fn user(&self, district_id: &str, id: &str) -> StoreResult<User>;
-    /// For sign-in: the user with this phone and their password hash.
-    async fn credentials(&self, phone: &str) -> StoreResult<Option<(User, String)>>;
+    /// For sign-in: the user with this phone, their password hash and any lock.
+    async fn credentials(&self, phone: &str) -> StoreResult<Option<Credentials>>;
+    /// Counts a failed sign-in; the `lock_after`-th in a row locks the account until
+    /// `now + lock_for`, which is returned.
+    async fn sign_in_failed(
+        &self,
+        by: &Actor,
+        user_id: &str,
+        lock_after: u32,
+        lock_for: time::Duration,
+    ) -> StoreResult<Option<OffsetDateTime>>;
     async fn create_session(
         &self,
         by: &Actor,

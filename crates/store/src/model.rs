@@ -162,6 +162,14 @@ impl User {
     }
 }
 
+/// What sign-in checks.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+    pub locked_until: Option<OffsetDateTime>,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewRound {
     pub title: String,

@@ -1166,18 +1166,55 @@ impl Store for SqliteStore {
         load_user(&mut c, Some(district_id), id).await
     }
 
-    async fn credentials(&self, phone: &str) -> StoreResult<Option<(User, String)>> {
+    async fn credentials(&self, phone: &str) -> StoreResult<Option<Credentials>> {
         let mut c = self.reader.acquire().await.map_err(db)?;
-        let found: Option<(String, String)> =
-            sqlx::query_as("select id, password_hash from users where phone_hash in (select value from json_each(?1))")
-                .bind(json(&self.keys.lookups("phone", phone)))
-                .fetch_optional(&mut *c)
-                .await
-                .map_err(db)?;
+        let found: Option<(String, String, Option<OffsetDateTime>)> = sqlx::query_as(
+            "select id, password_hash, locked_until from users where phone_hash in (select value from json_each(?1))",
+        )
+        .bind(json(&self.keys.lookups("phone", phone)))
+        .fetch_optional(&mut *c)
+        .await
+        .map_err(db)?;
         match found {
-            Some((id, hash)) => Ok(Some((load_user(&mut c, None, &id).await?, hash))),
+            Some((id, password_hash, locked_until)) => Ok(Some(Credentials {
+                user: load_user(&mut c, None, &id).await?,
+                password_hash,
+                locked_until,
+            })),
             None => Ok(None),
         }
+    }
+
+    async fn sign_in_failed(
+        &self,
+        by: &Actor,
+        user_id: &str,
+        lock_after: u32,
+        lock_for: time::Duration,
+    ) -> StoreResult<Option<OffsetDateTime>> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let failed: i64 = sqlx::query_scalar(
+            "update users set failed_sign_ins = failed_sign_ins + 1 where id = ?1 returning failed_sign_ins",
+        )
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let locked = if failed >= i64::from(lock_after) {
+            let until = OffsetDateTime::now_utc() + lock_for;
+            sqlx::query("update users set failed_sign_ins = 0, locked_until = ?1 where id = ?2")
+                .bind(until)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            audit(&mut tx, by, "user.lock", "user", user_id).await?;
+            Some(until)
+        } else {
+            None
+        };
+        tx.commit().await.map_err(db)?;
+        Ok(locked)
     }
 
     async fn create_session(
@@ -1187,6 +1224,11 @@ impl Store for SqliteStore {
         expires_at: OffsetDateTime,
     ) -> StoreResult<()> {
         let mut tx = self.writer.begin().await.map_err(db)?;
+        sqlx::query("update users set failed_sign_ins = 0, locked_until = null where id = ?1")
+            .bind(&by.user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         sqlx::query("insert into sessions (token_hash, district_id, user_id, created_at, expires_at) values (?1, ?2, ?3, ?4, ?5)")
             .bind(token_hash)
             .bind(&by.district_id)

@@ -11,4 +11,5 @@ mod helpers;
 mod loop_walk;
 mod openapi;
 mod roles;
+mod surface;
 mod trust;

@@ -17,6 +17,7 @@ use youthloop_store::model::{NewReview, Paged, Review};
 use crate::api::activities::{shanghai, today};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, ClientAddr, CurrentUser, ListQuery, MaybeUser};
+use crate::limits::Limited;
 use crate::startup::AppState;
 
 /// A review by someone whose part in what they review is on record: shown at once.
@@ -165,6 +166,7 @@ pub async fn comment(
     ApiJson(b): ApiJson<CommentBody>,
 ) -> AppResult<(StatusCode, Json<CommentPosted>)> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
+    state.limits.check(Limited::Comment, &address, None)?;
     let text = text("text", &b.text, 500)?;
     let rating = b.rating.map(|r| in_range("rating", r, 1, 5)).transpose()?;
     let org = state.store.organization(&district, &id).await?;

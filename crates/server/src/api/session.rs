@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{
     ApiJson, ApiQuery, ClientAddr, CurrentUser, ListQuery, MaybeUser, SESSION_COOKIE,
 };
+use crate::limits::Limited;
 use crate::startup::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -41,6 +42,15 @@ fn session_cookie(state: &AppState, token: &str, max_age: i64) -> String {
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
+fn locked(until: OffsetDateTime) -> AppError {
+    let minutes = (until - OffsetDateTime::now_utc()).whole_minutes().max(1);
+    AppError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "account_locked",
+        format!("连续登录失败，账号已锁定，请{minutes}分钟后再试 / Too many failed sign-ins: the account is locked for {minutes} min"),
+    )
+}
+
 fn bad_credentials() -> AppError {
     AppError::new(
         StatusCode::UNAUTHORIZED,
@@ -58,30 +68,55 @@ pub async fn sign_in(
     ApiJson(body): ApiJson<SignIn>,
 ) -> AppResult<Response> {
     let phone = Phone::parse(&body.phone)?;
+    state
+        .limits
+        .check(Limited::SignIn, &address, Some(phone.as_str()))?;
     if body.password.chars().count() > 128 {
         return Err(bad_credentials());
     }
+    let now = OffsetDateTime::now_utc();
     let found = state.store.credentials(phone.as_str()).await?;
-    let (user, hash) = match found {
-        Some((user, hash)) => (Some(user), Some(hash)),
-        None => (None, None),
-    };
+    if let Some(until) = found
+        .as_ref()
+        .and_then(|c| c.locked_until)
+        .filter(|until| *until > now)
+    {
+        return Err(locked(until));
+    }
+    let hash = found.as_ref().map(|c| c.password_hash.clone());
     let ok = verify_password(body.password, hash).await?;
-    let user = user.filter(|_| ok).ok_or_else(bad_credentials)?;
+    let Some(found) = found else {
+        return Err(bad_credentials());
+    };
+    let actor = Actor {
+        user_id: found.user.id.clone(),
+        district_id: found.user.district_id.clone(),
+        grants: found.user.grants(),
+        address,
+    };
+    if !ok {
+        let settings = &state.settings;
+        return match state
+            .store
+            .sign_in_failed(
+                &actor,
+                &found.user.id,
+                settings.lock_after,
+                settings.lock_for,
+            )
+            .await?
+        {
+            Some(until) => Err(locked(until)),
+            None => Err(bad_credentials()),
+        };
+    }
+    let user = found.user;
+    // A fresh token at every sign-in: a session id planted before sign-in is worthless.
     let token = new_token();
     let ttl = state.settings.session_ttl;
     state
         .store
-        .create_session(
-            &Actor {
-                user_id: user.id.clone(),
-                district_id: user.district_id.clone(),
-                grants: user.grants(),
-                address,
-            },
-            &token_hash(&token),
-            OffsetDateTime::now_utc() + ttl,
-        )
+        .create_session(&actor, &token_hash(&token), now + ttl)
         .await?;
     let cookie = session_cookie(&state, &token, ttl.whole_seconds());
     Ok((
@@ -136,6 +171,7 @@ pub async fn sign_up(
     ApiQuery(query): ApiQuery<ListQuery>,
     ApiJson(body): ApiJson<SignUp>,
 ) -> AppResult<(StatusCode, Json<User>)> {
+    state.limits.check(Limited::SignUp, &address, None)?;
     let phone = Phone::parse(&body.phone)?;
     check_password(&body.password)?;
     let name = text("name", &body.name, 50)?;

@@ -15,3 +15,8 @@ create index consents_participant on consents(participant_id, given_at);
 -- An erased account keeps its rows for statistics, without what identifies a person.
 alter table users add column erased_at text;
 alter table participants add column erased_at text;
+
+-- Failed sign-ins in a row, and the lock they bring: kept in the database so that every
+-- server instance sees the same count.
+alter table users add column failed_sign_ins integer not null default 0;
+alter table users add column locked_until text;
