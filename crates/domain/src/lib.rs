@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod audit;
 pub mod badge;
+pub mod case;
 pub mod checkin;
 pub mod error;
 pub mod order;

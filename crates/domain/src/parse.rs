@@ -276,6 +276,15 @@ pub fn in_range(field: &'static str, value: i64, min: i64, max: i64) -> DomainRe
     }
 }
 
+/// A name shown to those who may not know it: its first character, then stars.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
+        None => String::new(),
+    }
+}
+
 /// Whole years of age on `on`.
 pub fn age_on(birth: Date, on: Date) -> i32 {
     let mut age = on.year() - birth.year();
@@ -371,6 +380,12 @@ mod tests {
         assert!(text("t", "   ", 5).is_err());
         assert!(text("t", "一二三四五六", 5).is_err());
         assert!(text("t", "a\u{0}b", 5).is_err());
+    }
+
+    #[test]
+    fn names_mask_all_but_the_first_character() {
+        assert_eq!(mask_name("王小明"), "王**");
+        assert_eq!(mask_name(""), "");
     }
 
     #[test]

@@ -239,6 +239,33 @@ pub trait Store: Send + Sync + 'static {
         organization_id: &str,
         page: &Page,
     ) -> StoreResult<Paged<Review>>;
+    // Casework: every call is audited; reads and writes are for the assigned worker,
+    // the supervisor and holders of a live grant only.
+    async fn open_case(&self, by: &Actor, case: NewCase) -> StoreResult<CaseFile>;
+    async fn cases(&self, by: &Actor, now: OffsetDateTime) -> StoreResult<Vec<CaseSummary>>;
+    async fn case_file(&self, by: &Actor, id: &str, now: OffsetDateTime) -> StoreResult<CaseFile>;
+    /// Records an assessment, plan, session, review or closure, moving the case on.
+    async fn record_case(
+        &self,
+        by: &Actor,
+        id: &str,
+        action: youthloop_domain::case::CaseAction,
+        risk: Option<youthloop_domain::case::RiskLevel>,
+        text: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<CaseFile>;
+    /// The worker or supervisor lets a colleague read the case until `expires_at`.
+    async fn grant_case(
+        &self,
+        by: &Actor,
+        id: &str,
+        grantee_id: &str,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> StoreResult<CaseGrant>;
+    /// Counts by category, risk and state: never content.
+    async fn case_counts(&self, district_id: &str) -> StoreResult<Vec<CaseCount>>;
+
     /// Re-encrypts up to `batch` rows still sealed under a retired key (and their lookup
     /// hashes), in one short transaction; 0 when none is left. Readers are never held up.
     async fn reseal(&self, batch: u32) -> StoreResult<u64>;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
+use youthloop_domain::case::{CaseAction, CaseCategory, CaseStatus, RiskLevel};
 use youthloop_domain::order::OrderStatus;
 use youthloop_domain::region::{RegionKind, YouthProfile};
 use youthloop_domain::review::{Ratings, ReviewStatus, ReviewTarget};
@@ -555,4 +556,90 @@ pub struct AuditChain {
     pub district_id: String,
     pub events: Vec<youthloop_domain::audit::Event>,
     pub head: Option<(i64, String)>,
+}
+
+/// A case opened at intake, with the guardian's consent.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub organization_id: String,
+    pub subject_name: String,
+    pub subject_birth_date: Date,
+    pub category: CaseCategory,
+    pub supervisor_id: String,
+    pub guardian_name: String,
+    pub relation: String,
+    pub consent_scope: String,
+}
+
+/// A case as a list shows it: no clear name, no notes.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: String,
+    #[schema(value_type = String, example = "assessment")]
+    pub status: CaseStatus,
+    #[schema(value_type = String, example = "bullying")]
+    pub category: CaseCategory,
+    #[schema(value_type = Option<String>, example = "medium")]
+    pub risk_level: Option<RiskLevel>,
+    /// The minor's name, masked.
+    pub subject: String,
+    pub worker_id: String,
+    pub supervisor_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub opened_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseConsent {
+    pub guardian_name: String,
+    pub relation: String,
+    pub scope: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub given_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseNote {
+    pub id: String,
+    #[schema(value_type = String, example = "session")]
+    pub kind: CaseAction,
+    pub text: String,
+    pub author_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseGrant {
+    pub id: String,
+    pub case_id: String,
+    pub grantee_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// The whole case, for those who may read it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseFile {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub subject_name: String,
+    #[serde(with = "ymd")]
+    #[schema(value_type = String)]
+    pub subject_birth_date: Date,
+    pub consent: CaseConsent,
+    pub notes: Vec<CaseNote>,
+    pub grants: Vec<CaseGrant>,
+}
+
+/// How many cases, by category, risk and state: what the League may know.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseCount {
+    #[schema(value_type = String)]
+    pub category: CaseCategory,
+    #[schema(value_type = Option<String>)]
+    pub risk_level: Option<RiskLevel>,
+    #[schema(value_type = String)]
+    pub status: CaseStatus,
+    pub count: u32,
 }

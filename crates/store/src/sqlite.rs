@@ -13,6 +13,7 @@ use time::{Date, OffsetDateTime};
 use youthloop_domain::activity::{
     self, ActivityAction, ActivityStatus, Attempt, RegistrationAction, RegistrationStatus, Seats,
 };
+use youthloop_domain::case::{CaseAction, RiskLevel};
 use youthloop_domain::order::{Deadlines, OrderAction, OrderStatus};
 use youthloop_domain::region::YouthProfile;
 use youthloop_domain::role::{Actor, Role};
@@ -401,6 +402,129 @@ fn after(page: &Page) -> &str {
 
 fn fetch_limit(page: &Page) -> i64 {
     i64::from(page.limit.min(Page::MAX)) + 1
+}
+
+#[derive(FromRow)]
+struct CaseRow {
+    id: String,
+    status: String,
+    category: String,
+    risk_level: Option<String>,
+    subject_name_sealed: String,
+    subject_birth_date: Date,
+    worker_id: String,
+    supervisor_id: String,
+    guardian_name_sealed: String,
+    consent_relation: String,
+    consent_scope: String,
+    consent_at: OffsetDateTime,
+    opened_at: OffsetDateTime,
+}
+
+const CASE_COLUMNS: &str = "c.id, c.status, c.category, c.risk_level, c.subject_name_sealed, c.subject_birth_date,
+    c.worker_id, c.supervisor_id, c.guardian_name_sealed, c.consent_relation, c.consent_scope, c.consent_at, c.opened_at";
+
+/// Who may read a case: the worker, the supervisor, a live grant.
+/// Binds: ?1 district, ?2 user, ?3 now.
+const CASE_ACCESS: &str = "c.district_id = ?1 and (c.worker_id = ?2 or c.supervisor_id = ?2
+    or exists (select 1 from case_grants g where g.case_id = c.id and g.grantee_id = ?2 and g.expires_at > ?3))";
+
+impl SqliteStore {
+    fn case_summary(&self, r: CaseRow, masked: bool) -> StoreResult<CaseSummary> {
+        let name = self.keys.open(
+            &format!("cases.subject_name:{}", r.id),
+            &r.subject_name_sealed,
+        )?;
+        Ok(CaseSummary {
+            subject: if masked {
+                youthloop_domain::parse::mask_name(&name)
+            } else {
+                name
+            },
+            id: r.id,
+            status: parse_status(r.status)?,
+            category: parse_status(r.category)?,
+            risk_level: r.risk_level.map(parse_status).transpose()?,
+            worker_id: r.worker_id,
+            supervisor_id: r.supervisor_id,
+            opened_at: r.opened_at,
+        })
+    }
+
+    /// A whole case, if `by` may read it; inside the caller's transaction.
+    async fn load_case(
+        &self,
+        c: &mut SqliteConnection,
+        by: &Actor,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<CaseFile> {
+        let sql = format!("select {CASE_COLUMNS} from cases c where {CASE_ACCESS} and c.id = ?4");
+        let row: CaseRow = sqlx::query_as(&sql)
+            .bind(&by.district_id)
+            .bind(&by.user_id)
+            .bind(now)
+            .bind(id)
+            .fetch_one(&mut *c)
+            .await
+            .map_err(db)?;
+        let guardian_name = self.keys.open(
+            &format!("cases.guardian_name:{id}"),
+            &row.guardian_name_sealed,
+        )?;
+        let consent = CaseConsent {
+            guardian_name,
+            relation: row.consent_relation.clone(),
+            scope: row.consent_scope.clone(),
+            given_at: row.consent_at,
+        };
+        let subject_birth_date = row.subject_birth_date;
+        let summary = self.case_summary(row, false)?;
+        let notes: Vec<(String, String, String, String, OffsetDateTime)> =
+            sqlx::query_as("select id, kind, text_sealed, author_id, at from case_notes where case_id = ?1 order by id")
+                .bind(id)
+                .fetch_all(&mut *c)
+                .await
+                .map_err(db)?;
+        let notes = notes
+            .into_iter()
+            .map(|(note_id, kind, sealed, author_id, at)| {
+                Ok(CaseNote {
+                    text: self
+                        .keys
+                        .open(&format!("case_notes.text:{note_id}"), &sealed)?,
+                    id: note_id,
+                    kind: parse_status(kind)?,
+                    author_id,
+                    at,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let grants: Vec<(String, String, OffsetDateTime)> = sqlx::query_as(
+            "select id, grantee_id, expires_at from case_grants where case_id = ?1 and expires_at > ?2 order by id",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db)?;
+        Ok(CaseFile {
+            subject_name: summary.subject.clone(),
+            summary,
+            subject_birth_date,
+            consent,
+            notes,
+            grants: grants
+                .into_iter()
+                .map(|(grant_id, grantee_id, expires_at)| CaseGrant {
+                    id: grant_id,
+                    case_id: id.to_owned(),
+                    grantee_id,
+                    expires_at,
+                })
+                .collect(),
+        })
+    }
 }
 
 // ---------------------------------------------------------------------------------
@@ -2521,6 +2645,204 @@ impl Store for SqliteStore {
         Ok(Paged::from_rows(items, page, |r| r.id.clone()))
     }
 
+    async fn open_case(&self, by: &Actor, case: NewCase) -> StoreResult<CaseFile> {
+        let id = new_id();
+        let now = OffsetDateTime::now_utc();
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        // The supervisor serves the same organization, as a social worker or its admin.
+        let supervisor: Option<i64> = sqlx::query_scalar(
+            "select 1 from user_roles where district_id = ?1 and user_id = ?2 and scope_id = ?3
+             and role in ('social_worker', 'org_admin') and user_id != ?4 limit 1",
+        )
+        .bind(&by.district_id)
+        .bind(&case.supervisor_id)
+        .bind(&case.organization_id)
+        .bind(&by.user_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if supervisor.is_none() {
+            return Err(DomainError::invalid(
+                "supervisor_id",
+                "督导须为本机构的另一名社工或管理员 / The supervisor is another worker or admin of the organization",
+            )
+            .into());
+        }
+        sqlx::query(
+            "insert into cases (id, district_id, organization_id, subject_name_sealed, subject_birth_date, category,
+             status, worker_id, supervisor_id, guardian_name_sealed, consent_relation, consent_scope, consent_at, opened_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, 'intake', ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+        )
+        .bind(&id)
+        .bind(&by.district_id)
+        .bind(&case.organization_id)
+        .bind(self.keys.seal(&format!("cases.subject_name:{id}"), &case.subject_name)?)
+        .bind(case.subject_birth_date)
+        .bind(case.category.as_str())
+        .bind(&by.user_id)
+        .bind(&case.supervisor_id)
+        .bind(self.keys.seal(&format!("cases.guardian_name:{id}"), &case.guardian_name)?)
+        .bind(&case.relation)
+        .bind(&case.consent_scope)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        audit(&mut tx, by, "case.open", "case", &id).await?;
+        let file = self.load_case(&mut tx, by, &id, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(file)
+    }
+
+    async fn cases(&self, by: &Actor, now: OffsetDateTime) -> StoreResult<Vec<CaseSummary>> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let sql = format!("select {CASE_COLUMNS} from cases c where {CASE_ACCESS} order by c.id");
+        let rows: Vec<CaseRow> = sqlx::query_as(&sql)
+            .bind(&by.district_id)
+            .bind(&by.user_id)
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+        let summaries = rows
+            .into_iter()
+            .map(|r| self.case_summary(r, true))
+            .collect::<StoreResult<Vec<_>>>()?;
+        audit(&mut tx, by, "case.list", "user", &by.user_id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(summaries)
+    }
+
+    async fn case_file(&self, by: &Actor, id: &str, now: OffsetDateTime) -> StoreResult<CaseFile> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let file = self.load_case(&mut tx, by, id, now).await?;
+        audit(&mut tx, by, "case.read", "case", id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(file)
+    }
+
+    async fn record_case(
+        &self,
+        by: &Actor,
+        id: &str,
+        action: CaseAction,
+        risk: Option<RiskLevel>,
+        text: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<CaseFile> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let file = self.load_case(&mut tx, by, id, now).await?;
+        // Grantees read; only the worker and the supervisor write.
+        if by.user_id != file.summary.worker_id && by.user_id != file.summary.supervisor_id {
+            return Err(StoreError::NotFound);
+        }
+        let next = file.summary.status.apply(action)?;
+        sqlx::query(
+            "update cases set status = ?1, risk_level = coalesce(?2, risk_level),
+             closed_at = case when ?1 = 'closed' then ?3 else closed_at end where id = ?4",
+        )
+        .bind(next.as_str())
+        .bind(risk.map(RiskLevel::as_str))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let note_id = new_id();
+        sqlx::query(
+            "insert into case_notes (id, district_id, case_id, kind, text_sealed, author_id, at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .bind(&note_id)
+        .bind(&by.district_id)
+        .bind(id)
+        .bind(action.as_str())
+        .bind(self.keys.seal(&format!("case_notes.text:{note_id}"), text)?)
+        .bind(&by.user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        audit(&mut tx, by, &format!("case.{action}"), "case", id).await?;
+        let file = self.load_case(&mut tx, by, id, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(file)
+    }
+
+    async fn grant_case(
+        &self,
+        by: &Actor,
+        id: &str,
+        grantee_id: &str,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> StoreResult<CaseGrant> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let file = self.load_case(&mut tx, by, id, now).await?;
+        if by.user_id != file.summary.worker_id && by.user_id != file.summary.supervisor_id {
+            return Err(StoreError::NotFound);
+        }
+        let colleague: Option<i64> = sqlx::query_scalar(
+            "select 1 from user_roles r join cases c on c.organization_id = r.scope_id
+             where c.id = ?1 and r.user_id = ?2 and r.role in ('social_worker', 'org_admin') limit 1",
+        )
+        .bind(id)
+        .bind(grantee_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if colleague.is_none() {
+            return Err(DomainError::invalid(
+                "user_id",
+                "只能授权给本机构的社工 / Grant only to a worker of the organization",
+            )
+            .into());
+        }
+        let grant = CaseGrant {
+            id: new_id(),
+            case_id: id.to_owned(),
+            grantee_id: grantee_id.to_owned(),
+            expires_at,
+        };
+        sqlx::query(
+            "insert into case_grants (id, district_id, case_id, grantee_id, granted_by, expires_at, created_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .bind(&grant.id)
+        .bind(&by.district_id)
+        .bind(id)
+        .bind(grantee_id)
+        .bind(&by.user_id)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        audit(&mut tx, by, "case.grant", "case", id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(grant)
+    }
+
+    async fn case_counts(&self, district_id: &str) -> StoreResult<Vec<CaseCount>> {
+        let rows: Vec<(String, Option<String>, String, i64)> = sqlx::query_as(
+            "select category, risk_level, status, count(*) from cases where district_id = ?1
+             group by category, risk_level, status order by category, risk_level, status",
+        )
+        .bind(district_id)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.into_iter()
+            .map(|(category, risk, status, n)| {
+                Ok(CaseCount {
+                    category: parse_status(category)?,
+                    risk_level: risk.map(parse_status).transpose()?,
+                    status: parse_status(status)?,
+                    count: count(n),
+                })
+            })
+            .collect()
+    }
+
     async fn reseal(&self, batch: u32) -> StoreResult<u64> {
         let current = format!("x1.{}.%", self.keys.primary_id());
         let mut tx = self.writer.begin().await.map_err(db)?;
@@ -2570,8 +2892,35 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
         }
+        // Single sealed columns: (table, column, context prefix).
+        let mut other = 0;
+        for (table, column, context) in [
+            ("cases", "subject_name_sealed", "cases.subject_name"),
+            ("cases", "guardian_name_sealed", "cases.guardian_name"),
+            ("case_notes", "text_sealed", "case_notes.text"),
+        ] {
+            let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+                "select id, {column} from {table} where {column} not like ?1 limit ?2"
+            ))
+            .bind(&current)
+            .bind(batch)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+            for (id, sealed) in &rows {
+                let context = format!("{context}:{id}");
+                let clear = self.keys.open(&context, sealed)?;
+                sqlx::query(&format!("update {table} set {column} = ?1 where id = ?2"))
+                    .bind(self.keys.seal(&context, &clear)?)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+            other += rows.len();
+        }
         tx.commit().await.map_err(db)?;
-        Ok((users.len() + participants.len()) as u64)
+        Ok((users.len() + participants.len() + other) as u64)
     }
 
     async fn audit_chains(&self) -> StoreResult<Vec<AuditChain>> {

@@ -6,6 +6,7 @@
 
 mod audit;
 mod bad_input;
+mod cases;
 mod concurrency;
 mod helpers;
 mod loop_walk;

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document.
 
 pub mod activities;
+pub mod cases;
 pub mod orders;
 pub mod regions;
 pub mod reviews;
@@ -19,6 +20,8 @@ use crate::startup::AppState;
     paths(
         session::sign_in, session::sign_out, session::me, session::sign_up, session::export, session::erase,
         activities::give_consent, activities::withdraw_consent,
+        cases::open_case, cases::list_cases, cases::get_case, cases::assess, cases::plan, cases::session_note,
+        cases::review, cases::close, cases::grant, cases::stats,
         regions::list_regions, regions::get_region, regions::put_profile,
         regions::list_organizations, regions::get_organization, regions::create_organization, regions::create_user,
         rounds::create_round, rounds::get_round, rounds::open_round, rounds::review_round, rounds::award_round,
@@ -39,6 +42,7 @@ use crate::startup::AppState;
         (name = "order", description = "点单、派单、接单、验收、结算 / Order, dispatch, accept, confirm, settle"),
         (name = "activities", description = "做饭与品尝：活动、报名、签到、奖章 / Activities, registration, check-in, badges"),
         (name = "review", description = "点评与评估 / Reviews and the scorecard"),
+        (name = "cases", description = "个案：仅限承办社工、督导与授权者 / Casework for the assigned worker, supervisor and grantees"),
         (name = "trust", description = "同意、个人数据下载与删除 / Consent, personal data download and erasure"),
     )
 )]
@@ -117,4 +121,13 @@ pub fn router() -> Router<AppState> {
             delete(activities::cancel_registration),
         )
         .route("/participants/{id}/badges", get(activities::badges))
+        .route("/cases", post(cases::open_case).get(cases::list_cases))
+        .route("/cases/stats", get(cases::stats))
+        .route("/cases/{id}", get(cases::get_case))
+        .route("/cases/{id}/assess", post(cases::assess))
+        .route("/cases/{id}/plan", post(cases::plan))
+        .route("/cases/{id}/sessions", post(cases::session_note))
+        .route("/cases/{id}/review", post(cases::review))
+        .route("/cases/{id}/close", post(cases::close))
+        .route("/cases/{id}/grants", post(cases::grant))
 }
