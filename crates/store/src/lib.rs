@@ -270,6 +270,9 @@ pub trait Store: Send + Sync + 'static {
     /// hashes), in one short transaction; 0 when none is left. Readers are never held up.
     async fn reseal(&self, batch: u32) -> StoreResult<u64>;
 
+    /// One district's audit events, oldest first, paged by sequence number.
+    async fn audit_events(&self, district_id: &str, page: &Page) -> StoreResult<Paged<AuditEntry>>;
+
     /// Every district's audit events in chain order, with the head kept beside them.
     async fn audit_chains(&self) -> StoreResult<Vec<AuditChain>>;
 

@@ -550,6 +550,19 @@ pub struct Review {
     pub created_at: OffsetDateTime,
 }
 
+/// One event of the audit trail as the League reads it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub record_kind: String,
+    pub record_id: String,
+    pub address: String,
+    pub hash: String,
+}
+
 /// One district's audit trail as stored.
 #[derive(Debug, Clone)]
 pub struct AuditChain {

@@ -2923,6 +2923,40 @@ impl Store for SqliteStore {
         Ok((users.len() + participants.len() + other) as u64)
     }
 
+    async fn audit_events(&self, district_id: &str, page: &Page) -> StoreResult<Paged<AuditEntry>> {
+        let after: i64 = page
+            .after
+            .as_deref()
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(0);
+        let rows: Vec<(i64, String, String, String, String, String, String, String)> = sqlx::query_as(
+            "select seq, at, actor, action, record_kind, record_id, address, hash from audit_events
+             where district_id = ?1 and seq > ?2 order by seq limit ?3",
+        )
+        .bind(district_id)
+        .bind(after)
+        .bind(fetch_limit(page))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        let items = rows
+            .into_iter()
+            .map(
+                |(seq, at, actor, action, record_kind, record_id, address, hash)| AuditEntry {
+                    seq,
+                    at,
+                    actor,
+                    action,
+                    record_kind,
+                    record_id,
+                    address,
+                    hash,
+                },
+            )
+            .collect();
+        Ok(Paged::from_rows(items, page, |e| e.seq.to_string()))
+    }
+
     async fn audit_chains(&self) -> StoreResult<Vec<AuditChain>> {
         #[derive(FromRow)]
         struct EventRow {

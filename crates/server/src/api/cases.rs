@@ -11,11 +11,13 @@ use utoipa::ToSchema;
 use youthloop_domain::case::{parse_category, parse_risk, CaseAction};
 use youthloop_domain::parse::{age_on, text};
 use youthloop_domain::role::Role;
-use youthloop_store::model::{ymd, CaseCount, CaseFile, CaseGrant, CaseSummary, NewCase};
+use youthloop_store::model::{
+    ymd, AuditEntry, CaseCount, CaseFile, CaseGrant, CaseSummary, NewCase, Paged,
+};
 
 use crate::api::activities::today;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::extract::{ApiJson, CurrentUser};
+use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery};
 use crate::startup::AppState;
 
 const CASE_ROLES: &[Role] = &[Role::SocialWorker, Role::OrgAdmin];
@@ -271,4 +273,21 @@ pub async fn stats(State(state): State<AppState>, user: CurrentUser) -> AppResul
     Ok(Json(CaseStats {
         items: state.store.case_counts(user.district()).await?,
     }))
+}
+
+/// The district's audit trail, oldest first: for the League and evaluators.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "cases", params(ListQuery),
+    responses((status = 200, body = Paged<AuditEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn audit_trail(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> AppResult<Json<Paged<AuditEntry>>> {
+    user.require(&[Role::LeagueAdmin, Role::Evaluator])?;
+    Ok(Json(
+        state
+            .store
+            .audit_events(user.district(), &q.page()?)
+            .await?,
+    ))
 }

@@ -10,7 +10,7 @@ pub mod session;
 
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
-use utoipa::OpenApi;
+use utoipa::{Modify, OpenApi};
 
 use crate::startup::AppState;
 
@@ -21,7 +21,7 @@ use crate::startup::AppState;
         session::sign_in, session::sign_out, session::me, session::sign_up, session::export, session::erase,
         activities::give_consent, activities::withdraw_consent,
         cases::open_case, cases::list_cases, cases::get_case, cases::assess, cases::plan, cases::session_note,
-        cases::review, cases::close, cases::grant, cases::stats,
+        cases::review, cases::close, cases::grant, cases::stats, cases::audit_trail,
         regions::list_regions, regions::get_region, regions::put_profile,
         regions::list_organizations, regions::get_organization, regions::create_organization, regions::create_user,
         rounds::create_round, rounds::get_round, rounds::open_round, rounds::review_round, rounds::award_round,
@@ -44,9 +44,46 @@ use crate::startup::AppState;
         (name = "review", description = "点评与评估 / Reviews and the scorecard"),
         (name = "cases", description = "个案：仅限承办社工、督导与授权者 / Casework for the assigned worker, supervisor and grantees"),
         (name = "trust", description = "同意、个人数据下载与删除 / Consent, personal data download and erasure"),
-    )
+    ),
+    modifiers(&ErrorsEverywhere),
 )]
 pub struct ApiDoc;
+
+/// Any operation may also answer in the error shape (400 malformed JSON, 401, 413, 415,
+/// 429, …): the document says so once, as every operation's default response.
+struct ErrorsEverywhere;
+
+impl Modify for ErrorsEverywhere {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = ResponseBuilder::new()
+            .description("错误 / An error: {\"error\": {\"code\", \"message\", \"field\"?}}")
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                operation
+                    .responses
+                    .responses
+                    .entry("default".to_owned())
+                    .or_insert_with(|| error.clone().into());
+            }
+        }
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -123,6 +160,7 @@ pub fn router() -> Router<AppState> {
         .route("/participants/{id}/badges", get(activities::badges))
         .route("/cases", post(cases::open_case).get(cases::list_cases))
         .route("/cases/stats", get(cases::stats))
+        .route("/audit", get(cases::audit_trail))
         .route("/cases/{id}", get(cases::get_case))
         .route("/cases/{id}/assess", post(cases::assess))
         .route("/cases/{id}/plan", post(cases::plan))
