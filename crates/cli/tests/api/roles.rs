@@ -98,6 +98,18 @@ async fn every_route_for_every_role() {
         )
         .await;
     let round_id = round["id"].as_str().unwrap().to_owned();
+    let supervisor_id = app.get(Some(&t("org_admin")), "/api/v1/me").await.1["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let intake = json!({"subject_name": "赵小安", "subject_birth_date": "2012-01-01", "category": "family",
+        "supervisor_id": supervisor_id,
+        "consent": {"guardian_name": "赵父", "relation": "父亲", "scope": "个案服务", "given": true}});
+    let (s, case) = app
+        .post(Some(&t("social_worker")), "/api/v1/cases", intake.clone())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    let case_id = case["id"].as_str().unwrap().to_owned();
 
     let reason = || Some(json!({"reason": "测试"}));
     let review = || Some(json!({"content": 5, "organization": 5, "effect": 5}));
@@ -342,6 +354,92 @@ async fn every_route_for_every_role() {
             format!("/api/v1/organizations/{org_id}/scorecard"),
             None,
             EVERYONE,
+        ),
+        route(
+            Method::POST,
+            "/api/v1/cases".into(),
+            Some(intake),
+            &["social_worker"],
+        ),
+        route(
+            Method::GET,
+            "/api/v1/cases".into(),
+            None,
+            &["social_worker", "org_admin"],
+        ),
+        route(
+            Method::GET,
+            format!("/api/v1/cases/{case_id}"),
+            None,
+            &["social_worker", "org_admin"],
+        ),
+        route(
+            Method::POST,
+            format!("/api/v1/cases/{case_id}/assess"),
+            Some(json!({"text": "评估", "risk_level": "low"})),
+            &["social_worker", "org_admin"],
+        ),
+        route(
+            Method::POST,
+            format!("/api/v1/cases/{case_id}/plan"),
+            Some(json!({"text": "计划"})),
+            &["social_worker", "org_admin"],
+        ),
+        route(
+            Method::POST,
+            format!("/api/v1/cases/{case_id}/sessions"),
+            Some(json!({"text": "面谈"})),
+            &["social_worker", "org_admin"],
+        ),
+        route(
+            Method::POST,
+            format!("/api/v1/cases/{case_id}/review"),
+            Some(json!({"text": "回顾"})),
+            &["social_worker", "org_admin"],
+        ),
+        route(
+            Method::POST,
+            format!("/api/v1/cases/{case_id}/close"),
+            Some(json!({"text": "结案"})),
+            &["social_worker", "org_admin"],
+        ),
+        route(
+            Method::POST,
+            format!("/api/v1/cases/{case_id}/grants"),
+            Some(json!({"user_id": supervisor_id, "expires_at": in_hours(24)})),
+            &["social_worker", "org_admin"],
+        ),
+        route(
+            Method::GET,
+            "/api/v1/cases/stats".into(),
+            None,
+            &["league_admin", "evaluator"],
+        ),
+        route(
+            Method::GET,
+            "/api/v1/audit".into(),
+            None,
+            &["league_admin", "evaluator"],
+        ),
+        route(
+            Method::POST,
+            format!("/api/v1/children/{child_id}/consent"),
+            Some(json!({"relation": "母亲"})),
+            &["guardian"],
+        ),
+        route(
+            Method::DELETE,
+            format!("/api/v1/children/{child_id}/consent"),
+            None,
+            &["guardian"],
+        ),
+        route(Method::GET, "/api/v1/me/export".into(), None, SIGNED_IN),
+        // Last: it ends the accounts that may use it.
+        route(
+            Method::DELETE,
+            "/api/v1/me".into(),
+            None,
+            &["guardian", "youth", "volunteer"],
         ),
     ];
 
