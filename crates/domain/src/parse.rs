@@ -285,6 +285,14 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
+/// The platform's days are counted in Asia/Shanghai (UTC+8, no daylight saving).
+pub const SHANGHAI: time::UtcOffset = time::macros::offset!(+8);
+
+/// The Shanghai calendar date of an instant.
+pub fn local_date(at: time::OffsetDateTime) -> Date {
+    at.to_offset(SHANGHAI).date()
+}
+
 /// Whole years of age on `on`.
 pub fn age_on(birth: Date, on: Date) -> i32 {
     let mut age = on.year() - birth.year();

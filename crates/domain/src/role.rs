@@ -83,6 +83,20 @@ impl Actor {
         }
     }
 
+    /// The same actor holding only `roles`: an action allowed to one role must not
+    /// borrow the reach of another role the user also holds.
+    pub fn only(&self, roles: &[Role]) -> Actor {
+        Actor {
+            grants: self
+                .grants
+                .iter()
+                .filter(|g| roles.contains(&g.role))
+                .cloned()
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     pub fn has(&self, role: Role) -> bool {
         self.grants.iter().any(|g| g.role == role)
     }

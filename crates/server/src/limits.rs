@@ -14,6 +14,7 @@ pub struct RateLimits {
     sign_in_by_account: DefaultKeyedRateLimiter<String>,
     sign_up_by_address: DefaultKeyedRateLimiter<String>,
     comment_by_address: DefaultKeyedRateLimiter<String>,
+    checkin_by_user: DefaultKeyedRateLimiter<String>,
 }
 
 fn per_minute(n: u32) -> Quota {
@@ -29,6 +30,8 @@ pub enum Limited {
     SignIn,
     SignUp,
     Comment,
+    /// Check-in codes typed by one user for one activity (the "address" is both).
+    CheckinCode,
 }
 
 impl RateLimits {
@@ -39,6 +42,7 @@ impl RateLimits {
             sign_in_by_account: RateLimiter::keyed(per_minute(10)),
             sign_up_by_address: RateLimiter::keyed(per_hour(20)),
             comment_by_address: RateLimiter::keyed(per_minute(5)),
+            checkin_by_user: RateLimiter::keyed(per_minute(10)),
         }
     }
 
@@ -49,6 +53,7 @@ impl RateLimits {
             &self.sign_in_by_account,
             &self.sign_up_by_address,
             &self.comment_by_address,
+            &self.checkin_by_user,
         ] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
@@ -64,6 +69,7 @@ impl RateLimits {
             Limited::SignIn => &self.sign_in_by_address,
             Limited::SignUp => &self.sign_up_by_address,
             Limited::Comment => &self.comment_by_address,
+            Limited::CheckinCode => &self.checkin_by_user,
         };
         let over = by_address.check_key(&address.to_owned()).is_err()
             || matches!((what, account), (Limited::SignIn, Some(a)) if self.sign_in_by_account.check_key(&a.to_owned()).is_err());

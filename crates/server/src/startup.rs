@@ -3,14 +3,13 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use youthloop_store::Store;
@@ -63,7 +62,8 @@ fn app_with_limits(store: Arc<dyn Store>, settings: Settings) -> (Router, Arc<Ra
         .route("/metrics", get(metrics_text))
         .fallback(|| async { AppError::not_found() })
         .layer(middleware::from_fn(track))
-        .layer(RequestBodyLimitLayer::new(body_limit))
+        // Enforced where bodies are read (ApiJson), so a 413 comes in the error shape.
+        .layer(DefaultBodyLimit::max(body_limit))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -70,6 +70,12 @@ fn count(n: i64) -> u32 {
 }
 
 impl SqliteStore {
+    /// A write transaction that takes the write lock at once (`BEGIN IMMEDIATE`), so
+    /// that another process writing the same file makes it wait, never fail midway.
+    async fn write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+    }
+
     /// Opens (creating if asked) the database at `path` and runs the migrations.
     pub async fn open(path: &str, create: bool, keys: Keyring) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
@@ -707,7 +713,53 @@ async fn step_order(
     .await
     .map_err(db)?;
     insert_history(c, &order.district_id, &order.id, next, by, note, now).await?;
+    if next == OrderStatus::Cancelled {
+        // A cancelled order takes its sessions that have not happened with it.
+        let open: Vec<(String, String)> = sqlx::query_as(
+            "select id, status from activities where order_id = ?1 and status in ('draft', 'published', 'closed')",
+        )
+        .bind(&order.id)
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db)?;
+        for (activity_id, status) in open {
+            let cancelled =
+                parse_status::<ActivityStatus>(status)?.apply(ActivityAction::Cancel)?;
+            sqlx::query("update activities set status = ?1 where id = ?2")
+                .bind(cancelled.as_str())
+                .bind(&activity_id)
+                .execute(&mut *c)
+                .await
+                .map_err(db)?;
+            settle_registrations(c, &activity_id, RegistrationAction::Cancel, now).await?;
+        }
+    }
     Ok(next)
+}
+
+/// Ends the line of an activity that is over: confirmed registrations take `action`
+/// (no-show or cancel), and the waitlist is cancelled.
+async fn settle_registrations(
+    c: &mut SqliteConnection,
+    activity_id: &str,
+    action: RegistrationAction,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    for (from, action) in [
+        (RegistrationStatus::Confirmed, action),
+        (RegistrationStatus::Waitlisted, RegistrationAction::Cancel),
+    ] {
+        let to = from.apply(action)?;
+        sqlx::query("update registrations set status = ?1, updated_at = ?2 where activity_id = ?3 and status = ?4")
+            .bind(to.as_str())
+            .bind(now)
+            .bind(activity_id)
+            .bind(from.as_str())
+            .execute(&mut *c)
+            .await
+            .map_err(db)?;
+    }
+    Ok(())
 }
 
 async fn insert_history(
@@ -989,6 +1041,16 @@ impl Store for SqliteStore {
     }
 
     async fn secret(&self, district_id: &str, name: &str) -> StoreResult<Vec<u8>> {
+        let known: Option<Vec<u8>> =
+            sqlx::query_scalar("select value from secrets where district_id = ?1 and name = ?2")
+                .bind(district_id)
+                .bind(name)
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(db)?;
+        if let Some(value) = known {
+            return Ok(value);
+        }
         let mut fresh = vec![0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut fresh);
         // The first writer wins; every instance then reads the same value.
@@ -1009,7 +1071,7 @@ impl Store for SqliteStore {
 
     async fn create_district(&self, name: &str, code: &str) -> StoreResult<District> {
         let id = new_id();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         sqlx::query("insert into districts (id, district_id, name, code, created_at) values (?1, ?1, ?2, ?3, ?4)")
             .bind(&id)
             .bind(name)
@@ -1047,7 +1109,7 @@ impl Store for SqliteStore {
     async fn create_region(&self, by: &Actor, region: NewRegion) -> StoreResult<Region> {
         let district_id = by.district_id.as_str();
         let id = new_id();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let parent_id = region
             .parent_id
             .clone()
@@ -1141,7 +1203,7 @@ impl Store for SqliteStore {
         profile: &YouthProfile,
     ) -> StoreResult<Region> {
         let district_id = by.district_id.as_str();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let done = sqlx::query("update regions set profile = ?1 where district_id = ?2 and id = ?3 and kind != 'district'")
             .bind(json(profile))
             .bind(district_id)
@@ -1163,7 +1225,7 @@ impl Store for SqliteStore {
         org: NewOrganization,
     ) -> StoreResult<Organization> {
         let district_id = by.district_id.as_str();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let id = new_id();
         sqlx::query(
             "insert into organizations (id, district_id, name, credit_code, areas, address, status, created_at)
@@ -1228,7 +1290,22 @@ impl Store for SqliteStore {
     async fn create_user(&self, by: &Actor, user: NewUser) -> StoreResult<User> {
         let district_id = by.district_id.as_str();
         let id = new_id();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
+        // During a key rotation a phone may still be hashed under the retired key, where
+        // the unique index cannot see it: look under every key in force.
+        let taken: Option<String> = sqlx::query_scalar(
+            "select id from users where phone_hash in (select value from json_each(?1))",
+        )
+        .bind(json(&self.keys.lookups("phone", &user.phone)))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if taken.is_some() {
+            return Err(StoreError::conflict(
+                "phone_taken",
+                "该手机号已注册 / This phone number is already registered",
+            ));
+        }
         sqlx::query(
             "insert into users (id, district_id, phone_hash, phone_sealed, password_hash, name, id_number_sealed, birth_date, created_at)
              values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -1316,7 +1393,7 @@ impl Store for SqliteStore {
         lock_after: u32,
         lock_for: time::Duration,
     ) -> StoreResult<Option<OffsetDateTime>> {
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let failed: i64 = sqlx::query_scalar(
             "update users set failed_sign_ins = failed_sign_ins + 1 where id = ?1 returning failed_sign_ins",
         )
@@ -1347,7 +1424,7 @@ impl Store for SqliteStore {
         token_hash: &str,
         expires_at: OffsetDateTime,
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         sqlx::query("update users set failed_sign_ins = 0, locked_until = null where id = ?1")
             .bind(&by.user_id)
             .execute(&mut *tx)
@@ -1388,7 +1465,7 @@ impl Store for SqliteStore {
     }
 
     async fn delete_session(&self, by: &Actor, token_hash: &str) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         sqlx::query("delete from sessions where token_hash = ?1")
             .bind(token_hash)
             .execute(&mut *tx)
@@ -1402,7 +1479,7 @@ impl Store for SqliteStore {
     async fn create_round(&self, by: &Actor, round: NewRound) -> StoreResult<Round> {
         let district_id = by.district_id.as_str();
         let id = new_id();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "insert into rounds (id, district_id, title, budget_fen, opens_at, closes_at, status, created_at)
              values (?1, ?2, ?3, ?4, ?5, ?6, 'draft', ?7)",
@@ -1435,7 +1512,7 @@ impl Store for SqliteStore {
         action: RoundAction,
     ) -> StoreResult<Round> {
         let district_id = by.district_id.as_str();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let round = load_round(&mut tx, district_id, id).await?;
         let next = round.status.apply(action)?;
         sqlx::query("update rounds set status = ?1 where id = ?2")
@@ -1453,7 +1530,7 @@ impl Store for SqliteStore {
     async fn create_project(&self, by: &Actor, project: NewProject) -> StoreResult<Project> {
         let district_id = by.district_id.as_str();
         let id = new_id();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let round = load_round(&mut tx, district_id, &project.round_id).await?;
         if !round.status.accepts_proposals() {
             return Err(DomainError::InvalidTransition {
@@ -1503,7 +1580,7 @@ impl Store for SqliteStore {
         sessions_bought: u32,
     ) -> StoreResult<Project> {
         let district_id = by.district_id.as_str();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let project = load_project(&mut tx, district_id, id).await?;
         let round = load_round(&mut tx, district_id, &project.round_id).await?;
         if !round.status.accepts_decisions() {
@@ -1543,7 +1620,7 @@ impl Store for SqliteStore {
 
     async fn reject_project(&self, by: &Actor, id: &str, reason: &str) -> StoreResult<Project> {
         let district_id = by.district_id.as_str();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let project = load_project(&mut tx, district_id, id).await?;
         let round = load_round(&mut tx, district_id, &project.round_id).await?;
         if !round.status.accepts_decisions() {
@@ -1590,9 +1667,9 @@ impl Store for SqliteStore {
                 p.sessions_bought - coalesce((select sum(x.sessions) from orders x where x.project_id = p.id
                     and x.status not in ('rejected', 'declined', 'cancelled')), 0) as sessions_left,
                 (select count(*) from reviews v where v.organization_id = p.organization_id
-                    and v.status = 'visible' and v.rating is not null) as review_count,
+                    and v.status = 'visible' and v.rating is not null and v.author_id is not null) as review_count,
                 coalesce((select sum(v.rating) from reviews v where v.organization_id = p.organization_id
-                    and v.status = 'visible' and v.rating is not null), 0.0) as rating_sum
+                    and v.status = 'visible' and v.rating is not null and v.author_id is not null), 0.0) as rating_sum
              from projects p join organizations o on o.id = p.organization_id
              join rounds r on r.id = p.round_id
              where p.district_id = ?1 and p.status = 'approved' and r.status != 'draft'
@@ -1636,7 +1713,7 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
     ) -> StoreResult<Order> {
         let district_id = actor.district_id.as_str();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let project = load_project(&mut tx, district_id, &order.project_id).await?;
         if project.status != ProjectStatus::Approved {
             return Err(StoreError::NotFound);
@@ -1731,7 +1808,7 @@ impl Store for SqliteStore {
         reason: Option<&str>,
         now: OffsetDateTime,
     ) -> StoreResult<Order> {
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let order = load_order(&mut tx, actor, id, now).await?;
         step_order(&mut tx, &order, action, &actor.user_id, reason, now).await?;
         let moved = load_order(&mut tx, actor, id, now).await?;
@@ -1743,7 +1820,7 @@ impl Store for SqliteStore {
     async fn create_activity(&self, by: &Actor, activity: NewActivity) -> StoreResult<Activity> {
         let district_id = by.district_id.as_str();
         let id = new_id();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         if let Some(order_id) = &activity.order_id {
             let status: Option<String> = sqlx::query_scalar(
                 "select status from orders where district_id = ?1 and id = ?2 and organization_id = ?3",
@@ -1847,12 +1924,24 @@ impl Store for SqliteStore {
     ) -> StoreResult<Activity> {
         let org_ids = actor.org_ids();
         let district_id = actor.district_id.as_str();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let current = load_activity(&mut tx, district_id, id, &org_ids).await?;
         if !org_ids.contains(&current.organization_id) {
             return Err(StoreError::NotFound);
         }
         let next = current.status.apply(action)?;
+        if let (ActivityAction::Publish, Some(order_id)) = (action, &current.order_id) {
+            // A session of an order is published only while the order stands.
+            let order = load_order(&mut tx, actor, order_id, now).await?;
+            if !matches!(order.status, OrderStatus::Accepted | OrderStatus::Scheduled) {
+                return Err(DomainError::InvalidTransition {
+                    entity: "order",
+                    from: order.status.as_str(),
+                    action: "publish",
+                }
+                .into());
+            }
+        }
         sqlx::query("update activities set status = ?1 where id = ?2")
             .bind(next.as_str())
             .bind(id)
@@ -1860,31 +1949,15 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
         // What follows for the registrations: a finished activity marks who never came,
-        // a cancelled one releases everyone.
-        let follow = match next {
-            ActivityStatus::Finished => Some(("confirmed", RegistrationAction::MarkNoShow)),
-            ActivityStatus::Cancelled => Some(("confirmed", RegistrationAction::Cancel)),
-            _ => None,
-        };
-        if let Some((from, registration_action)) = follow {
-            let to =
-                parse_status::<RegistrationStatus>(from.to_owned())?.apply(registration_action)?;
-            sqlx::query("update registrations set status = ?1, updated_at = ?2 where activity_id = ?3 and status = ?4")
-                .bind(to.as_str())
-                .bind(now)
-                .bind(id)
-                .bind(from)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            let waiting = RegistrationStatus::Waitlisted.apply(RegistrationAction::Cancel)?;
-            sqlx::query("update registrations set status = ?1, updated_at = ?2 where activity_id = ?3 and status = 'waitlisted'")
-                .bind(waiting.as_str())
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+        // a cancelled one releases everyone; no one waits for either any more.
+        match next {
+            ActivityStatus::Finished => {
+                settle_registrations(&mut tx, id, RegistrationAction::MarkNoShow, now).await?
+            }
+            ActivityStatus::Cancelled => {
+                settle_registrations(&mut tx, id, RegistrationAction::Cancel, now).await?
+            }
+            _ => {}
         }
         // What follows for the order: scheduled with its first published session,
         // delivered when all its sessions are finished.
@@ -1925,8 +1998,24 @@ impl Store for SqliteStore {
 
     async fn create_participant(&self, by: &Actor, p: NewParticipant) -> StoreResult<Participant> {
         let district_id = by.district_id.as_str();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let id = p.id.clone().unwrap_or_else(new_id);
+        let added: Option<String> = sqlx::query_scalar(
+            "select id from participants where district_id = ?1 and guardian_id is ?2
+             and id_number_hash in (select value from json_each(?3))",
+        )
+        .bind(district_id)
+        .bind(&p.guardian_id)
+        .bind(json(&self.keys.lookups("id_number", &p.id_number)))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if added.is_some() {
+            return Err(StoreError::conflict(
+                "child_exists",
+                "该孩子已添加 / This child has already been added",
+            ));
+        }
         sqlx::query(
             "insert into participants (id, district_id, kind, name, birth_date, id_number_sealed, id_number_hash,
              guardian_id, user_id, created_at)
@@ -2018,7 +2107,7 @@ impl Store for SqliteStore {
         participant_id: &str,
         relation: &str,
     ) -> StoreResult<Consent> {
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let child: Option<String> = sqlx::query_scalar(
             "select id from participants where district_id = ?1 and id = ?2 and guardian_id = ?3",
         )
@@ -2050,7 +2139,7 @@ impl Store for SqliteStore {
     }
 
     async fn withdraw_consent(&self, by: &Actor, participant_id: &str) -> StoreResult<Consent> {
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let now = OffsetDateTime::now_utc();
         let done = sqlx::query(
             "update consents set withdrawn_at = ?1 where district_id = ?2 and participant_id = ?3
@@ -2084,7 +2173,7 @@ impl Store for SqliteStore {
 
     async fn personal_data(&self, by: &Actor) -> StoreResult<PersonalData> {
         // On the writer: reading this is itself an event of the audit trail.
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let user = load_user(&mut tx, Some(&by.district_id), &by.user_id).await?;
         let (phone, id_number): (String, Option<String>) =
             sqlx::query_as("select phone_sealed, id_number_sealed from users where id = ?1")
@@ -2164,7 +2253,7 @@ impl Store for SqliteStore {
 
     async fn erase(&self, by: &Actor) -> StoreResult<()> {
         let now = OffsetDateTime::now_utc();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let erased_phone = self.keys.seal(&format!("users.phone:{}", by.user_id), "")?;
         let done = sqlx::query(
             "update users set name = '已注销用户', phone_hash = 'erased:' || id, phone_sealed = ?1,
@@ -2233,7 +2322,7 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
     ) -> StoreResult<Registered> {
         let district_id = by.district_id.as_str();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         if let Some(key) = &attempt.idempotency_key {
             let earlier: Option<String> = sqlx::query_scalar(
                 "select body from idempotency_keys where user_id = ?1 and key = ?2",
@@ -2293,7 +2382,7 @@ impl Store for SqliteStore {
                 min_age: activity.min_age,
                 max_age: activity.max_age,
                 birth_date,
-                starts_on: activity.starts_at.date(),
+                starts_on: youthloop_domain::parse::local_date(activity.starts_at),
                 already_registered: already.is_some(),
                 has_consent: consent.is_some(),
             },
@@ -2380,7 +2469,7 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
     ) -> StoreResult<Registration> {
         let district_id = actor.district_id.as_str();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         // Who may cancel: who made it, or the activity's organization.
         let found: Option<(String, String)> = sqlx::query_as(
             "select r.activity_id, r.status from registrations r join activities a on a.id = r.activity_id
@@ -2442,7 +2531,7 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
     ) -> StoreResult<Vec<String>> {
         let district_id = by.district_id.as_str();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let activity = load_activity(&mut tx, district_id, activity_id, &[]).await?;
         let found: Option<(String, String, String)> = match who {
             CheckinBy::Participant { user_id, participant_id } => sqlx::query_as(
@@ -2562,7 +2651,7 @@ impl Store for SqliteStore {
 
     async fn create_review(&self, by: &Actor, review: NewReview) -> StoreResult<Review> {
         let district_id = by.district_id.as_str();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let id = new_id();
         let ratings = review.ratings;
         let rating = ratings
@@ -2648,7 +2737,7 @@ impl Store for SqliteStore {
     async fn open_case(&self, by: &Actor, case: NewCase) -> StoreResult<CaseFile> {
         let id = new_id();
         let now = OffsetDateTime::now_utc();
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         // The supervisor serves the same organization, as a social worker or its admin.
         let supervisor: Option<i64> = sqlx::query_scalar(
             "select 1 from user_roles where district_id = ?1 and user_id = ?2 and scope_id = ?3
@@ -2695,7 +2784,7 @@ impl Store for SqliteStore {
     }
 
     async fn cases(&self, by: &Actor, now: OffsetDateTime) -> StoreResult<Vec<CaseSummary>> {
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let sql = format!("select {CASE_COLUMNS} from cases c where {CASE_ACCESS} order by c.id");
         let rows: Vec<CaseRow> = sqlx::query_as(&sql)
             .bind(&by.district_id)
@@ -2714,7 +2803,7 @@ impl Store for SqliteStore {
     }
 
     async fn case_file(&self, by: &Actor, id: &str, now: OffsetDateTime) -> StoreResult<CaseFile> {
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let file = self.load_case(&mut tx, by, id, now).await?;
         audit(&mut tx, by, "case.read", "case", id).await?;
         tx.commit().await.map_err(db)?;
@@ -2730,7 +2819,7 @@ impl Store for SqliteStore {
         text: &str,
         now: OffsetDateTime,
     ) -> StoreResult<CaseFile> {
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let file = self.load_case(&mut tx, by, id, now).await?;
         // Grantees read; only the worker and the supervisor write.
         if by.user_id != file.summary.worker_id && by.user_id != file.summary.supervisor_id {
@@ -2776,7 +2865,7 @@ impl Store for SqliteStore {
         expires_at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> StoreResult<CaseGrant> {
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let file = self.load_case(&mut tx, by, id, now).await?;
         if by.user_id != file.summary.worker_id && by.user_id != file.summary.supervisor_id {
             return Err(StoreError::NotFound);
@@ -2845,7 +2934,7 @@ impl Store for SqliteStore {
 
     async fn reseal(&self, batch: u32) -> StoreResult<u64> {
         let current = format!("x1.{}.%", self.keys.primary_id());
-        let mut tx = self.writer.begin().await.map_err(db)?;
+        let mut tx = self.write().await?;
         let users: Vec<(String, String, Option<String>)> = sqlx::query_as(
             "select id, phone_sealed, id_number_sealed from users
              where phone_sealed not like ?1 or (id_number_sealed is not null and id_number_sealed not like ?1) limit ?2",
@@ -3035,7 +3124,7 @@ impl Store for SqliteStore {
     ) -> StoreResult<Facts> {
         let (delivered, on_time, attended, no_show): (i64, i64, i64, i64) = sqlx::query_as(
             "select count(*),
-                coalesce(sum(case when o.id is null or date(a.starts_at) <= o.window_end then 1 else 0 end), 0),
+                coalesce(sum(case when o.id is null or date(a.starts_at, '+8 hours') <= o.window_end then 1 else 0 end), 0),
                 coalesce(sum((select count(*) from registrations r where r.activity_id = a.id and r.status = 'attended')), 0),
                 coalesce(sum((select count(*) from registrations r where r.activity_id = a.id and r.status = 'no_show')), 0)
              from activities a left join orders o on o.id = a.order_id
@@ -3052,6 +3141,7 @@ impl Store for SqliteStore {
         let (review_count, rating_sum): (i64, f64) = sqlx::query_as(
             "select count(*), coalesce(sum(rating), 0.0) from reviews
              where district_id = ?1 and organization_id = ?2 and status = 'visible' and rating is not null
+             and author_id is not null
              and created_at >= ?3 and created_at < ?4",
         )
         .bind(district_id)

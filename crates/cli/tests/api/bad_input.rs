@@ -339,6 +339,14 @@ async fn bad_input_is_refused_and_changes_nothing() {
         ),
         (
             "",
+            "/api/v1/accounts?district=no-such-district".into(),
+            json!({"phone": "13722223333", "password": "password-1", "name": "n", "role": "guardian"}),
+            404,
+            "not_found",
+            Some("district"),
+        ),
+        (
+            "",
             "/api/v1/accounts".into(),
             json!({"phone": "13722223333", "password": "password-1", "name": "n", "role": "league_admin"}),
             422,
@@ -418,6 +426,8 @@ async fn bad_input_is_refused_and_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_large");
     for query in ["limit=0", "limit=501", "limit=abc", "nonsense=1"] {
         let answer = app
             .get(Some(&league), &format!("/api/v1/orders?{query}"))

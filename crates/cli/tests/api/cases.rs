@@ -98,8 +98,14 @@ async fn casework_is_read_only_by_those_who_serve_the_child() {
     }
 
     // A grant that expires lets a colleague read, never write.
+    // Long enough that a loaded machine still reads before it ends.
+    let expires_at = time::OffsetDateTime::now_utc() + time::Duration::seconds(12);
     let (s, grant) = app
-        .post(Some(&worker), &path("/grants"), json!({"user_id": colleague_id, "expires_at": rfc3339(time::OffsetDateTime::now_utc() + time::Duration::seconds(3))}))
+        .post(
+            Some(&worker),
+            &path("/grants"),
+            json!({"user_id": colleague_id, "expires_at": rfc3339(expires_at)}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{grant}");
     let (s, read) = app.get(Some(&colleague), &path("")).await;
@@ -112,7 +118,8 @@ async fn casework_is_read_only_by_those_who_serve_the_child() {
         404,
         "not_found",
     );
-    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let left = expires_at - time::OffsetDateTime::now_utc() + time::Duration::seconds(1);
+    tokio::time::sleep(left.try_into().unwrap_or_default()).await;
     assert_error(
         &app.get(Some(&colleague), &path("")).await,
         404,

@@ -510,3 +510,122 @@ async fn operations_endpoints_answer() {
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(unknown["error"]["code"], "not_found");
 }
+
+#[tokio::test]
+async fn a_cancelled_order_takes_its_sessions_with_it_and_the_menu_pages() {
+    let app = spawn_app().await;
+    let league = app.sign_in(LEAGUE).await;
+    let org = app.sign_in(ORG_ADMIN).await;
+    let officer = app.sign_in(OFFICER).await;
+    let guardian = app.sign_in(GUARDIAN).await;
+    let org_id = app.scope_of(&org).await;
+    let community = app.scope_of(&officer).await;
+    let (_, menu) = app.get(None, "/api/v1/menu?limit=500").await;
+    let item = menu["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            i["organization"]["id"] == org_id.as_str() && i["sessions_left"].as_u64() > Some(0)
+        })
+        .unwrap();
+    let (_, order) = app
+        .post(
+            Some(&officer),
+            "/api/v1/orders",
+            json!({"project_id": item["project_id"], "community_id": community, "sessions": 1, "window_start": "2026-12-01",
+                   "window_end": "2026-12-31", "venue": "v", "expected_participants": 9}),
+        )
+        .await;
+    let order_id = order["id"].as_str().unwrap().to_owned();
+    app.post(
+        Some(&league),
+        &format!("/api/v1/orders/{order_id}/dispatch"),
+        json!({}),
+    )
+    .await;
+    app.post(
+        Some(&org),
+        &format!("/api/v1/orders/{order_id}/accept"),
+        json!({}),
+    )
+    .await;
+    let (_, activity) = app
+        .post(
+            Some(&org),
+            "/api/v1/activities",
+            json!({"order_id": order_id, "title": "将取消", "starts_at": in_hours(30), "ends_at": in_hours(31), "venue": "v",
+                   "capacity": 5, "min_age": 0, "max_age": 17, "registration_opens_at": in_hours(-1), "registration_closes_at": in_hours(20)}),
+        )
+        .await;
+    let activity_id = activity["id"].as_str().unwrap().to_owned();
+    app.post(
+        Some(&org),
+        &format!("/api/v1/activities/{activity_id}/publish"),
+        json!({}),
+    )
+    .await;
+    let (_, children) = app.get(Some(&guardian), "/api/v1/children").await;
+    let (s, registration) = app
+        .post(
+            Some(&guardian),
+            &format!("/api/v1/activities/{activity_id}/registrations"),
+            json!({"participant_id": children["items"][0]["id"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{registration}");
+
+    let (_, cancelled) = app
+        .post(
+            Some(&officer),
+            &format!("/api/v1/orders/{order_id}/cancel"),
+            json!({"reason": "场地取消"}),
+        )
+        .await;
+    assert_eq!(
+        (
+            cancelled["status"].as_str(),
+            cancelled["committed_fen"].as_i64()
+        ),
+        (Some("cancelled"), Some(0))
+    );
+    let (_, activity) = app
+        .get(Some(&org), &format!("/api/v1/activities/{activity_id}"))
+        .await;
+    assert_eq!(activity["status"], "cancelled");
+    let (_, regs) = app
+        .get(
+            Some(&org),
+            &format!("/api/v1/activities/{activity_id}/registrations"),
+        )
+        .await;
+    assert_eq!(regs["items"][0]["status"], "cancelled");
+
+    // The menu pages through its ranking without losing or repeating an item.
+    let mut seen = Vec::new();
+    let mut path = format!("/api/v1/menu?community={community}&limit=4");
+    loop {
+        let (s, page) = app.get(None, &path).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["project_id"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => {
+                path = format!("/api/v1/menu?community={community}&limit=4&cursor={cursor}")
+            }
+            None => break,
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        (seen.len(), unique.len()),
+        (menu["items"].as_array().unwrap().len(), seen.len())
+    );
+}

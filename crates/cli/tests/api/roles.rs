@@ -586,3 +586,60 @@ async fn other_districts_and_communities_are_not_found() {
         .await;
     assert_error(&profile, 404, "not_found");
 }
+
+#[tokio::test]
+async fn an_action_uses_only_the_reach_of_the_role_it_needs() {
+    let app = spawn_app().await;
+    let league = app.sign_in(LEAGUE).await;
+    let district = app.scope_of(&league).await;
+    let (_, orders) = app.get(Some(&league), "/api/v1/orders?limit=500").await;
+    let dispatched = orders["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["status"] == "dispatched")
+        .expect("a dispatched order");
+    let (_, orgs) = app.get(None, "/api/v1/organizations").await;
+    let other_org = orgs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] != dispatched["organization_id"])
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Staff of another organization who is also an evaluator of the district.
+    let (s, _) = app
+        .post(
+            Some(&league),
+            "/api/v1/users",
+            json!({"phone": "13755556666", "password": "two-hats-1", "name": "两顶帽子",
+                   "roles": [{"role": "evaluator", "scope_id": district}, {"role": "org_staff", "scope_id": other_org}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let two_hats = app.sign_in_with("13755556666", "two-hats-1").await;
+    let (s, _) = app
+        .get(
+            Some(&two_hats),
+            &format!("/api/v1/orders/{}", dispatched["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "an evaluator reads the district's orders"
+    );
+    let accept = app
+        .post(
+            Some(&two_hats),
+            &format!(
+                "/api/v1/orders/{}/accept",
+                dispatched["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    assert_error(&accept, 404, "not_found");
+}

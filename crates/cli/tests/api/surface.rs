@@ -498,3 +498,60 @@ async fn every_free_text_field_keeps_hostile_text_as_inert_data() {
         .starts_with("application/json"));
     assert_eq!(app.sign_in(GUARDIAN).await.len(), 43);
 }
+
+#[tokio::test]
+async fn anonymous_ratings_do_not_move_the_scorecard_and_codes_cannot_be_guessed() {
+    let app = spawn_app().await;
+    let (_, orgs) = app.get(None, "/api/v1/organizations").await;
+    let org = orgs["items"][3]["id"].as_str().unwrap().to_owned();
+    let (_, before) = app
+        .get(None, &format!("/api/v1/organizations/{org}/scorecard"))
+        .await;
+    let (_, menu_before) = app.get(None, "/api/v1/menu?limit=500").await;
+    for i in 0..5 {
+        let (s, _) = app
+            .post(
+                None,
+                &format!("/api/v1/organizations/{org}/comments"),
+                json!({"text": format!("五星好评{i}"), "rating": 5}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    let (_, after) = app
+        .get(None, &format!("/api/v1/organizations/{org}/scorecard"))
+        .await;
+    assert_eq!(before, after, "unverified ratings are not satisfaction");
+    let (_, menu_after) = app.get(None, "/api/v1/menu?limit=500").await;
+    assert_eq!(menu_before, menu_after);
+
+    // Guessing the six digits: ten tries a minute per user and activity.
+    let guardian = app.sign_in(GUARDIAN).await;
+    let (_, children) = app.get(Some(&guardian), "/api/v1/children").await;
+    let child = children["items"][0]["id"].as_str().unwrap().to_owned();
+    let (_, activities) = app.get(None, "/api/v1/activities?limit=500").await;
+    let activity = activities["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["status"] == "published")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut limited = false;
+    for guess in 0..12 {
+        let answer = app
+            .post(
+                Some(&guardian),
+                &format!("/api/v1/activities/{activity}/checkin"),
+                json!({"code": format!("{guess:06}"), "participant_id": child}),
+            )
+            .await;
+        if answer.0 == StatusCode::TOO_MANY_REQUESTS {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "no limit on guessing check-in codes");
+}

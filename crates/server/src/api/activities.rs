@@ -18,6 +18,7 @@ use youthloop_store::model::{
 use crate::api::rounds::{acting_org, parse_badges};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser};
+use crate::limits::Limited;
 use crate::startup::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -188,13 +189,9 @@ pub struct ChildBody {
     pub relation: Option<String>,
 }
 
-/// Local date in Asia/Shanghai, where the platform's days are counted.
+/// Today in Asia/Shanghai, where the platform's days are counted.
 pub fn today() -> Date {
-    OffsetDateTime::now_utc().to_offset(shanghai()).date()
-}
-
-pub fn shanghai() -> UtcOffset {
-    UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC)
+    youthloop_domain::parse::local_date(OffsetDateTime::now_utc())
 }
 
 /// A guardian adds a child with the child's ID number and their consent.
@@ -405,6 +402,12 @@ pub async fn check_in(
     let badges = match (&b.code, &b.participant_id, &b.registration_id) {
         (Some(code), Some(participant_id), None) => {
             user.require(&[Role::Guardian, Role::Youth])?;
+            // Six digits are guessable without a limit on guesses.
+            state.limits.check(
+                Limited::CheckinCode,
+                &format!("{}:{id}", user.user.id),
+                None,
+            )?;
             let secret = state.store.secret(&district, "checkin").await?;
             if !checkin::verify(&secret, &id, code, now) {
                 return Err(DomainError::BadCheckinCode.into());
@@ -446,7 +449,7 @@ pub async fn badges(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<BadgeAward>>> {
-    if !user.actor.has_any(&[Role::LeagueAdmin, Role::Evaluator]) {
+    if !user.actor.has(Role::LeagueAdmin) {
         state
             .store
             .participant_of(user.district(), &user.user.id, &id)

@@ -113,7 +113,7 @@ async fn move_order(
     let order = state
         .store
         .transition_order(
-            &user.actor,
+            &user.actor.only(action.allowed_roles()),
             &id,
             action,
             reason.as_deref(),

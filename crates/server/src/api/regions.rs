@@ -21,12 +21,8 @@ use crate::startup::AppState;
 /// Profiles are for the League and community officers only.
 fn show_profile(viewer: &MaybeUser, mut region: Region) -> Region {
     let sees = viewer.0.as_ref().is_some_and(|u| {
-        u.actor.has_any(&[
-            Role::LeagueAdmin,
-            Role::Evaluator,
-            Role::CommunityOfficer,
-            Role::CityAdmin,
-        ])
+        u.actor
+            .has_any(&[Role::LeagueAdmin, Role::CommunityOfficer, Role::CityAdmin])
     });
     if !sees {
         region.profile = None;

@@ -14,7 +14,7 @@ use youthloop_domain::scorecard;
 use youthloop_domain::DomainError;
 use youthloop_store::model::{NewReview, Paged, Review};
 
-use crate::api::activities::{shanghai, today};
+use crate::api::activities::today;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, ClientAddr, CurrentUser, ListQuery, MaybeUser};
 use crate::limits::Limited;
@@ -111,7 +111,11 @@ pub async fn review_order(
     let text = optional_text("text", &b.text, 2000)?;
     let order = state
         .store
-        .order(&user.actor, &id, OffsetDateTime::now_utc())
+        .order(
+            &user.actor.only(&[Role::CommunityOfficer]),
+            &id,
+            OffsetDateTime::now_utc(),
+        )
         .await?;
     if !matches!(
         order.status,
@@ -255,7 +259,11 @@ pub async fn scorecard(
     let org = state.store.organization(&district, &id).await?;
     let start_of = |y: i32| {
         Date::from_calendar_date(y, Month::January, 1)
-            .map(|d| d.with_time(Time::MIDNIGHT).assume_offset(shanghai()))
+            .map(|d| {
+                d.with_time(Time::MIDNIGHT)
+                    .assume_offset(youthloop_domain::parse::SHANGHAI)
+                    .to_offset(time::UtcOffset::UTC)
+            })
             .map_err(AppError::internal)
     };
     let facts = state

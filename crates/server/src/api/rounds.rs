@@ -259,6 +259,8 @@ pub async fn reject(
 #[derive(Serialize, ToSchema)]
 pub struct Menu {
     pub items: Vec<MenuItem>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// The menu: approved projects with sessions left; `?community=` ranks by fit.
@@ -289,6 +291,19 @@ pub async fn menu(
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
     }
-    items.truncate(page.limit as usize);
-    Ok(Json(Menu { items }))
+    // Ranked, not ordered by id: the cursor is the place in the ranking.
+    let start = match page.after.as_deref() {
+        None => 0,
+        Some(c) => c
+            .parse::<usize>()
+            .map_err(|_| AppError::invalid("cursor", "无效的游标 / Invalid cursor"))?,
+    };
+    let end = start.saturating_add(page.limit as usize).min(items.len());
+    let next_cursor = (end < items.len()).then(|| end.to_string());
+    let items = items
+        .into_iter()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .collect();
+    Ok(Json(Menu { items, next_cursor }))
 }

@@ -206,6 +206,15 @@ pub async fn sign_up(
     let district = MaybeUser(None)
         .district(&state, query.district.as_deref())
         .await?;
+    // A district named in the query must exist: the account would belong nowhere.
+    state
+        .store
+        .region(&district, &district)
+        .await
+        .map_err(|e| match e {
+            youthloop_store::StoreError::NotFound => AppError::not_found().with_field("district"),
+            other => other.into(),
+        })?;
     let password_hash = hash_password(body.password).await?;
     let user = state
         .store
@@ -224,11 +233,7 @@ pub async fn sign_up(
                 is_participant: role == Role::Youth,
             },
         )
-        .await
-        .map_err(|e| match e {
-            youthloop_store::StoreError::NotFound => AppError::not_found().with_field("district"),
-            other => other.into(),
-        })?;
+        .await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
