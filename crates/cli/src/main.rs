@@ -15,6 +15,7 @@ use youthloop_domain::Phone;
 use youthloop_server::Settings;
 use youthloop_store::crypto::{key_file_keys, write_key_file, DataKey, Keyring};
 use youthloop_store::model::NewUser;
+use youthloop_store::postgres::PgStore;
 use youthloop_store::sqlite::SqliteStore;
 use youthloop_store::Store;
 
@@ -134,84 +135,107 @@ enum Size {
     City,
 }
 
-/// Opens the store named by a URL. A path without a scheme is refused, so that a typo
-/// never silently creates a new, empty database.
+/// Where the data lives, parsed from a URL. A path without a scheme is refused, so
+/// that a typo never silently creates a new, empty database.
+enum Database<'a> {
+    Sqlite(&'a str),
+    Postgres(&'a str),
+}
+
+impl<'a> Database<'a> {
+    fn parse(url: &'a str) -> anyhow::Result<Self> {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                bail!("the sqlite URL names no file: {url}");
+            }
+            return Ok(Database::Sqlite(path));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Database::Postgres(url));
+        }
+        bail!("unknown database URL {url:?}: use sqlite://PATH or postgres://…")
+    }
+
+    /// The key file: `YOUTHLOOP_KEY_FILE`, or for SQLite the file beside the database.
+    fn key_file(&self) -> Option<PathBuf> {
+        match (std::env::var_os("YOUTHLOOP_KEY_FILE"), self) {
+            (Some(file), _) => Some(PathBuf::from(file)),
+            (None, Database::Sqlite(path)) => Some(PathBuf::from(format!("{path}.key"))),
+            (None, Database::Postgres(_)) => None,
+        }
+    }
+
+    /// The data key: `YOUTHLOOP_DATA_KEY` (64 hexadecimal characters), else the key file.
+    /// A key file is made (mode 0600) only together with a new SQLite database, so that
+    /// a lost key is never silently replaced by one that cannot read the data.
+    fn keyring(&self) -> anyhow::Result<Keyring> {
+        if let Ok(hex) = std::env::var("YOUTHLOOP_DATA_KEY") {
+            let key =
+                DataKey::from_hex(&hex).map_err(|e| anyhow::anyhow!("YOUTHLOOP_DATA_KEY: {e}"))?;
+            return Ok(Keyring::single(key));
+        }
+        let Some(file) = self.key_file() else {
+            bail!(
+                "PostgreSQL needs a data key: set YOUTHLOOP_DATA_KEY to 64 hexadecimal characters \
+                 (for example from `openssl rand -hex 32`) or YOUTHLOOP_KEY_FILE to a key file"
+            );
+        };
+        let new_database = matches!(self, Database::Sqlite(path) if !Path::new(path).exists());
+        Keyring::from_file(&file, new_database).map_err(|e| {
+            anyhow::anyhow!(
+                "{e}: the personal data in this database cannot be read without its data key; \
+                 restore the key file or set YOUTHLOOP_DATA_KEY"
+            )
+        })
+    }
+
+    async fn open(&self, create: bool, keys: Keyring) -> anyhow::Result<Arc<dyn Store>> {
+        Ok(match self {
+            Database::Sqlite(path) => {
+                if !create && !Path::new(path).exists() {
+                    bail!("{path} does not exist");
+                }
+                Arc::new(
+                    SqliteStore::open(path, create, keys)
+                        .await
+                        .with_context(|| format!("opening {path}"))?,
+                )
+            }
+            Database::Postgres(url) => Arc::new(
+                PgStore::open(url, keys)
+                    .await
+                    .context("opening the PostgreSQL database")?,
+            ),
+        })
+    }
+}
+
 async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
-    open_store_with(url, true, keyring_for).await
+    let db = Database::parse(url)?;
+    db.open(true, db.keyring()?).await
 }
 
 /// Opens a store for work that reads no personal data (verifying the audit trail): an
 /// auditor needs no data key, so a throwaway one stands in.
 async fn open_store_without_keys(url: &str) -> anyhow::Result<Arc<dyn Store>> {
-    open_store_with(url, false, |_| Ok(Keyring::single(DataKey::generate()))).await
-}
-
-async fn open_store_with(
-    url: &str,
-    create: bool,
-    keyring: impl Fn(&str) -> anyhow::Result<Keyring>,
-) -> anyhow::Result<Arc<dyn Store>> {
-    if let Some(path) = sqlite_path(url)? {
-        if !create && !Path::new(path).exists() {
-            bail!("{path} does not exist");
-        }
-        let keys = keyring(path)?;
-        let store = SqliteStore::open(path, create, keys)
-            .await
-            .with_context(|| format!("opening {url}"))?;
-        return Ok(Arc::new(store));
-    }
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!("PostgreSQL is not built yet in this version; use sqlite://PATH");
-    }
-    bail!("unknown database URL {url:?}: use sqlite://PATH")
-}
-
-fn sqlite_path(url: &str) -> anyhow::Result<Option<&str>> {
-    match url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    {
-        Some("") => bail!("the sqlite URL names no file: {url}"),
-        other => Ok(other),
-    }
-}
-
-/// Where the data key file of an SQLite database lives: `YOUTHLOOP_KEY_FILE`, or beside it.
-fn key_file_for(db_path: &str) -> PathBuf {
-    std::env::var_os("YOUTHLOOP_KEY_FILE")
-        .map_or_else(|| PathBuf::from(format!("{db_path}.key")), PathBuf::from)
-}
-
-/// The data key: `YOUTHLOOP_DATA_KEY` (64 hexadecimal characters), else the key file,
-/// which is made (mode 0600) only together with a new database, so that a lost key is
-/// never silently replaced by one that cannot read the data.
-fn keyring_for(db_path: &str) -> anyhow::Result<Keyring> {
-    if let Ok(hex) = std::env::var("YOUTHLOOP_DATA_KEY") {
-        let key =
-            DataKey::from_hex(&hex).map_err(|e| anyhow::anyhow!("YOUTHLOOP_DATA_KEY: {e}"))?;
-        return Ok(Keyring::single(key));
-    }
-    let file = key_file_for(db_path);
-    let new_database = !Path::new(db_path).exists();
-    Keyring::from_file(&file, new_database).map_err(|e| {
-        anyhow::anyhow!(
-            "{e}: the personal data in {db_path} cannot be read without its data key; \
-             restore the key file or set YOUTHLOOP_DATA_KEY"
-        )
-    })
+    Database::parse(url)?
+        .open(false, Keyring::single(DataKey::generate()))
+        .await
 }
 
 /// Puts a new data key first, lets running servers follow, re-encrypts every sealed
 /// value under it in short batches, then retires the old keys.
 async fn rotate_key(url: &str) -> anyhow::Result<()> {
-    let Some(path) = sqlite_path(url)? else {
-        bail!("rotate-key works on sqlite:// databases with a key file");
-    };
+    let db = Database::parse(url)?;
     if std::env::var_os("YOUTHLOOP_DATA_KEY").is_some() {
         bail!("the data key comes from YOUTHLOOP_DATA_KEY; rotation rewrites a key file: unset it and use YOUTHLOOP_KEY_FILE");
     }
-    let file = key_file_for(path);
+    let Some(file) = db.key_file() else {
+        bail!("rotation rewrites a key file: set YOUTHLOOP_KEY_FILE");
+    };
     let old = key_file_keys(&file)?;
     let new = DataKey::generate();
     write_key_file(
@@ -226,7 +250,7 @@ async fn rotate_key(url: &str) -> anyhow::Result<()> {
     );
     // Servers re-read a changed key file within a second or two.
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    let store = SqliteStore::open(path, false, Keyring::from_file(&file, false)?).await?;
+    let store = db.open(false, Keyring::from_file(&file, false)?).await?;
     let mut total = 0;
     loop {
         let done = store.reseal(500).await?;

@@ -8,6 +8,7 @@
 pub mod crypto;
 mod error;
 pub mod model;
+pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;

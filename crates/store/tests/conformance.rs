@@ -4,6 +4,7 @@
 // A test that cannot go on should stop loudly where it is.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use sqlx::{Connection, PgConnection};
 use time::{Duration, OffsetDateTime};
 use youthloop_domain::activity::{ActivityAction, RegistrationStatus};
 use youthloop_domain::region::RegionKind;
@@ -12,6 +13,7 @@ use youthloop_domain::round::RoundAction;
 use youthloop_domain::{DomainError, Fen};
 use youthloop_store::crypto::{DataKey, Keyring};
 use youthloop_store::model::*;
+use youthloop_store::postgres::PgStore;
 use youthloop_store::sqlite::SqliteStore;
 use youthloop_store::{Store, StoreError};
 
@@ -340,6 +342,9 @@ macro_rules! conformance {
             $(
                 #[tokio::test]
                 async fn $case() {
+                    if !super::engine_enabled(stringify!($engine)) {
+                        return;
+                    }
                     let (_guard, store) = $open.await;
                     super::$case(&store).await;
                 }
@@ -362,16 +367,82 @@ async fn sqlite() -> (tempfile::TempDir, SqliteStore) {
     (dir, store)
 }
 
-conformance!(
-    sqlite,
-    super::sqlite(),
-    [
-        waitlist_is_promoted_in_order,
-        a_key_answers_once_and_only_for_its_request,
-        approvals_stay_within_the_budget,
-        other_districts_are_not_found,
-        every_change_is_in_one_whole_audit_chain,
-    ]
+/// A fresh database on the local PostgreSQL server, dropped with its guard.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs outside async; a short-lived runtime on its own thread does the SQL.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async {
+                let mut admin = PgConnection::connect(&admin_url)
+                    .await
+                    .map_err(std::io::Error::other)?;
+                sqlx::query(&format!("drop database if exists {name} with (force)"))
+                    .execute(&mut admin)
+                    .await
+                    .map_err(std::io::Error::other)?;
+                Ok::<(), std::io::Error>(())
+            })
+        })
+        .join();
+    }
+}
+
+pub const POSTGRES_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+async fn postgres() -> (PgDatabase, PgStore) {
+    let admin_url =
+        std::env::var("YOUTHLOOP_TEST_POSTGRES").unwrap_or_else(|_| POSTGRES_ADMIN.to_owned());
+    let mut admin = PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
+        panic!(
+            "PostgreSQL is not reachable at {admin_url} ({e}). Start it with \
+             `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, \
+             or run SQLite alone on purpose with YOUTHLOOP_TEST_ENGINES=sqlite"
+        )
+    });
+    let name = format!("yl_test_{}", uuid::Uuid::now_v7().simple());
+    sqlx::query(&format!("create database {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+    let store = PgStore::open(&url, keyring()).await.unwrap();
+    (PgDatabase { admin_url, name }, store)
+}
+
+/// Whether the engine is among `YOUTHLOOP_TEST_ENGINES` (both by default). Leaving one
+/// out is a choice made on purpose, and the test says so.
+pub fn engine_enabled(engine: &str) -> bool {
+    let chosen =
+        std::env::var("YOUTHLOOP_TEST_ENGINES").unwrap_or_else(|_| "sqlite,postgres".to_owned());
+    let on = chosen.split(',').any(|e| e.trim() == engine);
+    if !on {
+        eprintln!("{engine} left out by YOUTHLOOP_TEST_ENGINES={chosen}");
+    }
+    on
+}
+
+macro_rules! on_every_engine {
+    ($($case:ident),* $(,)?) => {
+        conformance!(sqlite, super::sqlite(), [$($case),*]);
+        conformance!(postgres, super::postgres(), [$($case),*]);
+    };
+}
+
+on_every_engine!(
+    waitlist_is_promoted_in_order,
+    a_key_answers_once_and_only_for_its_request,
+    approvals_stay_within_the_budget,
+    other_districts_are_not_found,
+    every_change_is_in_one_whole_audit_chain,
 );
 
 /// What was confirmed is there after the store is closed and opened again.

@@ -1,0 +1,3154 @@
+//! The PostgreSQL engine: for a city or a province, and for many server instances on
+//! one database. The same use cases as the SQLite engine, in PostgreSQL's dialect:
+//! arrays for lists, timestamptz and date, and one transaction-scoped advisory lock that
+//! serializes writers as SQLite's single writer does, so the read-then-write rules
+//! (seats, budgets, the audit chain) hold across instances. `synchronous_commit` stays
+//! on: a confirmed write is on disk.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use rand::RngCore;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{FromRow, PgConnection, PgPool};
+use time::{Date, OffsetDateTime};
+use youthloop_domain::activity::{
+    self, ActivityAction, ActivityStatus, Attempt, RegistrationAction, RegistrationStatus, Seats,
+};
+use youthloop_domain::case::{CaseAction, RiskLevel};
+use youthloop_domain::order::{Deadlines, OrderAction, OrderStatus};
+use youthloop_domain::region::YouthProfile;
+use youthloop_domain::role::{Actor, Role};
+use youthloop_domain::round::{self, ProjectAction, ProjectStatus, RoundAction};
+use youthloop_domain::scorecard::Facts;
+use youthloop_domain::{audit, badge};
+use youthloop_domain::{DomainError, Fen};
+
+use crate::crypto::Keyring;
+use crate::model::*;
+use crate::{Store, StoreError, StoreResult};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+pub struct PgStore {
+    writer: PgPool,
+    reader: PgPool,
+    keys: Keyring,
+}
+
+fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+fn db(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+/// Maps a unique-constraint failure to a conflict with `code`, anything else to `db`.
+fn unique(code: &'static str, message: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::conflict(code, message),
+        _ => db(e),
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+fn from_json<T: serde::de::DeserializeOwned + Default>(text: &str) -> T {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+fn parse_status<T: TryFrom<String, Error = String>>(text: String) -> StoreResult<T> {
+    T::try_from(text).map_err(StoreError::Other)
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl PgStore {
+    /// A write transaction holding the writers' lock: one writer at a time, across
+    /// every server instance on this database, as with SQLite's single writer.
+    async fn write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        sqlx::query("select pg_advisory_xact_lock($1)")
+            .bind(WRITERS_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        Ok(tx)
+    }
+
+    /// Connects to `url` and runs the migrations.
+    pub async fn open(url: &str, keys: Keyring) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url).map_err(db)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(options)
+            .await
+            .map_err(db)?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        Ok(Self {
+            writer: pool.clone(),
+            reader: pool,
+            keys,
+        })
+    }
+}
+
+/// The advisory lock key of the writers ("yl" in ASCII).
+const WRITERS_LOCK: i64 = 0x796c;
+
+// ---------------------------------------------------------------------------------
+// Rows as PostgreSQL returns them, and their conversion into records.
+
+#[derive(FromRow)]
+struct RegionRow {
+    id: String,
+    name: String,
+    kind: String,
+    parent_id: Option<String>,
+    code: String,
+    profile: Option<String>,
+}
+
+impl RegionRow {
+    fn into_region(self) -> StoreResult<Region> {
+        Ok(Region {
+            id: self.id,
+            name: self.name,
+            kind: parse_status(self.kind)?,
+            parent_id: self.parent_id,
+            code: self.code,
+            profile: self.profile.and_then(|p| serde_json::from_str(&p).ok()),
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct OrgRow {
+    id: String,
+    name: String,
+    credit_code: String,
+    areas: String,
+    address: String,
+    status: String,
+}
+
+impl From<OrgRow> for Organization {
+    fn from(r: OrgRow) -> Self {
+        Organization {
+            id: r.id,
+            name: r.name,
+            credit_code: r.credit_code,
+            areas: from_json(&r.areas),
+            address: r.address,
+            status: r.status,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct UserRow {
+    id: String,
+    district_id: String,
+    name: String,
+    birth_date: Option<Date>,
+}
+
+#[derive(FromRow)]
+struct RoundRow {
+    id: String,
+    title: String,
+    budget_fen: i64,
+    approved_fen: i64,
+    opens_at: OffsetDateTime,
+    closes_at: OffsetDateTime,
+    status: String,
+}
+
+impl RoundRow {
+    fn into_round(self) -> StoreResult<Round> {
+        Ok(Round {
+            id: self.id,
+            title: self.title,
+            budget_fen: self.budget_fen,
+            approved_fen: self.approved_fen,
+            opens_at: self.opens_at,
+            closes_at: self.closes_at,
+            status: parse_status(self.status)?,
+        })
+    }
+}
+
+const ROUND_COLUMNS: &str = "r.id, r.title, r.budget_fen, r.opens_at, r.closes_at, r.status,
+    coalesce((select sum(p.sessions_bought * p.unit_price_fen) from projects p
+              where p.round_id = r.id and p.status = 'approved'), 0)::bigint as approved_fen";
+
+#[derive(FromRow)]
+struct ProjectRow {
+    id: String,
+    round_id: String,
+    organization_id: String,
+    title: String,
+    area: String,
+    min_age: i64,
+    max_age: i64,
+    capacity: i64,
+    unit_price_fen: i64,
+    sessions_offered: i64,
+    sessions_bought: i64,
+    description: String,
+    badges: String,
+    status: String,
+    reason: Option<String>,
+}
+
+impl ProjectRow {
+    fn into_project(self) -> StoreResult<Project> {
+        Ok(Project {
+            id: self.id,
+            round_id: self.round_id,
+            organization_id: self.organization_id,
+            title: self.title,
+            area: self.area,
+            min_age: count(self.min_age),
+            max_age: count(self.max_age),
+            capacity: count(self.capacity),
+            unit_price_fen: self.unit_price_fen,
+            sessions_offered: count(self.sessions_offered),
+            sessions_bought: count(self.sessions_bought),
+            description: self.description,
+            badges: from_json(&self.badges),
+            status: parse_status(self.status)?,
+            reason: self.reason,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct OrderRow {
+    id: String,
+    district_id: String,
+    status: String,
+    project_id: String,
+    community_id: String,
+    organization_id: String,
+    sessions: i64,
+    window_start: Date,
+    window_end: Date,
+    venue: String,
+    expected_participants: i64,
+    notes: String,
+    reason: Option<String>,
+    committed_fen: i64,
+    status_at: OffsetDateTime,
+    created_at: OffsetDateTime,
+}
+
+#[derive(FromRow)]
+struct HistoryRow {
+    status: String,
+    at: OffsetDateTime,
+    by_user: String,
+    note: Option<String>,
+}
+
+/// Orders the actor may see: the League and evaluators see the district, an
+/// organization its own, a community officer those of the regions under their scope.
+/// Binds: $1 district, $2 sees district, $3 org ids (JSON), $4 region ids (JSON).
+const ORDER_SCOPE: &str = "o.district_id = $1 and ($2 or o.organization_id = any($3)
+    or exists (select 1::bigint from regions c join regions s
+               on s.district_id = c.district_id and substr(c.path, 1, length(s.path)) = s.path
+               where c.id = o.community_id and s.id = any($4)))";
+
+const ORDER_COLUMNS: &str = "o.id, o.district_id, o.status, o.project_id, o.community_id, o.organization_id, o.sessions,
+    o.window_start, o.window_end, o.venue, o.expected_participants, o.notes, o.reason, o.committed_fen,
+    o.status_at, o.created_at";
+
+#[derive(FromRow)]
+struct ActivityRow {
+    id: String,
+    organization_id: String,
+    order_id: Option<String>,
+    title: String,
+    description: String,
+    starts_at: OffsetDateTime,
+    ends_at: OffsetDateTime,
+    venue: String,
+    capacity: i64,
+    waitlist_capacity: i64,
+    min_age: i64,
+    max_age: i64,
+    registration_opens_at: OffsetDateTime,
+    registration_closes_at: OffsetDateTime,
+    badges: String,
+    status: String,
+    confirmed_count: i64,
+    waitlist_count: i64,
+}
+
+const ACTIVITY_COLUMNS: &str = "a.id, a.organization_id, a.order_id, a.title, a.description, a.starts_at,
+    a.ends_at, a.venue, a.capacity, a.waitlist_capacity, a.min_age, a.max_age, a.registration_opens_at,
+    a.registration_closes_at, a.badges, a.status,
+    (select count(*) from registrations r where r.activity_id = a.id and r.status in ('confirmed', 'attended')) as confirmed_count,
+    (select count(*) from registrations r where r.activity_id = a.id and r.status = 'waitlisted') as waitlist_count";
+
+impl ActivityRow {
+    fn into_activity(self) -> StoreResult<Activity> {
+        Ok(Activity {
+            id: self.id,
+            organization_id: self.organization_id,
+            order_id: self.order_id,
+            title: self.title,
+            description: self.description,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            venue: self.venue,
+            capacity: count(self.capacity),
+            waitlist_capacity: count(self.waitlist_capacity),
+            min_age: count(self.min_age),
+            max_age: count(self.max_age),
+            registration_opens_at: self.registration_opens_at,
+            registration_closes_at: self.registration_closes_at,
+            badges: from_json(&self.badges),
+            status: parse_status(self.status)?,
+            confirmed_count: count(self.confirmed_count),
+            waitlist_count: count(self.waitlist_count),
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct RegistrationRow {
+    id: String,
+    activity_id: String,
+    participant_id: String,
+    participant_name: Option<String>,
+    status: String,
+    position: Option<i64>,
+}
+
+// A child's name is shown only while a guardian's consent is live.
+const REGISTRATION_COLUMNS: &str = "r.id, r.activity_id, r.participant_id, r.status,
+    (select p.name from participants p where p.id = r.participant_id and (p.kind = 'youth'
+        or exists (select 1::bigint from consents k where k.participant_id = p.id and k.withdrawn_at is null))) as participant_name,
+    case when r.status = 'waitlisted' then
+        (select count(*) from registrations w where w.activity_id = r.activity_id
+         and w.status = 'waitlisted' and w.seq <= r.seq) end as position";
+
+impl RegistrationRow {
+    fn into_registration(self) -> StoreResult<Registration> {
+        Ok(Registration {
+            id: self.id,
+            activity_id: self.activity_id,
+            participant_id: self.participant_id,
+            participant_name: self.participant_name,
+            status: parse_status(self.status)?,
+            position: self.position.map(count),
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct ReviewRow {
+    id: String,
+    target_kind: String,
+    target_id: String,
+    organization_id: String,
+    author_role: String,
+    content: Option<i64>,
+    organization_rating: Option<i64>,
+    effect: Option<i64>,
+    rating: Option<f64>,
+    text: String,
+    status: String,
+    reply: Option<String>,
+    created_at: OffsetDateTime,
+}
+
+const REVIEW_COLUMNS: &str = "id, target_kind, target_id, organization_id, author_role, content,
+    organization_rating, effect, rating, text, status, reply, created_at";
+
+impl ReviewRow {
+    fn into_review(self) -> StoreResult<Review> {
+        Ok(Review {
+            id: self.id,
+            target_kind: parse_status(self.target_kind)?,
+            target_id: self.target_id,
+            organization_id: self.organization_id,
+            author_role: self.author_role,
+            content: self.content.map(count),
+            organization: self.organization_rating.map(count),
+            effect: self.effect.map(count),
+            rating: self.rating,
+            text: self.text,
+            status: parse_status(self.status)?,
+            reply: self.reply,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// The cursor bound for a page: ids are UUIDv7, so they sort by creation.
+fn after(page: &Page) -> &str {
+    page.after.as_deref().unwrap_or("")
+}
+
+fn fetch_limit(page: &Page) -> i64 {
+    i64::from(page.limit.min(Page::MAX)) + 1
+}
+
+#[derive(FromRow)]
+struct CaseRow {
+    id: String,
+    status: String,
+    category: String,
+    risk_level: Option<String>,
+    subject_name_sealed: String,
+    subject_birth_date: Date,
+    worker_id: String,
+    supervisor_id: String,
+    guardian_name_sealed: String,
+    consent_relation: String,
+    consent_scope: String,
+    consent_at: OffsetDateTime,
+    opened_at: OffsetDateTime,
+}
+
+const CASE_COLUMNS: &str = "c.id, c.status, c.category, c.risk_level, c.subject_name_sealed, c.subject_birth_date,
+    c.worker_id, c.supervisor_id, c.guardian_name_sealed, c.consent_relation, c.consent_scope, c.consent_at, c.opened_at";
+
+/// Who may read a case: the worker, the supervisor, a live grant.
+/// Binds: $1 district, $2 user, $3 now.
+const CASE_ACCESS: &str = "c.district_id = $1 and (c.worker_id = $2 or c.supervisor_id = $2
+    or exists (select 1::bigint from case_grants g where g.case_id = c.id and g.grantee_id = $2 and g.expires_at > $3))";
+
+impl PgStore {
+    fn case_summary(&self, r: CaseRow, masked: bool) -> StoreResult<CaseSummary> {
+        let name = self.keys.open(
+            &format!("cases.subject_name:{}", r.id),
+            &r.subject_name_sealed,
+        )?;
+        Ok(CaseSummary {
+            subject: if masked {
+                youthloop_domain::parse::mask_name(&name)
+            } else {
+                name
+            },
+            id: r.id,
+            status: parse_status(r.status)?,
+            category: parse_status(r.category)?,
+            risk_level: r.risk_level.map(parse_status).transpose()?,
+            worker_id: r.worker_id,
+            supervisor_id: r.supervisor_id,
+            opened_at: r.opened_at,
+        })
+    }
+
+    /// A whole case, if `by` may read it; inside the caller's transaction.
+    async fn load_case(
+        &self,
+        c: &mut PgConnection,
+        by: &Actor,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<CaseFile> {
+        let sql = format!("select {CASE_COLUMNS} from cases c where {CASE_ACCESS} and c.id = $4");
+        let row: CaseRow = sqlx::query_as(&sql)
+            .bind(&by.district_id)
+            .bind(&by.user_id)
+            .bind(now)
+            .bind(id)
+            .fetch_one(&mut *c)
+            .await
+            .map_err(db)?;
+        let guardian_name = self.keys.open(
+            &format!("cases.guardian_name:{id}"),
+            &row.guardian_name_sealed,
+        )?;
+        let consent = CaseConsent {
+            guardian_name,
+            relation: row.consent_relation.clone(),
+            scope: row.consent_scope.clone(),
+            given_at: row.consent_at,
+        };
+        let subject_birth_date = row.subject_birth_date;
+        let summary = self.case_summary(row, false)?;
+        let notes: Vec<(String, String, String, String, OffsetDateTime)> =
+            sqlx::query_as("select id, kind, text_sealed, author_id, at from case_notes where case_id = $1 order by id")
+                .bind(id)
+                .fetch_all(&mut *c)
+                .await
+                .map_err(db)?;
+        let notes = notes
+            .into_iter()
+            .map(|(note_id, kind, sealed, author_id, at)| {
+                Ok(CaseNote {
+                    text: self
+                        .keys
+                        .open(&format!("case_notes.text:{note_id}"), &sealed)?,
+                    id: note_id,
+                    kind: parse_status(kind)?,
+                    author_id,
+                    at,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let grants: Vec<(String, String, OffsetDateTime)> = sqlx::query_as(
+            "select id, grantee_id, expires_at from case_grants where case_id = $1 and expires_at > $2 order by id",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db)?;
+        Ok(CaseFile {
+            subject_name: summary.subject.clone(),
+            summary,
+            subject_birth_date,
+            consent,
+            notes,
+            grants: grants
+                .into_iter()
+                .map(|(grant_id, grantee_id, expires_at)| CaseGrant {
+                    id: grant_id,
+                    case_id: id.to_owned(),
+                    grantee_id,
+                    expires_at,
+                })
+                .collect(),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Pieces shared by several use cases, working inside one transaction.
+
+async fn load_user(c: &mut PgConnection, district_id: Option<&str>, id: &str) -> StoreResult<User> {
+    let row: UserRow = sqlx::query_as(
+        "select id, district_id, name, birth_date from users where id = $1 and ($2 is null or district_id = $2)",
+    )
+    .bind(id)
+    .bind(district_id)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(db)?;
+    let roles: Vec<(String, String)> = sqlx::query_as(
+        "select role, scope_id from user_roles where user_id = $1 order by role, scope_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db)?;
+    let roles = roles
+        .into_iter()
+        .filter_map(|(role, scope_id)| Role::parse(&role).map(|role| RoleGrant { role, scope_id }))
+        .collect();
+    Ok(User {
+        id: row.id,
+        name: row.name,
+        roles,
+        district_id: row.district_id,
+        birth_date: row.birth_date,
+    })
+}
+
+async fn load_round(c: &mut PgConnection, district_id: &str, id: &str) -> StoreResult<Round> {
+    let sql =
+        format!("select {ROUND_COLUMNS} from rounds r where r.district_id = $1 and r.id = $2");
+    let row: RoundRow = sqlx::query_as(&sql)
+        .bind(district_id)
+        .bind(id)
+        .fetch_one(&mut *c)
+        .await
+        .map_err(db)?;
+    row.into_round()
+}
+
+async fn load_project(c: &mut PgConnection, district_id: &str, id: &str) -> StoreResult<Project> {
+    let row: ProjectRow =
+        sqlx::query_as("select * from projects where district_id = $1 and id = $2")
+            .bind(district_id)
+            .bind(id)
+            .fetch_one(&mut *c)
+            .await
+            .map_err(db)?;
+    row.into_project()
+}
+
+/// Sessions of a menu item not yet held by a live order.
+async fn sessions_left(c: &mut PgConnection, project: &Project) -> StoreResult<u32> {
+    let held: i64 = sqlx::query_scalar(
+        "select coalesce(sum(sessions), 0)::bigint from orders where project_id = $1
+         and status not in ('rejected', 'declined', 'cancelled')",
+    )
+    .bind(&project.id)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(db)?;
+    Ok(project.sessions_bought.saturating_sub(count(held)))
+}
+
+fn bind_scope<'q>(
+    q: sqlx::query::QueryAs<'q, sqlx::Postgres, OrderRow, sqlx::postgres::PgArguments>,
+    actor: &Actor,
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, OrderRow, sqlx::postgres::PgArguments> {
+    q.bind(actor.district_id.clone())
+        .bind(actor.sees_district())
+        .bind(actor.org_ids())
+        .bind(actor.region_ids())
+}
+
+async fn order_history(c: &mut PgConnection, order_id: &str) -> StoreResult<Vec<HistoryEntry>> {
+    let rows: Vec<HistoryRow> = sqlx::query_as(
+        "select status, at, by_user, note from order_history where order_id = $1 order by id",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db)?;
+    rows.into_iter()
+        .map(|h| {
+            Ok(HistoryEntry {
+                status: parse_status(h.status)?,
+                at: h.at,
+                by: h.by_user,
+                note: h.note,
+            })
+        })
+        .collect()
+}
+
+async fn into_order(
+    c: &mut PgConnection,
+    row: OrderRow,
+    now: OffsetDateTime,
+) -> StoreResult<Order> {
+    let status: OrderStatus = parse_status(row.status)?;
+    let deadlines = Deadlines::default();
+    Ok(Order {
+        history: order_history(c, &row.id).await?,
+        id: row.id,
+        district_id: row.district_id,
+        status,
+        project_id: row.project_id,
+        community_id: row.community_id,
+        organization_id: row.organization_id,
+        sessions: count(row.sessions),
+        window_start: row.window_start,
+        window_end: row.window_end,
+        venue: row.venue,
+        expected_participants: count(row.expected_participants),
+        notes: row.notes,
+        reason: row.reason,
+        committed_fen: row.committed_fen,
+        due_at: deadlines.due_at(status, row.status_at),
+        overdue: deadlines.is_overdue(status, row.status_at, now),
+        created_at: row.created_at,
+    })
+}
+
+async fn load_order(
+    c: &mut PgConnection,
+    actor: &Actor,
+    id: &str,
+    now: OffsetDateTime,
+) -> StoreResult<Order> {
+    let sql = format!("select {ORDER_COLUMNS} from orders o where {ORDER_SCOPE} and o.id = $5");
+    let row = bind_scope(sqlx::query_as(&sql), actor)
+        .bind(id)
+        .fetch_one(&mut *c)
+        .await
+        .map_err(db)?;
+    into_order(c, row, now).await
+}
+
+/// Moves an order one step and writes the step into its history.
+async fn step_order(
+    c: &mut PgConnection,
+    order: &Order,
+    action: OrderAction,
+    by: &str,
+    note: Option<&str>,
+    now: OffsetDateTime,
+) -> StoreResult<OrderStatus> {
+    let next = order.status.apply(action)?;
+    let committed = if next.commits_budget() {
+        let project = load_project(c, &order.district_id, &order.project_id).await?;
+        Fen::parse("unit_price_fen", project.unit_price_fen)?
+            .times(order.sessions)
+            .get()
+    } else {
+        0
+    };
+    sqlx::query(
+        "update orders set status = $1, status_at = $2, committed_fen = $3, reason = coalesce($4, reason) where id = $5",
+    )
+    .bind(next.as_str())
+    .bind(now)
+    .bind(committed)
+    .bind(note)
+    .bind(&order.id)
+    .execute(&mut *c)
+    .await
+    .map_err(db)?;
+    insert_history(c, &order.district_id, &order.id, next, by, note, now).await?;
+    if next == OrderStatus::Cancelled {
+        // A cancelled order takes its sessions that have not happened with it.
+        let open: Vec<(String, String)> = sqlx::query_as(
+            "select id, status from activities where order_id = $1 and status in ('draft', 'published', 'closed')",
+        )
+        .bind(&order.id)
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db)?;
+        for (activity_id, status) in open {
+            let cancelled =
+                parse_status::<ActivityStatus>(status)?.apply(ActivityAction::Cancel)?;
+            sqlx::query("update activities set status = $1 where id = $2")
+                .bind(cancelled.as_str())
+                .bind(&activity_id)
+                .execute(&mut *c)
+                .await
+                .map_err(db)?;
+            settle_registrations(c, &activity_id, RegistrationAction::Cancel, now).await?;
+        }
+    }
+    Ok(next)
+}
+
+/// Ends the line of an activity that is over: confirmed registrations take `action`
+/// (no-show or cancel), and the waitlist is cancelled.
+async fn settle_registrations(
+    c: &mut PgConnection,
+    activity_id: &str,
+    action: RegistrationAction,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    for (from, action) in [
+        (RegistrationStatus::Confirmed, action),
+        (RegistrationStatus::Waitlisted, RegistrationAction::Cancel),
+    ] {
+        let to = from.apply(action)?;
+        sqlx::query("update registrations set status = $1, updated_at = $2 where activity_id = $3 and status = $4")
+            .bind(to.as_str())
+            .bind(now)
+            .bind(activity_id)
+            .bind(from.as_str())
+            .execute(&mut *c)
+            .await
+            .map_err(db)?;
+    }
+    Ok(())
+}
+
+async fn insert_history(
+    c: &mut PgConnection,
+    district_id: &str,
+    order_id: &str,
+    status: OrderStatus,
+    by: &str,
+    note: Option<&str>,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    sqlx::query("insert into order_history (id, district_id, order_id, status, at, by_user, note) values ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(new_id())
+        .bind(district_id)
+        .bind(order_id)
+        .bind(status.as_str())
+        .bind(now)
+        .bind(by)
+        .bind(note)
+        .execute(&mut *c)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+async fn load_activity(
+    c: &mut PgConnection,
+    district_id: &str,
+    id: &str,
+    org_ids: &[String],
+) -> StoreResult<Activity> {
+    let sql = format!(
+        "select {ACTIVITY_COLUMNS} from activities a where a.district_id = $1 and a.id = $2
+         and (a.status != 'draft' or a.organization_id = any($3))"
+    );
+    let row: ActivityRow = sqlx::query_as(&sql)
+        .bind(district_id)
+        .bind(id)
+        .bind(org_ids.to_vec())
+        .fetch_one(&mut *c)
+        .await
+        .map_err(db)?;
+    row.into_activity()
+}
+
+async fn load_registration(
+    c: &mut PgConnection,
+    district_id: &str,
+    id: &str,
+) -> StoreResult<Registration> {
+    let sql = format!(
+        "select {REGISTRATION_COLUMNS} from registrations r where r.district_id = $1 and r.id = $2"
+    );
+    let row: RegistrationRow = sqlx::query_as(&sql)
+        .bind(district_id)
+        .bind(id)
+        .fetch_one(&mut *c)
+        .await
+        .map_err(db)?;
+    row.into_registration()
+}
+
+async fn set_registration(
+    c: &mut PgConnection,
+    id: &str,
+    status: RegistrationStatus,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    sqlx::query("update registrations set status = $1, updated_at = $2 where id = $3")
+        .bind(status.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+/// Appends an event to the district's audit chain, inside the caller's transaction, so
+/// that a change and its record of who made it commit together or not at all.
+async fn audit(
+    c: &mut PgConnection,
+    by: &Actor,
+    action: &str,
+    kind: &str,
+    record_id: &str,
+) -> StoreResult<()> {
+    let head: Option<(i64, String)> =
+        sqlx::query_as("select seq, hash from audit_heads where district_id = $1")
+            .bind(&by.district_id)
+            .fetch_optional(&mut *c)
+            .await
+            .map_err(db)?;
+    let (seq, prev) = head.map_or((1, audit::GENESIS.to_owned()), |(seq, hash)| {
+        (seq + 1, hash)
+    });
+    let at = OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| StoreError::Other(e.to_string()))?;
+    let actor = if by.user_id.is_empty() {
+        "visitor"
+    } else {
+        by.user_id.as_str()
+    };
+    let hash = audit::hash(
+        &prev,
+        &by.district_id,
+        seq,
+        &at,
+        actor,
+        action,
+        kind,
+        record_id,
+        &by.address,
+    );
+    sqlx::query(
+        "insert into audit_events (id, district_id, seq, at, actor, action, record_kind, record_id, address, prev_hash, hash)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(new_id())
+    .bind(&by.district_id)
+    .bind(seq)
+    .bind(&at)
+    .bind(actor)
+    .bind(action)
+    .bind(kind)
+    .bind(record_id)
+    .bind(&by.address)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut *c)
+    .await
+    .map_err(db)?;
+    sqlx::query(
+        "insert into audit_heads (district_id, seq, hash) values ($1, $2, $3)
+         on conflict (district_id) do update set seq = excluded.seq, hash = excluded.hash",
+    )
+    .bind(&by.district_id)
+    .bind(seq)
+    .bind(&hash)
+    .execute(&mut *c)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+async fn insert_consent(
+    c: &mut PgConnection,
+    district_id: &str,
+    participant_id: &str,
+    guardian_id: &str,
+    relation: &str,
+) -> StoreResult<Consent> {
+    let consent = Consent {
+        id: new_id(),
+        participant_id: participant_id.to_owned(),
+        relation: relation.to_owned(),
+        scope: "registration".to_owned(),
+        given_at: OffsetDateTime::now_utc(),
+        withdrawn_at: None,
+    };
+    sqlx::query(
+        "insert into consents (id, district_id, participant_id, guardian_id, relation, scope, given_at)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&consent.id)
+    .bind(district_id)
+    .bind(participant_id)
+    .bind(guardian_id)
+    .bind(relation)
+    .bind(&consent.scope)
+    .bind(consent.given_at)
+    .execute(&mut *c)
+    .await
+    .map_err(db)?;
+    Ok(consent)
+}
+
+async fn consents_of(c: &mut PgConnection, participant_id: &str) -> StoreResult<Vec<Consent>> {
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        String,
+        OffsetDateTime,
+        Option<OffsetDateTime>,
+    )> = sqlx::query_as(
+        "select id, participant_id, relation, scope, given_at, withdrawn_at from consents
+         where participant_id = $1 order by given_at, id",
+    )
+    .bind(participant_id)
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, participant_id, relation, scope, given_at, withdrawn_at)| Consent {
+                id,
+                participant_id,
+                relation,
+                scope,
+                given_at,
+                withdrawn_at,
+            },
+        )
+        .collect())
+}
+
+type BadgeRow = (
+    String,
+    String,
+    String,
+    OffsetDateTime,
+    Option<OffsetDateTime>,
+);
+
+fn badge_award((id, code, activity_id, awarded_at, confirmed_at): BadgeRow) -> BadgeAward {
+    BadgeAward {
+        name: badge::find(&code).map_or_else(|| code.clone(), |b| b.name.to_owned()),
+        code,
+        activity_id,
+        awarded_at,
+        confirmed: confirmed_at.is_some(),
+        id,
+    }
+}
+
+/// Gives a freed seat to the first in line, if the activity still takes people.
+async fn promote_first(
+    c: &mut PgConnection,
+    activity: &Activity,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    if !matches!(
+        activity.status,
+        ActivityStatus::Published | ActivityStatus::Closed
+    ) {
+        return Ok(());
+    }
+    let first: Option<(String, String)> = sqlx::query_as(
+        "select id, status from registrations where activity_id = $1 and status = 'waitlisted' order by seq limit 1",
+    )
+    .bind(&activity.id)
+    .fetch_optional(&mut *c)
+    .await
+    .map_err(db)?;
+    if let Some((id, status)) = first {
+        let next =
+            parse_status::<RegistrationStatus>(status)?.apply(RegistrationAction::Promote)?;
+        set_registration(c, &id, next, now).await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("select 1")
+            .execute(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn is_empty(&self) -> StoreResult<bool> {
+        let n: i64 = sqlx::query_scalar("select count(*) from districts")
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(n == 0)
+    }
+
+    async fn default_district(&self) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("select id from districts order by id limit 1")
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)
+    }
+
+    async fn secret(&self, district_id: &str, name: &str) -> StoreResult<Vec<u8>> {
+        let known: Option<Vec<u8>> =
+            sqlx::query_scalar("select value from secrets where district_id = $1 and name = $2")
+                .bind(district_id)
+                .bind(name)
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(db)?;
+        if let Some(value) = known {
+            return Ok(value);
+        }
+        let mut fresh = vec![0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut fresh);
+        // The first writer wins; every instance then reads the same value.
+        sqlx::query("insert into secrets (district_id, name, value) values ($1, $2, $3) on conflict do nothing")
+            .bind(district_id)
+            .bind(name)
+            .bind(&fresh)
+            .execute(&self.writer)
+            .await
+            .map_err(db)?;
+        sqlx::query_scalar("select value from secrets where district_id = $1 and name = $2")
+            .bind(district_id)
+            .bind(name)
+            .fetch_one(&self.writer)
+            .await
+            .map_err(db)
+    }
+
+    async fn create_district(&self, name: &str, code: &str) -> StoreResult<District> {
+        let id = new_id();
+        let mut tx = self.write().await?;
+        sqlx::query("insert into districts (id, district_id, name, code, created_at) values ($1, $1, $2, $3, $4)")
+            .bind(&id)
+            .bind(name)
+            .bind(code)
+            .bind(OffsetDateTime::now_utc())
+            .execute(&mut *tx)
+            .await
+            .map_err(unique("district_exists", "该区划代码的区已存在 / A district with this code exists"))?;
+        // The district is also the root of its regions, so scopes can name it.
+        sqlx::query(
+            "insert into regions (id, district_id, parent_id, name, kind, code, path) values ($1, $1, null, $2, 'district', $3, '/' || $1 || '/')",
+        )
+        .bind(&id)
+        .bind(name)
+        .bind(code)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        audit(
+            &mut tx,
+            &Actor::system(&id),
+            "district.create",
+            "district",
+            &id,
+        )
+        .await?;
+        tx.commit().await.map_err(db)?;
+        Ok(District {
+            id,
+            name: name.to_owned(),
+            code: code.to_owned(),
+        })
+    }
+
+    async fn create_region(&self, by: &Actor, region: NewRegion) -> StoreResult<Region> {
+        let district_id = by.district_id.as_str();
+        let id = new_id();
+        let mut tx = self.write().await?;
+        let parent_id = region
+            .parent_id
+            .clone()
+            .unwrap_or_else(|| district_id.to_owned());
+        let parent_path: String =
+            sqlx::query_scalar("select path from regions where district_id = $1 and id = $2")
+                .bind(district_id)
+                .bind(&parent_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+        let profile = region.profile.as_ref().map(json);
+        sqlx::query(
+            "insert into regions (id, district_id, parent_id, name, kind, code, path, profile) values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&parent_id)
+        .bind(&region.name)
+        .bind(region.kind.as_str())
+        .bind(&region.code)
+        .bind(format!("{parent_path}{id}/"))
+        .bind(profile)
+        .execute(&mut *tx)
+        .await
+        .map_err(unique("region_exists", "该区划代码已存在 / A region with this code exists"))?;
+        audit(&mut tx, by, "region.create", "region", &id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(Region {
+            id,
+            name: region.name,
+            kind: region.kind,
+            parent_id: Some(parent_id),
+            code: region.code,
+            profile: region.profile,
+        })
+    }
+
+    async fn regions(&self, district_id: &str, page: &Page) -> StoreResult<Paged<Region>> {
+        let rows: Vec<RegionRow> = sqlx::query_as(
+            "select id, name, kind, parent_id, code, profile from regions where district_id = $1 and id > $2 order by id limit $3",
+        )
+        .bind(district_id)
+        .bind(after(page))
+        .bind(fetch_limit(page))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        let regions = rows
+            .into_iter()
+            .map(RegionRow::into_region)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Paged::from_rows(regions, page, |r| r.id.clone()))
+    }
+
+    async fn region(&self, district_id: &str, id: &str) -> StoreResult<Region> {
+        let row: RegionRow =
+            sqlx::query_as("select id, name, kind, parent_id, code, profile from regions where district_id = $1 and id = $2")
+                .bind(district_id)
+                .bind(id)
+                .fetch_one(&self.reader)
+                .await
+                .map_err(db)?;
+        row.into_region()
+    }
+
+    async fn region_within(
+        &self,
+        district_id: &str,
+        region_id: &str,
+        scope_ids: &[String],
+    ) -> StoreResult<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "select 1::bigint from regions c join regions s on s.district_id = c.district_id
+             and substr(c.path, 1, length(s.path)) = s.path
+             where c.district_id = $1 and c.id = $2 and s.id = any($3) limit 1",
+        )
+        .bind(district_id)
+        .bind(region_id)
+        .bind(scope_ids.to_vec())
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db)?;
+        Ok(found.is_some())
+    }
+
+    async fn set_profile(
+        &self,
+        by: &Actor,
+        id: &str,
+        profile: &YouthProfile,
+    ) -> StoreResult<Region> {
+        let district_id = by.district_id.as_str();
+        let mut tx = self.write().await?;
+        let done = sqlx::query("update regions set profile = $1 where district_id = $2 and id = $3 and kind != 'district'")
+            .bind(json(profile))
+            .bind(district_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit(&mut tx, by, "region.profile", "region", id).await?;
+        tx.commit().await.map_err(db)?;
+        self.region(district_id, id).await
+    }
+
+    async fn create_organization(
+        &self,
+        by: &Actor,
+        org: NewOrganization,
+    ) -> StoreResult<Organization> {
+        let district_id = by.district_id.as_str();
+        let mut tx = self.write().await?;
+        let id = new_id();
+        sqlx::query(
+            "insert into organizations (id, district_id, name, credit_code, areas, address, status, created_at)
+             values ($1, $2, $3, $4, $5, $6, 'active', $7)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&org.name)
+        .bind(&org.credit_code)
+        .bind(json(&org.areas))
+        .bind(&org.address)
+        .bind(OffsetDateTime::now_utc())
+        .execute(&mut *tx)
+        .await
+        .map_err(unique("credit_code_taken", "该统一社会信用代码已登记 / This credit code is already registered"))?;
+        audit(&mut tx, by, "organization.create", "organization", &id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(Organization {
+            id,
+            name: org.name,
+            credit_code: org.credit_code,
+            areas: org.areas,
+            address: org.address,
+            status: "active".to_owned(),
+        })
+    }
+
+    async fn organizations(
+        &self,
+        district_id: &str,
+        page: &Page,
+    ) -> StoreResult<Paged<Organization>> {
+        let rows: Vec<OrgRow> = sqlx::query_as(
+            "select id, name, credit_code, areas, address, status from organizations
+             where district_id = $1 and id > $2 order by id limit $3",
+        )
+        .bind(district_id)
+        .bind(after(page))
+        .bind(fetch_limit(page))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        Ok(Paged::from_rows(
+            rows.into_iter().map(Organization::from).collect(),
+            page,
+            |o| o.id.clone(),
+        ))
+    }
+
+    async fn organization(&self, district_id: &str, id: &str) -> StoreResult<Organization> {
+        let row: OrgRow = sqlx::query_as(
+            "select id, name, credit_code, areas, address, status from organizations where district_id = $1 and id = $2",
+        )
+        .bind(district_id)
+        .bind(id)
+        .fetch_one(&self.reader)
+        .await
+        .map_err(db)?;
+        Ok(row.into())
+    }
+
+    async fn create_user(&self, by: &Actor, user: NewUser) -> StoreResult<User> {
+        let district_id = by.district_id.as_str();
+        let id = new_id();
+        let mut tx = self.write().await?;
+        // During a key rotation a phone may still be hashed under the retired key, where
+        // the unique index cannot see it: look under every key in force.
+        let taken: Option<String> =
+            sqlx::query_scalar("select id from users where phone_hash = any($1)")
+                .bind(self.keys.lookups("phone", &user.phone))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        if taken.is_some() {
+            return Err(StoreError::conflict(
+                "phone_taken",
+                "该手机号已注册 / This phone number is already registered",
+            ));
+        }
+        sqlx::query(
+            "insert into users (id, district_id, phone_hash, phone_sealed, password_hash, name, id_number_sealed, birth_date, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(self.keys.lookup("phone", &user.phone))
+        .bind(self.keys.seal(&format!("users.phone:{id}"), &user.phone)?)
+        .bind(&user.password_hash)
+        .bind(&user.name)
+        .bind(user.id_number.as_ref().map(|n| self.keys.seal(&format!("users.id_number:{id}"), n)).transpose()?)
+        .bind(user.birth_date)
+        .bind(OffsetDateTime::now_utc())
+        .execute(&mut *tx)
+        .await
+        .map_err(unique("phone_taken", "该手机号已注册 / This phone number is already registered"))?;
+        for grant in &user.grants {
+            // A self-scoped role names the user, whose id exists only now.
+            let scope = if grant.scope_id.is_empty() {
+                &id
+            } else {
+                &grant.scope_id
+            };
+            sqlx::query("insert into user_roles (district_id, user_id, role, scope_id) values ($1, $2, $3, $4)")
+                .bind(district_id)
+                .bind(&id)
+                .bind(grant.role.as_str())
+                .bind(scope)
+                .execute(&mut *tx)
+                .await
+                .map_err(unique("role_exists", "角色重复 / Duplicate role"))?;
+        }
+        if let (true, Some(id_number), Some(birth_date)) =
+            (user.is_participant, &user.id_number, user.birth_date)
+        {
+            sqlx::query(
+                "insert into participants (id, district_id, kind, name, birth_date, id_number_sealed, id_number_hash, user_id, created_at)
+                 values ($1, $2, 'youth', $3, $4, $5, $6, $1, $7)",
+            )
+            .bind(&id)
+            .bind(district_id)
+            .bind(&user.name)
+            .bind(birth_date)
+            .bind(self.keys.seal(&format!("participants.id_number:{id}"), id_number)?)
+            .bind(self.keys.lookup("id_number", id_number))
+            .bind(OffsetDateTime::now_utc())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        let created = load_user(&mut tx, Some(district_id), &id).await?;
+        audit(&mut tx, by, "user.create", "user", &id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn user(&self, district_id: &str, id: &str) -> StoreResult<User> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        load_user(&mut c, Some(district_id), id).await
+    }
+
+    async fn credentials(&self, phone: &str) -> StoreResult<Option<Credentials>> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        let found: Option<(String, String, Option<OffsetDateTime>)> = sqlx::query_as(
+            "select id, password_hash, locked_until from users where phone_hash = any($1)",
+        )
+        .bind(self.keys.lookups("phone", phone))
+        .fetch_optional(&mut *c)
+        .await
+        .map_err(db)?;
+        match found {
+            Some((id, password_hash, locked_until)) => Ok(Some(Credentials {
+                user: load_user(&mut c, None, &id).await?,
+                password_hash,
+                locked_until,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    async fn sign_in_failed(
+        &self,
+        by: &Actor,
+        user_id: &str,
+        lock_after: u32,
+        lock_for: time::Duration,
+    ) -> StoreResult<Option<OffsetDateTime>> {
+        let mut tx = self.write().await?;
+        let failed: i64 = sqlx::query_scalar(
+            "update users set failed_sign_ins = failed_sign_ins + 1 where id = $1 returning failed_sign_ins",
+        )
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let locked = if failed >= i64::from(lock_after) {
+            let until = OffsetDateTime::now_utc() + lock_for;
+            sqlx::query("update users set failed_sign_ins = 0, locked_until = $1 where id = $2")
+                .bind(until)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            audit(&mut tx, by, "user.lock", "user", user_id).await?;
+            Some(until)
+        } else {
+            None
+        };
+        tx.commit().await.map_err(db)?;
+        Ok(locked)
+    }
+
+    async fn create_session(
+        &self,
+        by: &Actor,
+        token_hash: &str,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("update users set failed_sign_ins = 0, locked_until = null where id = $1")
+            .bind(&by.user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        sqlx::query("insert into sessions (token_hash, district_id, user_id, created_at, expires_at) values ($1, $2, $3, $4, $5)")
+            .bind(token_hash)
+            .bind(&by.district_id)
+            .bind(&by.user_id)
+            .bind(OffsetDateTime::now_utc())
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        audit(&mut tx, by, "session.create", "user", &by.user_id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(())
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<User>> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        let found: Option<(String, OffsetDateTime)> =
+            sqlx::query_as("select user_id, expires_at from sessions where token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(&mut *c)
+                .await
+                .map_err(db)?;
+        match found {
+            Some((user_id, expires_at)) if expires_at > now => {
+                Ok(Some(load_user(&mut c, None, &user_id).await?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    async fn delete_session(&self, by: &Actor, token_hash: &str) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("delete from sessions where token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        audit(&mut tx, by, "session.delete", "user", &by.user_id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(())
+    }
+
+    async fn create_round(&self, by: &Actor, round: NewRound) -> StoreResult<Round> {
+        let district_id = by.district_id.as_str();
+        let id = new_id();
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "insert into rounds (id, district_id, title, budget_fen, opens_at, closes_at, status, created_at)
+             values ($1, $2, $3, $4, $5, $6, 'draft', $7)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&round.title)
+        .bind(round.budget.get())
+        .bind(round.opens_at)
+        .bind(round.closes_at)
+        .bind(OffsetDateTime::now_utc())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let created = load_round(&mut tx, district_id, &id).await?;
+        audit(&mut tx, by, "round.create", "round", &id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn round(&self, district_id: &str, id: &str) -> StoreResult<Round> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        load_round(&mut c, district_id, id).await
+    }
+
+    async fn transition_round(
+        &self,
+        by: &Actor,
+        id: &str,
+        action: RoundAction,
+    ) -> StoreResult<Round> {
+        let district_id = by.district_id.as_str();
+        let mut tx = self.write().await?;
+        let round = load_round(&mut tx, district_id, id).await?;
+        let next = round.status.apply(action)?;
+        sqlx::query("update rounds set status = $1 where id = $2")
+            .bind(next.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let moved = load_round(&mut tx, district_id, id).await?;
+        audit(&mut tx, by, &format!("round.{action}"), "round", id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(moved)
+    }
+
+    async fn create_project(&self, by: &Actor, project: NewProject) -> StoreResult<Project> {
+        let district_id = by.district_id.as_str();
+        let id = new_id();
+        let mut tx = self.write().await?;
+        let round = load_round(&mut tx, district_id, &project.round_id).await?;
+        if !round.status.accepts_proposals() {
+            return Err(DomainError::InvalidTransition {
+                entity: "round",
+                from: round.status.as_str(),
+                action: "propose",
+            }
+            .into());
+        }
+        sqlx::query(
+            "insert into projects (id, district_id, round_id, organization_id, title, area, min_age, max_age, capacity,
+             unit_price_fen, sessions_offered, description, badges, status, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'submitted', $14)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&project.round_id)
+        .bind(&project.organization_id)
+        .bind(&project.title)
+        .bind(&project.area)
+        .bind(i64::from(project.min_age))
+        .bind(i64::from(project.max_age))
+        .bind(i64::from(project.capacity))
+        .bind(project.unit_price.get())
+        .bind(i64::from(project.sessions_offered))
+        .bind(&project.description)
+        .bind(json(&project.badges))
+        .bind(OffsetDateTime::now_utc())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let created = load_project(&mut tx, district_id, &id).await?;
+        audit(&mut tx, by, "project.create", "project", &id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn project(&self, district_id: &str, id: &str) -> StoreResult<Project> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        load_project(&mut c, district_id, id).await
+    }
+
+    async fn approve_project(
+        &self,
+        by: &Actor,
+        id: &str,
+        sessions_bought: u32,
+    ) -> StoreResult<Project> {
+        let district_id = by.district_id.as_str();
+        let mut tx = self.write().await?;
+        let project = load_project(&mut tx, district_id, id).await?;
+        let round = load_round(&mut tx, district_id, &project.round_id).await?;
+        if !round.status.accepts_decisions() {
+            return Err(DomainError::InvalidTransition {
+                entity: "round",
+                from: round.status.as_str(),
+                action: "approve",
+            }
+            .into());
+        }
+        let next = project.status.apply(ProjectAction::Approve)?;
+        if sessions_bought > project.sessions_offered {
+            return Err(DomainError::invalid(
+                "sessions_bought",
+                "购买场次不能超过提供场次 / Cannot buy more sessions than offered",
+            )
+            .into());
+        }
+        let cost = Fen::parse("unit_price_fen", project.unit_price_fen)?.times(sessions_bought);
+        round::check_budget(
+            Fen::parse("budget_fen", round.budget_fen)?,
+            Fen::parse("budget_fen", round.approved_fen)?,
+            cost,
+        )?;
+        sqlx::query("update projects set status = $1, sessions_bought = $2 where id = $3")
+            .bind(next.as_str())
+            .bind(i64::from(sessions_bought))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let moved = load_project(&mut tx, district_id, id).await?;
+        audit(&mut tx, by, "project.approve", "project", id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(moved)
+    }
+
+    async fn reject_project(&self, by: &Actor, id: &str, reason: &str) -> StoreResult<Project> {
+        let district_id = by.district_id.as_str();
+        let mut tx = self.write().await?;
+        let project = load_project(&mut tx, district_id, id).await?;
+        let round = load_round(&mut tx, district_id, &project.round_id).await?;
+        if !round.status.accepts_decisions() {
+            return Err(DomainError::InvalidTransition {
+                entity: "round",
+                from: round.status.as_str(),
+                action: "reject",
+            }
+            .into());
+        }
+        let next = project.status.apply(ProjectAction::Reject)?;
+        sqlx::query("update projects set status = $1, reason = $2 where id = $3")
+            .bind(next.as_str())
+            .bind(reason)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let moved = load_project(&mut tx, district_id, id).await?;
+        audit(&mut tx, by, "project.reject", "project", id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(moved)
+    }
+
+    async fn menu(&self, district_id: &str) -> StoreResult<Vec<MenuItem>> {
+        #[derive(FromRow)]
+        struct MenuRow {
+            id: String,
+            title: String,
+            area: String,
+            organization_id: String,
+            organization_name: String,
+            min_age: i64,
+            max_age: i64,
+            capacity: i64,
+            unit_price_fen: i64,
+            sessions_left: i64,
+            review_count: i64,
+            rating_sum: f64,
+        }
+        let rows: Vec<MenuRow> = sqlx::query_as(
+            "select p.id, p.title, p.area, p.organization_id, o.name as organization_name, p.min_age, p.max_age,
+                p.capacity, p.unit_price_fen,
+                p.sessions_bought - coalesce((select sum(x.sessions)::bigint from orders x where x.project_id = p.id
+                    and x.status not in ('rejected', 'declined', 'cancelled')), 0) as sessions_left,
+                (select count(*) from reviews v where v.organization_id = p.organization_id
+                    and v.status = 'visible' and v.rating is not null and v.author_id is not null) as review_count,
+                coalesce((select sum(v.rating) from reviews v where v.organization_id = p.organization_id
+                    and v.status = 'visible' and v.rating is not null and v.author_id is not null), 0.0) as rating_sum
+             from projects p join organizations o on o.id = p.organization_id
+             join rounds r on r.id = p.round_id
+             where p.district_id = $1 and p.status = 'approved' and r.status != 'draft'
+             order by p.id",
+        )
+        .bind(district_id)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| MenuItem {
+                id_key: r.id.clone(),
+                project_id: r.id,
+                title: r.title,
+                area: r.area,
+                organization: OrgRef {
+                    id: r.organization_id,
+                    name: r.organization_name,
+                },
+                min_age: count(r.min_age),
+                max_age: count(r.max_age),
+                capacity: count(r.capacity),
+                unit_price_fen: r.unit_price_fen,
+                sessions_left: count(r.sessions_left.max(0)),
+                rating: (youthloop_domain::scorecard::bayesian_average(
+                    count(r.review_count).into(),
+                    r.rating_sum,
+                ) * 100.0)
+                    .round()
+                    / 100.0,
+                fit: None,
+            })
+            .collect())
+    }
+
+    async fn create_order(
+        &self,
+        actor: &Actor,
+        order: NewOrder,
+        now: OffsetDateTime,
+    ) -> StoreResult<Order> {
+        let district_id = actor.district_id.as_str();
+        let mut tx = self.write().await?;
+        let project = load_project(&mut tx, district_id, &order.project_id).await?;
+        if project.status != ProjectStatus::Approved {
+            return Err(StoreError::NotFound);
+        }
+        let community: Option<String> = sqlx::query_scalar(
+            "select c.id from regions c join regions s on s.district_id = c.district_id
+             and substr(c.path, 1, length(s.path)) = s.path
+             where c.district_id = $1 and c.id = $2 and c.kind = 'community'
+             and s.id = any($3) limit 1",
+        )
+        .bind(district_id)
+        .bind(&order.community_id)
+        .bind(actor.region_ids())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if community.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        if order.sessions > sessions_left(&mut tx, &project).await? {
+            return Err(DomainError::SoldOut.into());
+        }
+        let id = new_id();
+        sqlx::query(
+            "insert into orders (id, district_id, project_id, community_id, organization_id, sessions, window_start,
+             window_end, venue, expected_participants, notes, status, status_at, created_by, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'submitted', $12, $13, $12)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&project.id)
+        .bind(&order.community_id)
+        .bind(&project.organization_id)
+        .bind(i64::from(order.sessions))
+        .bind(order.window_start)
+        .bind(order.window_end)
+        .bind(&order.venue)
+        .bind(i64::from(order.expected_participants))
+        .bind(&order.notes)
+        .bind(now)
+        .bind(&actor.user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        insert_history(
+            &mut tx,
+            district_id,
+            &id,
+            OrderStatus::Submitted,
+            &actor.user_id,
+            None,
+            now,
+        )
+        .await?;
+        let created = load_order(&mut tx, actor, &id, now).await?;
+        audit(&mut tx, actor, "order.create", "order", &id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn orders(
+        &self,
+        actor: &Actor,
+        page: &Page,
+        now: OffsetDateTime,
+    ) -> StoreResult<Paged<Order>> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        let sql = format!("select {ORDER_COLUMNS} from orders o where {ORDER_SCOPE} and o.id > $5 order by o.id limit $6");
+        let rows = bind_scope(sqlx::query_as(&sql), actor)
+            .bind(after(page))
+            .bind(fetch_limit(page))
+            .fetch_all(&mut *c)
+            .await
+            .map_err(db)?;
+        let mut orders = Vec::with_capacity(rows.len());
+        for row in rows {
+            orders.push(into_order(&mut c, row, now).await?);
+        }
+        Ok(Paged::from_rows(orders, page, |o| o.id.clone()))
+    }
+
+    async fn order(&self, actor: &Actor, id: &str, now: OffsetDateTime) -> StoreResult<Order> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        load_order(&mut c, actor, id, now).await
+    }
+
+    async fn transition_order(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: OrderAction,
+        reason: Option<&str>,
+        now: OffsetDateTime,
+    ) -> StoreResult<Order> {
+        let mut tx = self.write().await?;
+        let order = load_order(&mut tx, actor, id, now).await?;
+        step_order(&mut tx, &order, action, &actor.user_id, reason, now).await?;
+        let moved = load_order(&mut tx, actor, id, now).await?;
+        audit(&mut tx, actor, &format!("order.{action}"), "order", id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(moved)
+    }
+
+    async fn create_activity(&self, by: &Actor, activity: NewActivity) -> StoreResult<Activity> {
+        let district_id = by.district_id.as_str();
+        let id = new_id();
+        let mut tx = self.write().await?;
+        if let Some(order_id) = &activity.order_id {
+            let status: Option<String> = sqlx::query_scalar(
+                "select status from orders where district_id = $1 and id = $2 and organization_id = $3",
+            )
+            .bind(district_id)
+            .bind(order_id)
+            .bind(&activity.organization_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            let status: OrderStatus = parse_status(status.ok_or(StoreError::NotFound)?)?;
+            if !matches!(status, OrderStatus::Accepted | OrderStatus::Scheduled) {
+                return Err(DomainError::InvalidTransition {
+                    entity: "order",
+                    from: status.as_str(),
+                    action: "schedule",
+                }
+                .into());
+            }
+        }
+        sqlx::query(
+            "insert into activities (id, district_id, organization_id, order_id, title, description, starts_at, ends_at,
+             venue, capacity, waitlist_capacity, min_age, max_age, registration_opens_at, registration_closes_at,
+             badges, status, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'draft', $17)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&activity.organization_id)
+        .bind(&activity.order_id)
+        .bind(&activity.title)
+        .bind(&activity.description)
+        .bind(activity.starts_at)
+        .bind(activity.ends_at)
+        .bind(&activity.venue)
+        .bind(i64::from(activity.capacity))
+        .bind(i64::from(activity.waitlist_capacity))
+        .bind(i64::from(activity.min_age))
+        .bind(i64::from(activity.max_age))
+        .bind(activity.registration_opens_at)
+        .bind(activity.registration_closes_at)
+        .bind(json(&activity.badges))
+        .bind(OffsetDateTime::now_utc())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let created = load_activity(
+            &mut tx,
+            district_id,
+            &id,
+            std::slice::from_ref(&activity.organization_id),
+        )
+        .await?;
+        audit(&mut tx, by, "activity.create", "activity", &id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn activities(
+        &self,
+        district_id: &str,
+        org_ids: &[String],
+        page: &Page,
+    ) -> StoreResult<Paged<Activity>> {
+        let sql = format!(
+            "select {ACTIVITY_COLUMNS} from activities a where a.district_id = $1
+             and (a.status != 'draft' or a.organization_id = any($2))
+             and a.id > $3 order by a.id limit $4"
+        );
+        let rows: Vec<ActivityRow> = sqlx::query_as(&sql)
+            .bind(district_id)
+            .bind(org_ids.to_vec())
+            .bind(after(page))
+            .bind(fetch_limit(page))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        let items = rows
+            .into_iter()
+            .map(ActivityRow::into_activity)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Paged::from_rows(items, page, |a| a.id.clone()))
+    }
+
+    async fn activity(
+        &self,
+        district_id: &str,
+        id: &str,
+        org_ids: &[String],
+    ) -> StoreResult<Activity> {
+        let mut c = self.reader.acquire().await.map_err(db)?;
+        load_activity(&mut c, district_id, id, org_ids).await
+    }
+
+    async fn transition_activity(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: ActivityAction,
+        now: OffsetDateTime,
+    ) -> StoreResult<Activity> {
+        let org_ids = actor.org_ids();
+        let district_id = actor.district_id.as_str();
+        let mut tx = self.write().await?;
+        let current = load_activity(&mut tx, district_id, id, &org_ids).await?;
+        if !org_ids.contains(&current.organization_id) {
+            return Err(StoreError::NotFound);
+        }
+        let next = current.status.apply(action)?;
+        if let (ActivityAction::Publish, Some(order_id)) = (action, &current.order_id) {
+            // A session of an order is published only while the order stands.
+            let order = load_order(&mut tx, actor, order_id, now).await?;
+            if !matches!(order.status, OrderStatus::Accepted | OrderStatus::Scheduled) {
+                return Err(DomainError::InvalidTransition {
+                    entity: "order",
+                    from: order.status.as_str(),
+                    action: "publish",
+                }
+                .into());
+            }
+        }
+        sqlx::query("update activities set status = $1 where id = $2")
+            .bind(next.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        // What follows for the registrations: a finished activity marks who never came,
+        // a cancelled one releases everyone; no one waits for either any more.
+        match next {
+            ActivityStatus::Finished => {
+                settle_registrations(&mut tx, id, RegistrationAction::MarkNoShow, now).await?
+            }
+            ActivityStatus::Cancelled => {
+                settle_registrations(&mut tx, id, RegistrationAction::Cancel, now).await?
+            }
+            _ => {}
+        }
+        // What follows for the order: scheduled with its first published session,
+        // delivered when all its sessions are finished.
+        if let Some(order_id) = &current.order_id {
+            let order = load_order(&mut tx, actor, order_id, now).await?;
+            let finished: i64 = sqlx::query_scalar(
+                "select count(*) from activities where order_id = $1 and status = 'finished'",
+            )
+            .bind(order_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+            let order_action = match (next, order.status) {
+                (ActivityStatus::Published, OrderStatus::Accepted) => Some(OrderAction::Schedule),
+                (ActivityStatus::Finished, OrderStatus::Scheduled)
+                    if count(finished) >= order.sessions =>
+                {
+                    Some(OrderAction::Deliver)
+                }
+                _ => None,
+            };
+            if let Some(order_action) = order_action {
+                step_order(&mut tx, &order, order_action, &actor.user_id, None, now).await?;
+            }
+        }
+        let moved = load_activity(&mut tx, district_id, id, &org_ids).await?;
+        audit(
+            &mut tx,
+            actor,
+            &format!("activity.{action}"),
+            "activity",
+            id,
+        )
+        .await?;
+        tx.commit().await.map_err(db)?;
+        Ok(moved)
+    }
+
+    async fn create_participant(&self, by: &Actor, p: NewParticipant) -> StoreResult<Participant> {
+        let district_id = by.district_id.as_str();
+        let mut tx = self.write().await?;
+        let id = p.id.clone().unwrap_or_else(new_id);
+        let added: Option<String> = sqlx::query_scalar(
+            "select id from participants where district_id = $1 and guardian_id is not distinct from $2
+             and id_number_hash = any($3)",
+        )
+        .bind(district_id)
+        .bind(&p.guardian_id)
+        .bind(self.keys.lookups("id_number", &p.id_number))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if added.is_some() {
+            return Err(StoreError::conflict(
+                "child_exists",
+                "该孩子已添加 / This child has already been added",
+            ));
+        }
+        sqlx::query(
+            "insert into participants (id, district_id, kind, name, birth_date, id_number_sealed, id_number_hash,
+             guardian_id, user_id, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(p.kind.as_str())
+        .bind(&p.name)
+        .bind(p.birth_date)
+        .bind(self.keys.seal(&format!("participants.id_number:{id}"), &p.id_number)?)
+        .bind(self.keys.lookup("id_number", &p.id_number))
+        .bind(&p.guardian_id)
+        .bind(&p.user_id)
+        .bind(OffsetDateTime::now_utc())
+        .execute(&mut *tx)
+        .await
+        .map_err(unique("child_exists", "该孩子已添加 / This child has already been added"))?;
+        if let (Some(relation), Some(guardian_id)) = (&p.consent_relation, &p.guardian_id) {
+            insert_consent(&mut tx, district_id, &id, guardian_id, relation).await?;
+        }
+        audit(&mut tx, by, "participant.create", "participant", &id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(Participant {
+            id,
+            name: p.name,
+            birth_date: p.birth_date,
+            guardian_id: p.guardian_id,
+        })
+    }
+
+    async fn children(
+        &self,
+        district_id: &str,
+        guardian_id: &str,
+        page: &Page,
+    ) -> StoreResult<Paged<Participant>> {
+        let rows: Vec<(String, String, Date, Option<String>)> = sqlx::query_as(
+            "select id, name, birth_date, guardian_id from participants
+             where district_id = $1 and guardian_id = $2 and id > $3 order by id limit $4",
+        )
+        .bind(district_id)
+        .bind(guardian_id)
+        .bind(after(page))
+        .bind(fetch_limit(page))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        let items = rows
+            .into_iter()
+            .map(|(id, name, birth_date, guardian_id)| Participant {
+                id,
+                name,
+                birth_date,
+                guardian_id,
+            })
+            .collect();
+        Ok(Paged::from_rows(items, page, |p| p.id.clone()))
+    }
+
+    async fn participant_of(
+        &self,
+        district_id: &str,
+        user_id: &str,
+        participant_id: &str,
+    ) -> StoreResult<Participant> {
+        let (id, name, birth_date, guardian_id): (String, String, Date, Option<String>) =
+            sqlx::query_as(
+                "select id, name, birth_date, guardian_id from participants
+             where district_id = $1 and id = $2 and (guardian_id = $3 or user_id = $3)",
+            )
+            .bind(district_id)
+            .bind(participant_id)
+            .bind(user_id)
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(Participant {
+            id,
+            name,
+            birth_date,
+            guardian_id,
+        })
+    }
+
+    async fn give_consent(
+        &self,
+        by: &Actor,
+        participant_id: &str,
+        relation: &str,
+    ) -> StoreResult<Consent> {
+        let mut tx = self.write().await?;
+        let child: Option<String> = sqlx::query_scalar(
+            "select id from participants where district_id = $1 and id = $2 and guardian_id = $3",
+        )
+        .bind(&by.district_id)
+        .bind(participant_id)
+        .bind(&by.user_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let child = child.ok_or(StoreError::NotFound)?;
+        let live: Option<i64> = sqlx::query_scalar(
+            "select 1::bigint from consents where participant_id = $1 and withdrawn_at is null",
+        )
+        .bind(&child)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if live.is_some() {
+            return Err(StoreError::conflict(
+                "consent_given",
+                "已有有效同意 / Consent is already given",
+            ));
+        }
+        let consent =
+            insert_consent(&mut tx, &by.district_id, &child, &by.user_id, relation).await?;
+        audit(&mut tx, by, "consent.give", "participant", &child).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(consent)
+    }
+
+    async fn withdraw_consent(&self, by: &Actor, participant_id: &str) -> StoreResult<Consent> {
+        let mut tx = self.write().await?;
+        let now = OffsetDateTime::now_utc();
+        let done = sqlx::query(
+            "update consents set withdrawn_at = $1 where district_id = $2 and participant_id = $3
+             and guardian_id = $4 and withdrawn_at is null",
+        )
+        .bind(now)
+        .bind(&by.district_id)
+        .bind(participant_id)
+        .bind(&by.user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let consent = consents_of(&mut tx, participant_id)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)?;
+        audit(
+            &mut tx,
+            by,
+            "consent.withdraw",
+            "participant",
+            participant_id,
+        )
+        .await?;
+        tx.commit().await.map_err(db)?;
+        Ok(consent)
+    }
+
+    async fn personal_data(&self, by: &Actor) -> StoreResult<PersonalData> {
+        // On the writer: reading this is itself an event of the audit trail.
+        let mut tx = self.write().await?;
+        let user = load_user(&mut tx, Some(&by.district_id), &by.user_id).await?;
+        let (phone, id_number): (String, Option<String>) =
+            sqlx::query_as("select phone_sealed, id_number_sealed from users where id = $1")
+                .bind(&user.id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+        let phone = self
+            .keys
+            .open(&format!("users.phone:{}", user.id), &phone)?;
+        let id_number = id_number
+            .map(|n| self.keys.open(&format!("users.id_number:{}", user.id), &n))
+            .transpose()?;
+        let people: Vec<(String, String, Date, String)> = sqlx::query_as(
+            "select id, name, birth_date, id_number_sealed from participants
+             where district_id = $1 and (guardian_id = $2 or user_id = $2) order by id",
+        )
+        .bind(&by.district_id)
+        .bind(&user.id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let mut participants = Vec::with_capacity(people.len());
+        for (id, name, birth_date, sealed) in people {
+            let sql = format!("select {REGISTRATION_COLUMNS} from registrations r where r.participant_id = $1 order by r.id");
+            let registrations: Vec<RegistrationRow> = sqlx::query_as(&sql)
+                .bind(&id)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?;
+            let badges: Vec<BadgeRow> = sqlx::query_as(
+                "select id, badge_code, activity_id, awarded_at, confirmed_at from badge_awards where participant_id = $1 order by id",
+            )
+            .bind(&id)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+            participants.push(ParticipantData {
+                id_number: self
+                    .keys
+                    .open(&format!("participants.id_number:{id}"), &sealed)?,
+                consents: consents_of(&mut tx, &id).await?,
+                registrations: registrations
+                    .into_iter()
+                    .map(RegistrationRow::into_registration)
+                    .collect::<StoreResult<_>>()?,
+                badges: badges.into_iter().map(badge_award).collect(),
+                id,
+                name,
+                birth_date,
+            });
+        }
+        let reviews: Vec<ReviewRow> = sqlx::query_as(&format!(
+            "select {REVIEW_COLUMNS} from reviews where author_id = $1 order by id"
+        ))
+        .bind(&user.id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        audit(&mut tx, by, "personal_data.export", "user", &user.id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(PersonalData {
+            user: PersonData {
+                id: user.id,
+                name: user.name,
+                phone,
+                id_number,
+                roles: user.roles,
+            },
+            participants,
+            reviews: reviews
+                .into_iter()
+                .map(ReviewRow::into_review)
+                .collect::<StoreResult<_>>()?,
+        })
+    }
+
+    async fn erase(&self, by: &Actor) -> StoreResult<()> {
+        let now = OffsetDateTime::now_utc();
+        let mut tx = self.write().await?;
+        let erased_phone = self.keys.seal(&format!("users.phone:{}", by.user_id), "")?;
+        let done = sqlx::query(
+            "update users set name = '已注销用户', phone_hash = 'erased:' || id, phone_sealed = $1,
+             id_number_sealed = null, birth_date = null, password_hash = '!', erased_at = $2
+             where district_id = $3 and id = $4 and erased_at is null",
+        )
+        .bind(erased_phone)
+        .bind(now)
+        .bind(&by.district_id)
+        .bind(&by.user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let people: Vec<(String, Date)> =
+            sqlx::query_as("select id, birth_date from participants where district_id = $1 and (guardian_id = $2 or user_id = $2)")
+                .bind(&by.district_id)
+                .bind(&by.user_id)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?;
+        for (id, birth_date) in people {
+            // The year of birth stays, so that age-band statistics still add up.
+            let year_only = Date::from_calendar_date(birth_date.year(), time::Month::January, 1)
+                .unwrap_or(birth_date);
+            sqlx::query(
+                "update participants set name = '已删除', id_number_sealed = $1, id_number_hash = 'erased:' || id,
+                 birth_date = $2, erased_at = $3 where id = $4",
+            )
+            .bind(self.keys.seal(&format!("participants.id_number:{id}"), "")?)
+            .bind(year_only)
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+            sqlx::query("update consents set withdrawn_at = $1 where participant_id = $2 and withdrawn_at is null")
+                .bind(now)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        // Ratings stay for the scorecards; the words, which may identify, go.
+        sqlx::query("update reviews set text = '' where author_id = $1")
+            .bind(&by.user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        sqlx::query("delete from sessions where user_id = $1")
+            .bind(&by.user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        audit(&mut tx, by, "user.erase", "user", &by.user_id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(())
+    }
+
+    async fn register(
+        &self,
+        by: &Actor,
+        attempt: RegistrationAttempt,
+        now: OffsetDateTime,
+    ) -> StoreResult<Registered> {
+        let district_id = by.district_id.as_str();
+        let mut tx = self.write().await?;
+        if let Some(key) = &attempt.idempotency_key {
+            let earlier: Option<String> = sqlx::query_scalar(
+                "select body from idempotency_keys where user_id = $1 and key = $2",
+            )
+            .bind(&by.user_id)
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            if let Some(body) = earlier {
+                let mut first: Registered =
+                    serde_json::from_str(&body).map_err(|e| StoreError::Other(e.to_string()))?;
+                if first.activity_id != attempt.activity_id
+                    || first.participant_id != attempt.participant_id
+                {
+                    return Err(StoreError::conflict(
+                        "idempotency_key_reused",
+                        "该幂等键已用于另一请求 / This Idempotency-Key was used for another request",
+                    ));
+                }
+                first.replayed = true;
+                return Ok(first);
+            }
+        }
+        let activity = load_activity(&mut tx, district_id, &attempt.activity_id, &[]).await?;
+        let birth_date: Date = sqlx::query_scalar(
+            "select birth_date from participants where district_id = $1 and id = $2 and (guardian_id = $3 or user_id = $3)",
+        )
+        .bind(district_id)
+        .bind(&attempt.participant_id)
+        .bind(&by.user_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let consent: Option<i64> = sqlx::query_scalar(
+            "select 1::bigint from consents where participant_id = $1 and withdrawn_at is null limit 1",
+        )
+        .bind(&attempt.participant_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let already: Option<i64> = sqlx::query_scalar(
+            "select 1::bigint from registrations where activity_id = $1 and participant_id = $2
+             and status in ('confirmed', 'waitlisted', 'attended')",
+        )
+        .bind(&activity.id)
+        .bind(&attempt.participant_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let admission = activity::admit(
+            &Attempt {
+                status: activity.status,
+                opens_at: activity.registration_opens_at,
+                closes_at: activity.registration_closes_at,
+                now,
+                min_age: activity.min_age,
+                max_age: activity.max_age,
+                birth_date,
+                starts_on: youthloop_domain::parse::local_date(activity.starts_at),
+                already_registered: already.is_some(),
+                has_consent: consent.is_some(),
+            },
+            Seats {
+                capacity: activity.capacity,
+                waitlist_capacity: activity.waitlist_capacity,
+                confirmed: activity.confirmed_count,
+                waitlisted: activity.waitlist_count,
+            },
+        )?;
+        let seq: i64 = sqlx::query_scalar(
+            "update activities set next_seq = next_seq + 1 where id = $1 returning next_seq - 1",
+        )
+        .bind(&activity.id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let id = new_id();
+        sqlx::query(
+            "insert into registrations (id, district_id, activity_id, participant_id, made_by, status, seq, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&activity.id)
+        .bind(&attempt.participant_id)
+        .bind(&by.user_id)
+        .bind(admission.status().as_str())
+        .bind(seq)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(unique("already_registered", "该参与者已报名此活动 / This participant is already registered"))?;
+        let registered = Registered {
+            id,
+            status: admission.status(),
+            position: match admission {
+                activity::Admission::Waitlisted { position } => Some(position),
+                activity::Admission::Confirmed => None,
+            },
+            replayed: false,
+            activity_id: activity.id.clone(),
+            participant_id: attempt.participant_id.clone(),
+        };
+        if let Some(key) = &attempt.idempotency_key {
+            #[derive(serde::Serialize)]
+            struct Kept<'a> {
+                #[serde(flatten)]
+                answer: &'a Registered,
+                activity_id: &'a str,
+                participant_id: &'a str,
+            }
+            let kept = Kept {
+                answer: &registered,
+                activity_id: &registered.activity_id,
+                participant_id: &registered.participant_id,
+            };
+            sqlx::query("insert into idempotency_keys (district_id, user_id, key, body, created_at) values ($1, $2, $3, $4, $5)")
+                .bind(district_id)
+                .bind(&by.user_id)
+                .bind(key)
+                .bind(json(&kept))
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        audit(
+            &mut tx,
+            by,
+            "registration.create",
+            "registration",
+            &registered.id,
+        )
+        .await?;
+        tx.commit().await.map_err(db)?;
+        Ok(registered)
+    }
+
+    async fn cancel_registration(
+        &self,
+        actor: &Actor,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Registration> {
+        let district_id = actor.district_id.as_str();
+        let mut tx = self.write().await?;
+        // Who may cancel: who made it, or the activity's organization.
+        let found: Option<(String, String)> = sqlx::query_as(
+            "select r.activity_id, r.status from registrations r join activities a on a.id = r.activity_id
+             where r.district_id = $1 and r.id = $2
+             and (r.made_by = $3 or a.organization_id = any($4))",
+        )
+        .bind(district_id)
+        .bind(id)
+        .bind(&actor.user_id)
+        .bind(actor.org_ids())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let (activity_id, status) = found.ok_or(StoreError::NotFound)?;
+        let was: RegistrationStatus = parse_status(status)?;
+        let next = was.apply(RegistrationAction::Cancel)?;
+        set_registration(&mut tx, id, next, now).await?;
+        if was == RegistrationStatus::Confirmed {
+            let activity =
+                load_activity(&mut tx, district_id, &activity_id, &actor.org_ids()).await?;
+            promote_first(&mut tx, &activity, now).await?;
+        }
+        let cancelled = load_registration(&mut tx, district_id, id).await?;
+        audit(&mut tx, actor, "registration.cancel", "registration", id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(cancelled)
+    }
+
+    async fn registrations(
+        &self,
+        district_id: &str,
+        activity_id: &str,
+        page: &Page,
+    ) -> StoreResult<Paged<Registration>> {
+        let sql = format!(
+            "select {REGISTRATION_COLUMNS} from registrations r where r.district_id = $1 and r.activity_id = $2
+             and r.id > $3 order by r.id limit $4"
+        );
+        let rows: Vec<RegistrationRow> = sqlx::query_as(&sql)
+            .bind(district_id)
+            .bind(activity_id)
+            .bind(after(page))
+            .bind(fetch_limit(page))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        let items = rows
+            .into_iter()
+            .map(RegistrationRow::into_registration)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Paged::from_rows(items, page, |r| r.id.clone()))
+    }
+
+    async fn check_in(
+        &self,
+        by: &Actor,
+        activity_id: &str,
+        who: CheckinBy<'_>,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<String>> {
+        let district_id = by.district_id.as_str();
+        let mut tx = self.write().await?;
+        let activity = load_activity(&mut tx, district_id, activity_id, &[]).await?;
+        let found: Option<(String, String, String)> = match who {
+            CheckinBy::Participant { user_id, participant_id } => sqlx::query_as(
+                "select r.id, r.status, r.participant_id from registrations r join participants p on p.id = r.participant_id
+                 where r.activity_id = $1 and r.participant_id = $2 and (p.guardian_id = $3 or p.user_id = $3)
+                 and r.status in ('confirmed', 'attended')",
+            )
+            .bind(activity_id)
+            .bind(participant_id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?,
+            CheckinBy::Staff { org_ids, registration_id } => {
+                if !org_ids.contains(&activity.organization_id) {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query_as("select id, status, participant_id from registrations where activity_id = $1 and id = $2")
+                    .bind(activity_id)
+                    .bind(registration_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db)?
+            }
+        };
+        let (registration_id, status, participant_id) = found.ok_or(StoreError::NotFound)?;
+        if !matches!(
+            activity.status,
+            ActivityStatus::Published | ActivityStatus::Closed
+        ) {
+            return Err(DomainError::InvalidTransition {
+                entity: "activity",
+                from: activity.status.as_str(),
+                action: "checkin",
+            }
+            .into());
+        }
+        let status: RegistrationStatus = parse_status(status)?;
+        // A second scan of the same code is harmless: it answers as the first did.
+        if status != RegistrationStatus::Attended {
+            let next = status.apply(RegistrationAction::Attend)?;
+            set_registration(&mut tx, &registration_id, next, now).await?;
+            audit(
+                &mut tx,
+                by,
+                "registration.attend",
+                "registration",
+                &registration_id,
+            )
+            .await?;
+            for code in &activity.badges {
+                sqlx::query(
+                    "insert into badge_awards (id, district_id, participant_id, badge_code, activity_id, awarded_at)
+                     values ($1, $2, $3, $4, $5, $6) on conflict do nothing",
+                )
+                .bind(new_id())
+                .bind(district_id)
+                .bind(&participant_id)
+                .bind(code)
+                .bind(activity_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            }
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(activity.badges)
+    }
+
+    async fn badges(
+        &self,
+        district_id: &str,
+        participant_id: &str,
+        page: &Page,
+    ) -> StoreResult<Paged<BadgeAward>> {
+        let rows: Vec<(
+            String,
+            String,
+            String,
+            OffsetDateTime,
+            Option<OffsetDateTime>,
+        )> = sqlx::query_as(
+            "select id, badge_code, activity_id, awarded_at, confirmed_at from badge_awards
+             where district_id = $1 and participant_id = $2 and id > $3 order by id limit $4",
+        )
+        .bind(district_id)
+        .bind(participant_id)
+        .bind(after(page))
+        .bind(fetch_limit(page))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        let items = rows.into_iter().map(badge_award).collect();
+        Ok(Paged::from_rows(items, page, |b| b.id.clone()))
+    }
+
+    async fn attended(
+        &self,
+        district_id: &str,
+        activity_id: &str,
+        user_id: &str,
+    ) -> StoreResult<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "select 1::bigint from registrations r join participants p on p.id = r.participant_id
+             where r.district_id = $1 and r.activity_id = $2 and r.status = 'attended'
+             and (p.guardian_id = $3 or p.user_id = $3) limit 1",
+        )
+        .bind(district_id)
+        .bind(activity_id)
+        .bind(user_id)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db)?;
+        Ok(found.is_some())
+    }
+
+    async fn create_review(&self, by: &Actor, review: NewReview) -> StoreResult<Review> {
+        let district_id = by.district_id.as_str();
+        let mut tx = self.write().await?;
+        let id = new_id();
+        let ratings = review.ratings;
+        let rating = ratings
+            .map(|r| (r.mean() * 100.0).round() / 100.0)
+            .or(review.rating);
+        sqlx::query(
+            "insert into reviews (id, district_id, target_kind, target_id, organization_id, author_id, author_role,
+             content, organization_rating, effect, rating, text, status, reason, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(review.target.as_str())
+        .bind(&review.target_id)
+        .bind(&review.organization_id)
+        .bind(&review.author_id)
+        .bind(&review.author_role)
+        .bind(ratings.map(|r| i64::from(r.content)))
+        .bind(ratings.map(|r| i64::from(r.organization)))
+        .bind(ratings.map(|r| i64::from(r.effect)))
+        .bind(rating)
+        .bind(&review.text)
+        .bind(review.status.as_str())
+        .bind(&review.reason)
+        .bind(OffsetDateTime::now_utc())
+        .execute(&mut *tx)
+        .await
+        .map_err(unique("already_reviewed", "您已评价过 / You have already reviewed this"))?;
+        audit(&mut tx, by, "review.create", "review", &id).await?;
+        tx.commit().await.map_err(db)?;
+        let row: ReviewRow = sqlx::query_as(&format!(
+            "select {REVIEW_COLUMNS} from reviews where id = $1"
+        ))
+        .bind(&id)
+        .fetch_one(&self.writer)
+        .await
+        .map_err(db)?;
+        row.into_review()
+    }
+
+    async fn recent_comments(
+        &self,
+        district_id: &str,
+        organization_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        sqlx::query_scalar(
+            "select text from reviews where district_id = $1 and organization_id = $2 and target_kind = 'organization'
+             order by id desc limit $3",
+        )
+        .bind(district_id)
+        .bind(organization_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)
+    }
+
+    async fn reviews(
+        &self,
+        district_id: &str,
+        organization_id: &str,
+        page: &Page,
+    ) -> StoreResult<Paged<Review>> {
+        let rows: Vec<ReviewRow> = sqlx::query_as(&format!(
+            "select {REVIEW_COLUMNS} from reviews
+             where district_id = $1 and organization_id = $2 and status = 'visible' and id > $3 order by id limit $4"
+        ))
+        .bind(district_id)
+        .bind(organization_id)
+        .bind(after(page))
+        .bind(fetch_limit(page))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        let items = rows
+            .into_iter()
+            .map(ReviewRow::into_review)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Paged::from_rows(items, page, |r| r.id.clone()))
+    }
+
+    async fn open_case(&self, by: &Actor, case: NewCase) -> StoreResult<CaseFile> {
+        let id = new_id();
+        let now = OffsetDateTime::now_utc();
+        let mut tx = self.write().await?;
+        // The supervisor serves the same organization, as a social worker or its admin.
+        let supervisor: Option<i64> = sqlx::query_scalar(
+            "select 1::bigint from user_roles where district_id = $1 and user_id = $2 and scope_id = $3
+             and role in ('social_worker', 'org_admin') and user_id != $4 limit 1",
+        )
+        .bind(&by.district_id)
+        .bind(&case.supervisor_id)
+        .bind(&case.organization_id)
+        .bind(&by.user_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if supervisor.is_none() {
+            return Err(DomainError::invalid(
+                "supervisor_id",
+                "督导须为本机构的另一名社工或管理员 / The supervisor is another worker or admin of the organization",
+            )
+            .into());
+        }
+        sqlx::query(
+            "insert into cases (id, district_id, organization_id, subject_name_sealed, subject_birth_date, category,
+             status, worker_id, supervisor_id, guardian_name_sealed, consent_relation, consent_scope, consent_at, opened_at)
+             values ($1, $2, $3, $4, $5, $6, 'intake', $7, $8, $9, $10, $11, $12, $12)",
+        )
+        .bind(&id)
+        .bind(&by.district_id)
+        .bind(&case.organization_id)
+        .bind(self.keys.seal(&format!("cases.subject_name:{id}"), &case.subject_name)?)
+        .bind(case.subject_birth_date)
+        .bind(case.category.as_str())
+        .bind(&by.user_id)
+        .bind(&case.supervisor_id)
+        .bind(self.keys.seal(&format!("cases.guardian_name:{id}"), &case.guardian_name)?)
+        .bind(&case.relation)
+        .bind(&case.consent_scope)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        audit(&mut tx, by, "case.open", "case", &id).await?;
+        let file = self.load_case(&mut tx, by, &id, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(file)
+    }
+
+    async fn cases(&self, by: &Actor, now: OffsetDateTime) -> StoreResult<Vec<CaseSummary>> {
+        let mut tx = self.write().await?;
+        let sql = format!("select {CASE_COLUMNS} from cases c where {CASE_ACCESS} order by c.id");
+        let rows: Vec<CaseRow> = sqlx::query_as(&sql)
+            .bind(&by.district_id)
+            .bind(&by.user_id)
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+        let summaries = rows
+            .into_iter()
+            .map(|r| self.case_summary(r, true))
+            .collect::<StoreResult<Vec<_>>>()?;
+        audit(&mut tx, by, "case.list", "user", &by.user_id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(summaries)
+    }
+
+    async fn case_file(&self, by: &Actor, id: &str, now: OffsetDateTime) -> StoreResult<CaseFile> {
+        let mut tx = self.write().await?;
+        let file = self.load_case(&mut tx, by, id, now).await?;
+        audit(&mut tx, by, "case.read", "case", id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(file)
+    }
+
+    async fn record_case(
+        &self,
+        by: &Actor,
+        id: &str,
+        action: CaseAction,
+        risk: Option<RiskLevel>,
+        text: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<CaseFile> {
+        let mut tx = self.write().await?;
+        let file = self.load_case(&mut tx, by, id, now).await?;
+        // Grantees read; only the worker and the supervisor write.
+        if by.user_id != file.summary.worker_id && by.user_id != file.summary.supervisor_id {
+            return Err(StoreError::NotFound);
+        }
+        let next = file.summary.status.apply(action)?;
+        sqlx::query(
+            "update cases set status = $1, risk_level = coalesce($2, risk_level),
+             closed_at = case when $1 = 'closed' then $3 else closed_at end where id = $4",
+        )
+        .bind(next.as_str())
+        .bind(risk.map(RiskLevel::as_str))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let note_id = new_id();
+        sqlx::query(
+            "insert into case_notes (id, district_id, case_id, kind, text_sealed, author_id, at) values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&note_id)
+        .bind(&by.district_id)
+        .bind(id)
+        .bind(action.as_str())
+        .bind(self.keys.seal(&format!("case_notes.text:{note_id}"), text)?)
+        .bind(&by.user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        audit(&mut tx, by, &format!("case.{action}"), "case", id).await?;
+        let file = self.load_case(&mut tx, by, id, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(file)
+    }
+
+    async fn grant_case(
+        &self,
+        by: &Actor,
+        id: &str,
+        grantee_id: &str,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> StoreResult<CaseGrant> {
+        let mut tx = self.write().await?;
+        let file = self.load_case(&mut tx, by, id, now).await?;
+        if by.user_id != file.summary.worker_id && by.user_id != file.summary.supervisor_id {
+            return Err(StoreError::NotFound);
+        }
+        let colleague: Option<i64> = sqlx::query_scalar(
+            "select 1::bigint from user_roles r join cases c on c.organization_id = r.scope_id
+             where c.id = $1 and r.user_id = $2 and r.role in ('social_worker', 'org_admin') limit 1",
+        )
+        .bind(id)
+        .bind(grantee_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        if colleague.is_none() {
+            return Err(DomainError::invalid(
+                "user_id",
+                "只能授权给本机构的社工 / Grant only to a worker of the organization",
+            )
+            .into());
+        }
+        let grant = CaseGrant {
+            id: new_id(),
+            case_id: id.to_owned(),
+            grantee_id: grantee_id.to_owned(),
+            expires_at,
+        };
+        sqlx::query(
+            "insert into case_grants (id, district_id, case_id, grantee_id, granted_by, expires_at, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&grant.id)
+        .bind(&by.district_id)
+        .bind(id)
+        .bind(grantee_id)
+        .bind(&by.user_id)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        audit(&mut tx, by, "case.grant", "case", id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(grant)
+    }
+
+    async fn case_counts(&self, district_id: &str) -> StoreResult<Vec<CaseCount>> {
+        let rows: Vec<(String, Option<String>, String, i64)> = sqlx::query_as(
+            "select category, risk_level, status, count(*) from cases where district_id = $1
+             group by category, risk_level, status order by category, risk_level, status",
+        )
+        .bind(district_id)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.into_iter()
+            .map(|(category, risk, status, n)| {
+                Ok(CaseCount {
+                    category: parse_status(category)?,
+                    risk_level: risk.map(parse_status).transpose()?,
+                    status: parse_status(status)?,
+                    count: count(n),
+                })
+            })
+            .collect()
+    }
+
+    async fn reseal(&self, batch: u32) -> StoreResult<u64> {
+        let current = format!("x1.{}.%", self.keys.primary_id());
+        let mut tx = self.write().await?;
+        let users: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "select id, phone_sealed, id_number_sealed from users
+             where phone_sealed not like $1 or (id_number_sealed is not null and id_number_sealed not like $1) limit $2",
+        )
+        .bind(&current)
+        .bind(i64::from(batch))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        for (id, phone, id_number) in &users {
+            let phone = self.keys.open(&format!("users.phone:{id}"), phone)?;
+            let id_context = format!("users.id_number:{id}");
+            let id_number = id_number
+                .as_ref()
+                .map(|n| self.keys.open(&id_context, n))
+                .transpose()?;
+            sqlx::query("update users set phone_hash = $1, phone_sealed = $2, id_number_sealed = $3 where id = $4")
+                .bind(self.keys.lookup("phone", &phone))
+                .bind(self.keys.seal(&format!("users.phone:{id}"), &phone)?)
+                .bind(id_number.map(|n| self.keys.seal(&id_context, &n)).transpose()?)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        let participants: Vec<(String, String)> = sqlx::query_as(
+            "select id, id_number_sealed from participants where id_number_sealed not like $1 limit $2",
+        )
+        .bind(&current)
+        .bind(i64::from(batch))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        for (id, sealed) in &participants {
+            let context = format!("participants.id_number:{id}");
+            let clear = self.keys.open(&context, sealed)?;
+            sqlx::query(
+                "update participants set id_number_sealed = $1, id_number_hash = $2 where id = $3",
+            )
+            .bind(self.keys.seal(&context, &clear)?)
+            .bind(self.keys.lookup("id_number", &clear))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        // Single sealed columns: (table, column, context prefix).
+        let mut other = 0;
+        for (table, column, context) in [
+            ("cases", "subject_name_sealed", "cases.subject_name"),
+            ("cases", "guardian_name_sealed", "cases.guardian_name"),
+            ("case_notes", "text_sealed", "case_notes.text"),
+        ] {
+            let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+                "select id, {column} from {table} where {column} not like $1 limit $2"
+            ))
+            .bind(&current)
+            .bind(i64::from(batch))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+            for (id, sealed) in &rows {
+                let context = format!("{context}:{id}");
+                let clear = self.keys.open(&context, sealed)?;
+                sqlx::query(&format!("update {table} set {column} = $1 where id = $2"))
+                    .bind(self.keys.seal(&context, &clear)?)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+            other += rows.len();
+        }
+        tx.commit().await.map_err(db)?;
+        Ok((users.len() + participants.len() + other) as u64)
+    }
+
+    async fn audit_events(&self, district_id: &str, page: &Page) -> StoreResult<Paged<AuditEntry>> {
+        let after: i64 = page
+            .after
+            .as_deref()
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(0);
+        let rows: Vec<(i64, String, String, String, String, String, String, String)> = sqlx::query_as(
+            "select seq, at, actor, action, record_kind, record_id, address, hash from audit_events
+             where district_id = $1 and seq > $2 order by seq limit $3",
+        )
+        .bind(district_id)
+        .bind(after)
+        .bind(fetch_limit(page))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        let items = rows
+            .into_iter()
+            .map(
+                |(seq, at, actor, action, record_kind, record_id, address, hash)| AuditEntry {
+                    seq,
+                    at,
+                    actor,
+                    action,
+                    record_kind,
+                    record_id,
+                    address,
+                    hash,
+                },
+            )
+            .collect();
+        Ok(Paged::from_rows(items, page, |e| e.seq.to_string()))
+    }
+
+    async fn audit_chains(&self) -> StoreResult<Vec<AuditChain>> {
+        #[derive(FromRow)]
+        struct EventRow {
+            district_id: String,
+            seq: i64,
+            at: String,
+            actor: String,
+            action: String,
+            record_kind: String,
+            record_id: String,
+            address: String,
+            prev_hash: String,
+            hash: String,
+        }
+        let heads: Vec<(String, i64, String)> =
+            sqlx::query_as("select district_id, seq, hash from audit_heads")
+                .fetch_all(&self.reader)
+                .await
+                .map_err(db)?;
+        let mut districts: Vec<String> =
+            sqlx::query_scalar("select distinct district_id from audit_events")
+                .fetch_all(&self.reader)
+                .await
+                .map_err(db)?;
+        districts.extend(
+            heads
+                .iter()
+                .map(|h| h.0.clone())
+                .filter(|d| !districts.contains(d))
+                .collect::<Vec<_>>(),
+        );
+        let mut chains = Vec::new();
+        for district_id in districts {
+            let rows: Vec<EventRow> = sqlx::query_as(
+                "select district_id, seq, at, actor, action, record_kind, record_id, address, prev_hash, hash
+                 from audit_events where district_id = $1 order by seq",
+            )
+            .bind(&district_id)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+            let events = rows
+                .into_iter()
+                .map(|r| audit::Event {
+                    district_id: r.district_id,
+                    seq: r.seq,
+                    at: r.at,
+                    actor: r.actor,
+                    action: r.action,
+                    record_kind: r.record_kind,
+                    record_id: r.record_id,
+                    address: r.address,
+                    prev_hash: r.prev_hash,
+                    hash: r.hash,
+                })
+                .collect();
+            let head = heads
+                .iter()
+                .find(|h| h.0 == district_id)
+                .map(|h| (h.1, h.2.clone()));
+            chains.push(AuditChain {
+                district_id,
+                events,
+                head,
+            });
+        }
+        Ok(chains)
+    }
+
+    async fn scorecard_facts(
+        &self,
+        district_id: &str,
+        organization_id: &str,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> StoreResult<Facts> {
+        let (delivered, on_time, attended, no_show): (i64, i64, i64, i64) = sqlx::query_as(
+            "select count(*),
+                coalesce(sum(case when o.id is null or ((a.starts_at at time zone 'UTC') + interval '8 hours')::date <= o.window_end then 1 else 0 end), 0),
+                coalesce(sum((select count(*) from registrations r where r.activity_id = a.id and r.status = 'attended')), 0)::bigint,
+                coalesce(sum((select count(*) from registrations r where r.activity_id = a.id and r.status = 'no_show')), 0)::bigint
+             from activities a left join orders o on o.id = a.order_id
+             where a.district_id = $1 and a.organization_id = $2 and a.status = 'finished'
+             and a.starts_at >= $3 and a.starts_at < $4",
+        )
+        .bind(district_id)
+        .bind(organization_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&self.reader)
+        .await
+        .map_err(db)?;
+        let (review_count, rating_sum): (i64, f64) = sqlx::query_as(
+            "select count(*), coalesce(sum(rating), 0.0) from reviews
+             where district_id = $1 and organization_id = $2 and status = 'visible' and rating is not null
+             and author_id is not null
+             and created_at >= $3 and created_at < $4",
+        )
+        .bind(district_id)
+        .bind(organization_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&self.reader)
+        .await
+        .map_err(db)?;
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        Ok(Facts {
+            sessions_delivered: n(delivered),
+            sessions_on_time: n(on_time),
+            attended: n(attended),
+            no_show: n(no_show),
+            review_count: n(review_count),
+            rating_sum,
+        })
+    }
+}
