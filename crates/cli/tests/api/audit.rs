@@ -2,18 +2,10 @@
 
 use std::path::Path;
 
-use sqlx::{Connection, SqliteConnection};
-use tokio::process::Command;
+use crate::helpers::*;
 
-use crate::helpers::bin;
-
-async fn youthloop(args: &[&str]) -> (bool, String) {
-    let out = Command::new(bin())
-        .args(args)
-        .env("YOUTHLOOP_LOG", "warn")
-        .output()
-        .await
-        .unwrap();
+async fn run(key_file: &Path, args: &[&str]) -> (bool, String) {
+    let out = youthloop(key_file).args(args).output().await.unwrap();
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -22,51 +14,47 @@ async fn youthloop(args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
-fn url(path: &Path) -> String {
-    format!("sqlite://{}", path.display())
-}
-
-/// Copies the database with its write-ahead log, as a thief with the file would.
-fn copy(from: &Path, to: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let src = format!("{}{suffix}", from.display());
-        if Path::new(&src).exists() {
-            std::fs::copy(&src, format!("{}{suffix}", to.display())).unwrap();
-        }
+/// Whoever edits the database directly can first drop the triggers that guard the table.
+fn unguard(engine: Engine) -> [&'static str; 2] {
+    match engine {
+        Engine::Sqlite => [
+            "drop trigger audit_events_no_update",
+            "drop trigger audit_events_no_delete",
+        ],
+        Engine::Postgres => [
+            "drop trigger audit_events_no_update on audit_events",
+            "drop trigger audit_events_no_delete on audit_events",
+        ],
     }
 }
 
-async fn tamper(db: &Path, statements: &[&str]) {
-    let mut conn = SqliteConnection::connect(&url(db)).await.unwrap();
-    // Whoever edits the file directly can drop the triggers that guard the table.
-    for sql in [
-        "drop trigger audit_events_no_update",
-        "drop trigger audit_events_no_delete",
-    ]
-    .iter()
-    .chain(statements)
-    {
-        sqlx::query(sql).execute(&mut conn).await.unwrap();
-    }
-    conn.close().await.unwrap();
-}
-
-#[tokio::test]
-async fn verify_finds_every_kind_of_tampering() {
+async fn verify_finds_every_kind_of_tampering(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let demo = dir.path().join("demo.db");
-    let (ok, text) = youthloop(&["demo", "--database", &url(&demo)]).await;
+    let key_file = dir.path().join("data.key");
+    youthloop_store::crypto::write_key_file(
+        &key_file,
+        &[youthloop_store::crypto::DataKey::generate()],
+    )
+    .unwrap();
+    let demo = TestDatabase::new(engine, dir.path()).await;
+    let (ok, text) = run(&key_file, &["demo", "--database", &demo.url]).await;
     assert!(ok, "{text}");
-    let (ok, text) = youthloop(&["audit", "verify", "--database", &url(&demo)]).await;
+    // The auditor needs no data key.
+    let (ok, text) = run(
+        &dir.path().join("no-such.key"),
+        &["audit", "verify", "--database", &demo.url],
+    )
+    .await;
     assert!(ok && text.contains("the chain is whole"), "{text}");
 
     // The table refuses changes made through SQL while its guards stand.
-    let mut conn = SqliteConnection::connect(&url(&demo)).await.unwrap();
-    let refused = sqlx::query("update audit_events set actor = 'x' where seq = 1")
-        .execute(&mut conn)
-        .await;
-    assert!(refused.is_err(), "append-only");
-    conn.close().await.unwrap();
+    let guarded = std::panic::AssertUnwindSafe(
+        demo.execute(&["update audit_events set actor = 'x' where seq = 1"]),
+    );
+    assert!(
+        futures::FutureExt::catch_unwind(guarded).await.is_err(),
+        "append-only"
+    );
 
     let cases: [(&str, &[&str], &str); 4] = [
         (
@@ -95,11 +83,14 @@ async fn verify_finds_every_kind_of_tampering() {
         ),
     ];
     for (name, statements, expected) in cases {
-        let copy_path = dir.path().join(format!("{name}.db"));
-        copy(&demo, &copy_path);
-        tamper(&copy_path, statements).await;
-        let (ok, text) = youthloop(&["audit", "verify", "--database", &url(&copy_path)]).await;
+        let copy = TestDatabase::copy_of(engine, dir.path(), Some(&demo)).await;
+        let mut all: Vec<&str> = unguard(engine).to_vec();
+        all.extend_from_slice(statements);
+        copy.execute(&all).await;
+        let (ok, text) = run(&key_file, &["audit", "verify", "--database", &copy.url]).await;
         assert!(!ok, "{name}: verify passed a tampered chain: {text}");
         assert!(text.contains(expected), "{name}: {text}");
     }
 }
+
+crate::on_every_engine!(verify_finds_every_kind_of_tampering);

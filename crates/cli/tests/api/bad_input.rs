@@ -2,24 +2,14 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use sqlx::{Connection, SqliteConnection};
 
 use crate::helpers::*;
-
-/// SQLite's `data_version` changes on this connection whenever another one commits.
-async fn data_version(conn: &mut SqliteConnection) -> i64 {
-    sqlx::query_scalar("pragma data_version")
-        .fetch_one(conn)
-        .await
-        .unwrap()
-}
 
 /// Who sends it (a token, or "" for nobody), where, what, and the status, code and field expected.
 type Case<'a> = (&'a str, String, Value, u16, &'a str, Option<&'a str>);
 
-#[tokio::test]
-async fn bad_input_is_refused_and_changes_nothing() {
-    let app = spawn_app().await;
+async fn bad_input_is_refused_and_changes_nothing(engine: Engine) {
+    let app = spawn_app(engine).await;
     let league = app.sign_in(LEAGUE).await;
     let officer = app.sign_in(OFFICER).await;
     let guardian = app.sign_in(GUARDIAN).await;
@@ -31,10 +21,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
     let (_, activities) = app.get(None, "/api/v1/activities").await;
     let activity_id = activities["items"][0]["id"].as_str().unwrap().to_owned();
 
-    let mut conn = SqliteConnection::connect(&format!("sqlite://{}", app.db_path.display()))
-        .await
-        .unwrap();
-    let version = data_version(&mut conn).await;
+    let before = app.db.snapshot().await;
 
     let round = |patch: Value| {
         let mut body = json!({"title": "批次", "budget_fen": 100, "opens_at": in_hours(0), "closes_at": in_hours(1)});
@@ -443,8 +430,10 @@ async fn bad_input_is_refused_and_changes_nothing() {
     assert_error(&answer, 422, "invalid");
 
     assert_eq!(
-        data_version(&mut conn).await,
-        version,
+        app.db.snapshot().await,
+        before,
         "bad input must change nothing"
     );
 }
+
+crate::on_every_engine!(bad_input_is_refused_and_changes_nothing);

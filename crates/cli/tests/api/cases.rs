@@ -2,13 +2,11 @@
 
 use reqwest::StatusCode;
 use serde_json::json;
-use sqlx::{Connection, SqliteConnection};
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn casework_is_read_only_by_those_who_serve_the_child() {
-    let app = spawn_app().await;
+async fn casework_is_read_only_by_those_who_serve_the_child(engine: Engine) {
+    let app = spawn_app(engine).await;
     let worker = app.sign_in(SOCIAL_WORKER).await;
     let supervisor = app.sign_in(ORG_ADMIN).await;
     let league = app.sign_in(LEAGUE).await;
@@ -140,15 +138,13 @@ async fn casework_is_read_only_by_those_who_serve_the_child() {
     );
 
     // Every read and write is in the audit trail; notes are sealed in the file.
-    let mut conn = SqliteConnection::connect(&format!("sqlite://{}", app.db_path.display()))
-        .await
-        .unwrap();
-    let actions: Vec<String> =
-        sqlx::query_scalar("select action from audit_events where record_id = ?1 order by seq")
-            .bind(&id)
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
+    let actions = app
+        .db
+        .strings(
+            "select action from audit_events where record_id = $1 order by seq",
+            &id,
+        )
+        .await;
     assert_eq!(
         actions,
         [
@@ -163,11 +159,10 @@ async fn casework_is_read_only_by_those_who_serve_the_child() {
             "case.close"
         ],
     );
-    let raw = std::fs::read(format!("{}-wal", app.db_path.display())).unwrap_or_default();
-    let raw = [std::fs::read(&app.db_path).unwrap(), raw].concat();
     assert!(
-        !raw.windows("情绪疏导".len())
-            .any(|w| w == "情绪疏导".as_bytes()),
+        !app.db.holds_in_clear("情绪疏导").await,
         "a note in the clear"
     );
 }
+
+crate::on_every_engine!(casework_is_read_only_by_those_who_serve_the_child);

@@ -7,9 +7,8 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn a_flood_never_overbooks_and_retries_create_nothing() {
-    let app = spawn_app().await;
+async fn a_flood_never_overbooks_and_retries_create_nothing(engine: Engine) {
+    let app = spawn_app(engine).await;
     let org = app.sign_in(ORG_ADMIN).await;
     let guardian = app.sign_in(GUARDIAN).await;
     let (s, activity) = app
@@ -91,3 +90,5 @@ async fn a_flood_never_overbooks_and_retries_create_nothing() {
     let (_, regs) = app.get(Some(&org), &format!("{path}?limit=500")).await;
     assert_eq!(regs["items"].as_array().unwrap().len(), 70);
 }
+
+crate::on_every_engine!(a_flood_never_overbooks_and_retries_create_nothing);

@@ -1,16 +1,18 @@
-//! `spawn_app()`: a real `youthloop serve` process on a temporary SQLite file, and a
-//! client with one method per HTTP verb.
+//! `spawn_app(engine)`: a real `youthloop serve` process on a fresh database of either
+//! engine, and a client with one method per HTTP verb.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use sqlx::{Connection, PgConnection, SqliteConnection};
 use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use youthloop_domain::IdNumber;
+use youthloop_store::crypto::{write_key_file, DataKey};
 
 pub const LEAGUE: &str = "13800000001";
 pub const ORG_ADMIN: &str = "13800000002";
@@ -22,10 +24,261 @@ pub const SOCIAL_WORKER: &str = "13800000007";
 pub const EVALUATOR: &str = "13800000008";
 pub const PASSWORD: &str = "demo12345";
 
+/// The database engine a test runs on; every end-to-end test runs on both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Expands test functions `async fn name(engine: Engine)` into one test per engine, so
+/// that a failure names the engine. `YOUTHLOOP_TEST_ENGINES=sqlite` leaves PostgreSQL
+/// out on purpose, and says so.
+#[macro_export]
+macro_rules! on_every_engine {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::$case($crate::helpers::Engine::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    if $crate::helpers::engine_enabled("postgres") {
+                        super::$case($crate::helpers::Engine::Postgres).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+pub fn engine_enabled(engine: &str) -> bool {
+    let chosen =
+        std::env::var("YOUTHLOOP_TEST_ENGINES").unwrap_or_else(|_| "sqlite,postgres".to_owned());
+    let on = chosen.split(',').any(|e| e.trim() == engine);
+    if !on {
+        eprintln!("{engine} left out by YOUTHLOOP_TEST_ENGINES={chosen}");
+    }
+    on
+}
+
+pub const POSTGRES_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A fresh database: a file in a temporary folder, or a database on the local
+/// PostgreSQL server that is dropped with this value.
+pub struct TestDatabase {
+    pub engine: Engine,
+    pub url: String,
+    /// The SQLite file, for tests that look at the bytes on disk.
+    pub path: Option<PathBuf>,
+    pg_name: Option<String>,
+}
+
+fn postgres_admin() -> String {
+    std::env::var("YOUTHLOOP_TEST_POSTGRES").unwrap_or_else(|_| POSTGRES_ADMIN.to_owned())
+}
+
+async fn pg_admin() -> PgConnection {
+    let admin = postgres_admin();
+    PgConnection::connect(&admin).await.unwrap_or_else(|e| {
+        panic!(
+            "PostgreSQL is not reachable at {admin} ({e}). Start it with \
+             `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, \
+             or run SQLite alone on purpose with YOUTHLOOP_TEST_ENGINES=sqlite"
+        )
+    })
+}
+
+impl TestDatabase {
+    pub async fn new(engine: Engine, dir: &Path) -> Self {
+        Self::copy_of(engine, dir, None).await
+    }
+
+    /// A new database, empty or a copy of `from` (which nobody may be using).
+    pub async fn copy_of(engine: Engine, dir: &Path, from: Option<&TestDatabase>) -> Self {
+        match engine {
+            Engine::Sqlite => {
+                let path = dir.join(format!("{}.db", uuid_like()));
+                if let Some(source) = from.and_then(|f| f.path.as_ref()) {
+                    for suffix in ["", "-wal", "-shm"] {
+                        let src = format!("{}{suffix}", source.display());
+                        if Path::new(&src).exists() {
+                            std::fs::copy(&src, format!("{}{suffix}", path.display())).unwrap();
+                        }
+                    }
+                }
+                Self {
+                    engine,
+                    url: format!("sqlite://{}", path.display()),
+                    path: Some(path),
+                    pg_name: None,
+                }
+            }
+            Engine::Postgres => {
+                let name = format!("yl_test_{}", uuid_like());
+                let template = from
+                    .and_then(|f| f.pg_name.as_deref())
+                    .map(|t| format!(" template {t}"))
+                    .unwrap_or_default();
+                sqlx::query(&format!("create database {name}{template}"))
+                    .execute(&mut pg_admin().await)
+                    .await
+                    .unwrap();
+                let url = format!("{}/{name}", postgres_admin().rsplit_once('/').unwrap().0);
+                Self {
+                    engine,
+                    url,
+                    path: None,
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+
+    /// Runs statements on the database directly, as someone with the file or the server.
+    pub async fn execute(&self, statements: &[&str]) {
+        match self.engine {
+            Engine::Sqlite => {
+                let mut c = SqliteConnection::connect(&self.url).await.unwrap();
+                for sql in statements {
+                    sqlx::query(sql).execute(&mut c).await.unwrap();
+                }
+                c.close().await.unwrap();
+            }
+            Engine::Postgres => {
+                let mut c = PgConnection::connect(&self.url).await.unwrap();
+                for sql in statements {
+                    sqlx::query(sql).execute(&mut c).await.unwrap();
+                }
+                c.close().await.unwrap();
+            }
+        }
+    }
+
+    /// The first column of a query's rows, as text; `$1` is bound to `arg`.
+    pub async fn strings(&self, sql: &str, arg: &str) -> Vec<String> {
+        match self.engine {
+            Engine::Sqlite => {
+                let mut c = SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::query_scalar(&sql.replace("$1", "?1"))
+                    .bind(arg)
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap()
+            }
+            Engine::Postgres => {
+                let mut c = PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query_scalar(sql)
+                    .bind(arg)
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap()
+            }
+        }
+    }
+
+    /// Whether `needle` stands in the clear anywhere in the stored data: the file's bytes
+    /// for SQLite, every row of every table as text for PostgreSQL.
+    pub async fn holds_in_clear(&self, needle: &str) -> bool {
+        match &self.path {
+            Some(path) => {
+                let mut bytes = std::fs::read(path).unwrap_or_default();
+                bytes.extend(std::fs::read(format!("{}-wal", path.display())).unwrap_or_default());
+                bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+            }
+            None => {
+                let tables = self
+                    .strings("select tablename::text from pg_tables where schemaname = 'public' and tablename != $1", "_sqlx_migrations")
+                    .await;
+                for table in tables {
+                    let sql = format!(
+                        "select count(*)::text from {table} t where t::text like '%' || $1 || '%'"
+                    );
+                    if self.strings(&sql, needle).await != ["0"] {
+                        return true;
+                    }
+                }
+                false
+            }
+        }
+    }
+
+    /// Row counts of every table and the audit chain heads: if none moved, nothing was
+    /// written (every change writes an audit event).
+    pub async fn snapshot(&self) -> Vec<String> {
+        let tables = match self.engine {
+            Engine::Sqlite => self.strings("select name from sqlite_master where type = 'table' and name != $1 order by name", "_sqlx_migrations").await,
+            Engine::Postgres => {
+                self.strings("select tablename::text from pg_tables where schemaname = 'public' and tablename != $1 order by 1", "_sqlx_migrations").await
+            }
+        };
+        let mut snapshot = Vec::new();
+        for table in tables {
+            let count = self
+                .strings(
+                    &format!("select cast(count(*) as text) from {table} where $1 = $1"),
+                    "x",
+                )
+                .await;
+            snapshot.push(format!("{table}: {}", count.join("")));
+        }
+        snapshot.extend(self.strings("select district_id || ':' || cast(seq as text) from audit_heads where $1 = $1 order by 1", "x").await);
+        snapshot
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some(name) = self.pg_name.clone() else {
+            return;
+        };
+        // Drop runs outside async; a short-lived runtime on its own thread does the SQL.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async {
+                let mut admin = PgConnection::connect(&postgres_admin())
+                    .await
+                    .map_err(std::io::Error::other)?;
+                sqlx::query(&format!("drop database if exists {name} with (force)"))
+                    .execute(&mut admin)
+                    .await
+                    .map_err(std::io::Error::other)?;
+                Ok::<(), std::io::Error>(())
+            })
+        })
+        .join();
+    }
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        nanos,
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 pub struct TestApp {
     pub base: String,
-    pub db_path: PathBuf,
+    pub db: TestDatabase,
     pub client: reqwest::Client,
+    /// The data key file the server and every command here use.
+    pub key_file: PathBuf,
     _server: Child,
     _dir: TempDir,
 }
@@ -34,15 +287,32 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_youthloop")
 }
 
-/// Starts a server with the demo district on a fresh database file.
-pub async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db_path = dir.path().join("youthloop.db");
-    let log = std::fs::File::create(dir.path().join("server.log")).expect("log file");
-    let mut server = Command::new(bin())
-        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--database"])
-        .arg(format!("sqlite://{}", db_path.display()))
+/// A `youthloop` command with the logs quiet and the data key file of `key_file`.
+pub fn youthloop(key_file: &Path) -> Command {
+    let mut command = Command::new(bin());
+    command
         .env("YOUTHLOOP_LOG", "warn")
+        .env("YOUTHLOOP_KEY_FILE", key_file)
+        .env_remove("YOUTHLOOP_DATA_KEY");
+    command
+}
+
+/// Starts a server with the demo district on a fresh database of `engine`.
+pub async fn spawn_app(engine: Engine) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = TestDatabase::new(engine, dir.path()).await;
+    let key_file = dir.path().join("data.key");
+    write_key_file(&key_file, &[DataKey::generate()]).expect("key file");
+    let log = std::fs::File::create(dir.path().join("server.log")).expect("log file");
+    let mut server = youthloop(&key_file)
+        .args([
+            "serve",
+            "--demo",
+            "--addr",
+            "127.0.0.1:0",
+            "--database",
+            &db.url,
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log))
         .kill_on_drop(true)
@@ -65,11 +335,12 @@ pub async fn spawn_app() -> TestApp {
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     TestApp {
         base,
-        db_path,
+        db,
         client: reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
             .build()
             .expect("client"),
+        key_file,
         _server: server,
         _dir: dir,
     }

@@ -5,9 +5,8 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn the_whole_loop_over_http() {
-    let app = spawn_app().await;
+async fn the_whole_loop_over_http(engine: Engine) {
+    let app = spawn_app(engine).await;
     let league = app.sign_in(LEAGUE).await;
     let org = app.sign_in(ORG_ADMIN).await;
     let officer = app.sign_in(OFFICER).await;
@@ -441,9 +440,8 @@ fn project(title: &str, unit_price_fen: i64) -> Value {
            "unit_price_fen": unit_price_fen, "sessions_offered": 5, "description": "冬季安全自护", "badges": ["laodong"]})
 }
 
-#[tokio::test]
-async fn sessions_end_at_sign_out_and_bad_passwords_are_refused() {
-    let app = spawn_app().await;
+async fn sessions_end_at_sign_out_and_bad_passwords_are_refused(engine: Engine) {
+    let app = spawn_app(engine).await;
     let wrong = app
         .post(
             None,
@@ -495,9 +493,8 @@ async fn sessions_end_at_sign_out_and_bad_passwords_are_refused() {
     );
 }
 
-#[tokio::test]
-async fn operations_endpoints_answer() {
-    let app = spawn_app().await;
+async fn operations_endpoints_answer(engine: Engine) {
+    let app = spawn_app(engine).await;
     assert_eq!(app.get(None, "/healthz").await.0, StatusCode::OK);
     assert_eq!(app.get(None, "/readyz").await.0, StatusCode::OK);
     let (s, metrics) = app.get(None, "/metrics").await;
@@ -511,9 +508,8 @@ async fn operations_endpoints_answer() {
     assert_eq!(unknown["error"]["code"], "not_found");
 }
 
-#[tokio::test]
-async fn a_cancelled_order_takes_its_sessions_with_it_and_the_menu_pages() {
-    let app = spawn_app().await;
+async fn a_cancelled_order_takes_its_sessions_with_it_and_the_menu_pages(engine: Engine) {
+    let app = spawn_app(engine).await;
     let league = app.sign_in(LEAGUE).await;
     let org = app.sign_in(ORG_ADMIN).await;
     let officer = app.sign_in(OFFICER).await;
@@ -629,3 +625,10 @@ async fn a_cancelled_order_takes_its_sessions_with_it_and_the_menu_pages() {
         (menu["items"].as_array().unwrap().len(), seen.len())
     );
 }
+
+crate::on_every_engine!(
+    the_whole_loop_over_http,
+    sessions_end_at_sign_out_and_bad_passwords_are_refused,
+    operations_endpoints_answer,
+    a_cancelled_order_takes_its_sessions_with_it_and_the_menu_pages
+);

@@ -56,9 +56,8 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/organizations/{id}/scorecard"),
 ];
 
-#[tokio::test]
-async fn the_document_covers_every_route_of_api_md() {
-    let app = spawn_app().await;
+async fn the_document_covers_every_route_of_api_md(engine: Engine) {
+    let app = spawn_app(engine).await;
     let (status, doc) = app.get(None, "/api/v1/openapi.json").await;
     assert!(status.is_success());
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
@@ -97,3 +96,5 @@ async fn the_document_covers_every_route_of_api_md() {
         }
     }
 }
+
+crate::on_every_engine!(the_document_covers_every_route_of_api_md);

@@ -62,9 +62,8 @@ fn route(
     }
 }
 
-#[tokio::test]
-async fn every_route_for_every_role() {
-    let app = spawn_app().await;
+async fn every_route_for_every_role(engine: Engine) {
+    let app = spawn_app(engine).await;
     let mut tokens = HashMap::new();
     for (role, phone) in PERSONAS {
         tokens.insert(role, app.sign_in(phone).await);
@@ -496,9 +495,8 @@ async fn every_route_for_every_role() {
     );
 }
 
-#[tokio::test]
-async fn other_districts_and_communities_are_not_found() {
-    let app = spawn_app().await;
+async fn other_districts_and_communities_are_not_found(engine: Engine) {
+    let app = spawn_app(engine).await;
     let league = app.sign_in(LEAGUE).await;
     let officer = app.sign_in(OFFICER).await;
     let community_id = app.scope_of(&officer).await;
@@ -510,7 +508,7 @@ async fn other_districts_and_communities_are_not_found() {
     let org_id = orgs["items"][0]["id"].as_str().unwrap().to_owned();
 
     // A second district on the same installation.
-    let out = tokio::process::Command::new(bin())
+    let out = youthloop(&app.key_file)
         .args([
             "init",
             "--district",
@@ -520,10 +518,8 @@ async fn other_districts_and_communities_are_not_found() {
             "--admin-phone",
             "13700000009",
         ])
-        .arg("--database")
-        .arg(format!("sqlite://{}", app.db_path.display()))
+        .args(["--database", &app.db.url])
         .env("YOUTHLOOP_ADMIN_PASSWORD", "other-district-1")
-        .env("YOUTHLOOP_LOG", "warn")
         .output()
         .await
         .unwrap();
@@ -587,9 +583,8 @@ async fn other_districts_and_communities_are_not_found() {
     assert_error(&profile, 404, "not_found");
 }
 
-#[tokio::test]
-async fn an_action_uses_only_the_reach_of_the_role_it_needs() {
-    let app = spawn_app().await;
+async fn an_action_uses_only_the_reach_of_the_role_it_needs(engine: Engine) {
+    let app = spawn_app(engine).await;
     let league = app.sign_in(LEAGUE).await;
     let district = app.scope_of(&league).await;
     let (_, orders) = app.get(Some(&league), "/api/v1/orders?limit=500").await;
@@ -643,3 +638,9 @@ async fn an_action_uses_only_the_reach_of_the_role_it_needs() {
         .await;
     assert_error(&accept, 404, "not_found");
 }
+
+crate::on_every_engine!(
+    every_route_for_every_role,
+    other_districts_and_communities_are_not_found,
+    an_action_uses_only_the_reach_of_the_role_it_needs
+);

@@ -5,9 +5,8 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn repeated_failures_lock_the_account_and_floods_get_429() {
-    let app = spawn_app().await;
+async fn repeated_failures_lock_the_account_and_floods_get_429(engine: Engine) {
+    let app = spawn_app(engine).await;
     for attempt in 1..=5 {
         let answer = app
             .post(
@@ -71,9 +70,8 @@ async fn repeated_failures_lock_the_account_and_floods_get_429() {
     assert!(limited, "no 429 after 30 sign-ins from one address");
 }
 
-#[tokio::test]
-async fn answers_carry_security_headers_and_hostile_text_comes_back_inert() {
-    let app = spawn_app().await;
+async fn answers_carry_security_headers_and_hostile_text_comes_back_inert(engine: Engine) {
+    let app = spawn_app(engine).await;
     let res = app
         .client
         .get(format!("{}/api/v1/menu", app.base))
@@ -162,9 +160,8 @@ fn the_number_finder_finds_numbers_and_not_ids() {
     );
 }
 
-#[tokio::test]
-async fn no_answer_shows_a_full_phone_or_id_number_to_anyone() {
-    let app = spawn_app().await;
+async fn no_answer_shows_a_full_phone_or_id_number_to_anyone(engine: Engine) {
+    let app = spawn_app(engine).await;
     let league = app.sign_in(LEAGUE).await;
     let org = app.sign_in(ORG_ADMIN).await;
     let worker = app.sign_in(SOCIAL_WORKER).await;
@@ -254,9 +251,8 @@ const HOSTILE: &str = "<script>alert(1)</script>'; drop table users;--\"";
 /// The same for the short fields (a relation: 20 characters).
 const HOSTILE_SHORT: &str = "<b>'or 1=1--\"</b>";
 
-#[tokio::test]
-async fn every_free_text_field_keeps_hostile_text_as_inert_data() {
-    let app = spawn_app().await;
+async fn every_free_text_field_keeps_hostile_text_as_inert_data(engine: Engine) {
+    let app = spawn_app(engine).await;
     let league = app.sign_in(LEAGUE).await;
     let org = app.sign_in(ORG_ADMIN).await;
     let officer = app.sign_in(OFFICER).await;
@@ -499,9 +495,8 @@ async fn every_free_text_field_keeps_hostile_text_as_inert_data() {
     assert_eq!(app.sign_in(GUARDIAN).await.len(), 43);
 }
 
-#[tokio::test]
-async fn anonymous_ratings_do_not_move_the_scorecard_and_codes_cannot_be_guessed() {
-    let app = spawn_app().await;
+async fn anonymous_ratings_do_not_move_the_scorecard_and_codes_cannot_be_guessed(engine: Engine) {
+    let app = spawn_app(engine).await;
     let (_, orgs) = app.get(None, "/api/v1/organizations").await;
     let org = orgs["items"][3]["id"].as_str().unwrap().to_owned();
     let (_, before) = app
@@ -555,3 +550,11 @@ async fn anonymous_ratings_do_not_move_the_scorecard_and_codes_cannot_be_guessed
     }
     assert!(limited, "no limit on guessing check-in codes");
 }
+
+crate::on_every_engine!(
+    repeated_failures_lock_the_account_and_floods_get_429,
+    answers_carry_security_headers_and_hostile_text_comes_back_inert,
+    no_answer_shows_a_full_phone_or_id_number_to_anyone,
+    every_free_text_field_keeps_hostile_text_as_inert_data,
+    anonymous_ratings_do_not_move_the_scorecard_and_codes_cannot_be_guessed
+);
