@@ -303,16 +303,41 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
     let db = TestDatabase::new(engine, dir.path()).await;
     let key_file = dir.path().join("data.key");
     write_key_file(&key_file, &[DataKey::generate()]).expect("key file");
-    let log = std::fs::File::create(dir.path().join("server.log")).expect("log file");
-    let mut server = youthloop(&key_file)
-        .args([
-            "serve",
-            "--demo",
-            "--addr",
-            "127.0.0.1:0",
-            "--database",
-            &db.url,
-        ])
+    let (base, server) =
+        spawn_server(&db.url, &key_file, true, &dir.path().join("server.log")).await;
+    TestApp {
+        base,
+        db,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("client"),
+        key_file,
+        _server: server,
+        _dir: dir,
+    }
+}
+
+/// Another server process on the same database and key, as behind a load balancer.
+pub async fn spawn_instance(app: &TestApp, n: usize) -> (String, Child) {
+    let log = app._dir.path().join(format!("server-{n}.log"));
+    spawn_server(&app.db.url, &app.key_file, false, &log).await
+}
+
+/// Starts `youthloop serve` and returns its base URL once it listens.
+async fn spawn_server(
+    db_url: &str,
+    key_file: &Path,
+    demo: bool,
+    log_path: &Path,
+) -> (String, Child) {
+    let log = std::fs::File::create(log_path).expect("log file");
+    let mut command = youthloop(key_file);
+    command.args(["serve", "--addr", "127.0.0.1:0", "--database", db_url]);
+    if demo {
+        command.arg("--demo");
+    }
+    let mut server = command
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log))
         .kill_on_drop(true)
@@ -326,24 +351,14 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
                 return url.to_owned();
             }
         }
-        let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
+        let log = std::fs::read_to_string(log_path).unwrap_or_default();
         panic!("server exited before listening:\n{log}");
     })
     .await
     .expect("server did not start in time");
     // Keep draining stdout so the server never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    TestApp {
-        base,
-        db,
-        client: reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("client"),
-        key_file,
-        _server: server,
-        _dir: dir,
-    }
+    (base, server)
 }
 
 /// A valid, fictional ID number of someone `age` years old today.

@@ -9,6 +9,7 @@ mod bad_input;
 mod cases;
 mod concurrency;
 mod helpers;
+mod instances;
 mod loop_walk;
 mod openapi;
 mod roles;

@@ -1,0 +1,144 @@
+//! Three server processes on one database behave as one.
+
+use std::collections::HashSet;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+async fn three_instances_flooded_at_once_behave_as_one(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (second, _s2) = spawn_instance(&app, 2).await;
+    let (third, _s3) = spawn_instance(&app, 3).await;
+    let bases = [app.base.clone(), second, third];
+    let call = |base: &str,
+                method: Method,
+                token: &str,
+                path: &str,
+                body: Option<Value>,
+                key: Option<String>| {
+        let mut req = app
+            .client
+            .request(method, format!("{base}{path}"))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        if let Some(k) = key {
+            req = req.header("Idempotency-Key", k);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+
+    // A session made on one instance works on the others.
+    let guardian = app.sign_in(GUARDIAN).await;
+    for base in &bases {
+        let (s, me) = call(base, Method::GET, &guardian, "/api/v1/me", None, None).await;
+        assert_eq!(
+            (s, me["roles"][0]["role"].as_str()),
+            (StatusCode::OK, Some("guardian")),
+            "{base}"
+        );
+    }
+
+    let org = app.sign_in(ORG_ADMIN).await;
+    let (_, activity) = app
+        .post(
+            Some(&org),
+            "/api/v1/activities",
+            json!({"title": "三实例", "starts_at": in_hours(48), "ends_at": in_hours(50), "venue": "礼堂", "capacity": 30,
+                   "waitlist_capacity": 10, "min_age": 0, "max_age": 17, "registration_opens_at": in_hours(-1), "registration_closes_at": in_hours(24)}),
+        )
+        .await;
+    let activity_id = activity["id"].as_str().unwrap().to_owned();
+    app.post(
+        Some(&org),
+        &format!("/api/v1/activities/{activity_id}/publish"),
+        json!({}),
+    )
+    .await;
+    let mut children = Vec::new();
+    for i in 0..121 {
+        let (s, child) = app
+            .post(Some(&guardian), "/api/v1/children", json!({"name": format!("娃{i}"), "id_number": id_number(6 + i % 10, 300 + i as u32), "consent": true}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{child}");
+        children.push(child["id"].as_str().unwrap().to_owned());
+    }
+    let path = format!("/api/v1/activities/{activity_id}/registrations");
+
+    // One key sent to two instances at the same moment makes one registration.
+    let same = |base: &str| {
+        call(
+            base,
+            Method::POST,
+            &guardian,
+            &path,
+            Some(json!({"participant_id": children[120]})),
+            Some("twice-sent".to_owned()),
+        )
+    };
+    let (a, b) = tokio::join!(same(&bases[0]), same(&bases[1]));
+    assert_eq!((a.0, b.0), (StatusCode::CREATED, StatusCode::CREATED));
+    assert_eq!(a.1["id"], b.1["id"], "one registration for one key");
+
+    // 120 more through all three at once.
+    let answers = futures::future::join_all((0..120).map(|i| {
+        call(
+            &bases[i % 3],
+            Method::POST,
+            &guardian,
+            &path,
+            Some(json!({"participant_id": children[i]})),
+            Some(format!("flood-{i}")),
+        )
+    }))
+    .await;
+    let count = |status: &str| {
+        answers
+            .iter()
+            .filter(|(_, a)| a["status"] == status)
+            .count()
+    };
+    let full = answers
+        .iter()
+        .filter(|(s, a)| *s == StatusCode::CONFLICT && a["error"]["code"] == "full")
+        .count();
+    assert!(
+        answers.iter().all(|(s, _)| s.as_u16() < 500),
+        "no server error"
+    );
+    assert_eq!(
+        (count("confirmed"), count("waitlisted"), full),
+        (29, 10, 81),
+        "30 seats, one taken by the first key"
+    );
+    let positions: HashSet<u64> = answers
+        .iter()
+        .filter_map(|(_, a)| a["position"].as_u64())
+        .collect();
+    assert_eq!(positions, (1..=10).collect(), "one waitlist order");
+    let (_, after) = app
+        .get(None, &format!("/api/v1/activities/{activity_id}"))
+        .await;
+    assert_eq!(
+        (
+            after["confirmed_count"].as_u64(),
+            after["waitlist_count"].as_u64()
+        ),
+        (Some(30), Some(10))
+    );
+    let (_, regs) = app.get(Some(&org), &format!("{path}?limit=500")).await;
+    assert_eq!(
+        regs["items"].as_array().unwrap().len(),
+        40,
+        "nothing more was written"
+    );
+}
+
+crate::on_every_engine!(three_instances_flooded_at_once_behave_as_one);
