@@ -90,6 +90,16 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Copies a whole SQLite installation into an empty PostgreSQL database and verifies
+    /// every table's row count and checksum. Keep using the same data key afterwards.
+    MigrateData {
+        /// The source: sqlite://PATH.
+        #[arg(long)]
+        from: String,
+        /// The target: postgres://…, migrated here, and refused unless empty.
+        #[arg(long)]
+        to: String,
+    },
     /// Re-encrypts all personal data under a new data key; servers keep reading throughout.
     RotateKey {
         #[command(flatten)]
@@ -367,6 +377,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::RotateKey { db } => rotate_key(&db.database).await,
+        Command::MigrateData { from, to } => {
+            let (Database::Sqlite(path), Database::Postgres(url)) =
+                (Database::parse(&from)?, Database::parse(&to)?)
+            else {
+                bail!("migrate-data copies --from sqlite://PATH --to postgres://…");
+            };
+            if !Path::new(path).exists() {
+                bail!("{path} does not exist");
+            }
+            // Opening runs the migrations; the copy needs no data key (sealed values move as they are).
+            PgStore::open(url, Keyring::single(DataKey::generate())).await?;
+            let report = youthloop_store::copy::sqlite_to_postgres(path, url).await?;
+            for table in &report {
+                println!(
+                    "{:<18} {:>7} rows  sha256 {}",
+                    table.table,
+                    table.rows,
+                    &table.checksum[..16]
+                );
+            }
+            println!(
+                "copied and verified {} tables; serve it with the same data key (YOUTHLOOP_KEY_FILE={}.key or YOUTHLOOP_DATA_KEY)",
+                report.len(),
+                path
+            );
+            Ok(())
+        }
         Command::Migrate { db } => {
             open_store(&db.database).await?;
             println!("migrations are up to date");

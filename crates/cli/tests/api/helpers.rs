@@ -303,8 +303,17 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
     let db = TestDatabase::new(engine, dir.path()).await;
     let key_file = dir.path().join("data.key");
     write_key_file(&key_file, &[DataKey::generate()]).expect("key file");
+    start(db, key_file, dir, true).await
+}
+
+/// Serves a database that is already filled (a copy), with its data key.
+pub async fn serve_database(db: TestDatabase, key_file: PathBuf) -> TestApp {
+    start(db, key_file, tempfile::tempdir().expect("temp dir"), false).await
+}
+
+async fn start(db: TestDatabase, key_file: PathBuf, dir: TempDir, demo: bool) -> TestApp {
     let (base, server) =
-        spawn_server(&db.url, &key_file, true, &dir.path().join("server.log")).await;
+        spawn_server(&db.url, &key_file, demo, &dir.path().join("server.log")).await;
     TestApp {
         base,
         db,

@@ -6,7 +6,11 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 
 async fn the_whole_loop_over_http(engine: Engine) {
-    let app = spawn_app(engine).await;
+    walk_the_loop(&spawn_app(engine).await).await;
+}
+
+/// The loop as each demo persona walks it, on a server with the demo district.
+pub async fn walk_the_loop(app: &TestApp) {
     let league = app.sign_in(LEAGUE).await;
     let org = app.sign_in(ORG_ADMIN).await;
     let officer = app.sign_in(OFFICER).await;
@@ -632,3 +636,73 @@ crate::on_every_engine!(
     operations_endpoints_answer,
     a_cancelled_order_takes_its_sessions_with_it_and_the_menu_pages
 );
+
+async fn the_demo_district_moves_to_postgres_and_the_loop_goes_on() {
+    if !engine_enabled("postgres") {
+        return;
+    }
+    let source = spawn_app(Engine::Sqlite).await;
+    let guardian = source.sign_in(GUARDIAN).await;
+    let (_, before) = source.get(Some(&guardian), "/api/v1/children").await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = TestDatabase::new(Engine::Postgres, dir.path()).await;
+    let moved = youthloop(&source.key_file)
+        .args([
+            "migrate-data",
+            "--from",
+            &source.db.url,
+            "--to",
+            &target.url,
+        ])
+        .output()
+        .await
+        .unwrap();
+    let report = String::from_utf8_lossy(&moved.stdout);
+    assert!(
+        moved.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&moved.stderr)
+    );
+    assert!(
+        report.contains("audit_events") && report.contains("copied and verified 23 tables"),
+        "{report}"
+    );
+    let again = youthloop(&source.key_file)
+        .args([
+            "migrate-data",
+            "--from",
+            &source.db.url,
+            "--to",
+            &target.url,
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert!(!again.status.success(), "a non-empty target is refused");
+    let verify = youthloop(&source.key_file)
+        .args(["audit", "verify", "--database", &target.url])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+
+    let copy = serve_database(target, source.key_file.clone()).await;
+    let guardian = copy.sign_in(GUARDIAN).await;
+    let (_, after) = copy.get(Some(&guardian), "/api/v1/children").await;
+    assert_eq!(before, after, "the same children, names and all");
+    let (_, data) = copy.get(Some(&guardian), "/api/v1/me/export").await;
+    assert_eq!(
+        data["user"]["phone"], GUARDIAN,
+        "sealed values moved and open with the same key"
+    );
+    walk_the_loop(&copy).await;
+}
+
+#[tokio::test]
+async fn the_demo_district_moves_from_sqlite_to_postgres() {
+    the_demo_district_moves_to_postgres_and_the_loop_goes_on().await;
+}
