@@ -50,6 +50,9 @@ enum Command {
         addr: SocketAddr,
         #[command(flatten)]
         db: DatabaseArg,
+        /// A PostgreSQL replica for lists, menus and scorecards (dashboards).
+        #[arg(long, env = "YOUTHLOOP_READ_DATABASE")]
+        read_database: Option<String>,
         /// Fill an empty database with the demo district first.
         #[arg(long, env = "YOUTHLOOP_DEMO")]
         demo: bool,
@@ -311,6 +314,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve {
             addr,
             db,
+            read_database,
             demo,
             session_hours,
             body_limit,
@@ -323,7 +327,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !(1..=24 * 30).contains(&session_hours) {
                 bail!("--session-hours must be 1 to 720");
             }
-            let store = open_store(&db.database).await?;
+            let store: Arc<dyn Store> =
+                match (read_database.as_deref(), Database::parse(&db.database)?) {
+                    (None, _) => open_store(&db.database).await?,
+                    (Some(read), database @ Database::Postgres(url)) => {
+                        Database::parse(read)?;
+                        Arc::new(
+                            PgStore::open_with_replica(url, Some(read), database.keyring()?)
+                                .await?,
+                        )
+                    }
+                    (Some(_), Database::Sqlite(_)) => {
+                        bail!("--read-database is for PostgreSQL replicas")
+                    }
+                };
             if demo {
                 if store.is_empty().await? {
                     tracing::info!("filling the empty database with the demo district");

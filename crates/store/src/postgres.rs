@@ -87,23 +87,41 @@ impl PgStore {
 
     /// Connects to `url` and runs the migrations.
     pub async fn open(url: &str, keys: Keyring) -> StoreResult<Self> {
-        let options = PgConnectOptions::from_str(url).map_err(db)?;
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(60))
-            .connect_with(options)
-            .await
-            .map_err(db)?;
+        Self::open_with_replica(url, None, keys).await
+    }
+
+    /// Like [`PgStore::open`], with lists, menus and scorecards read from a replica at
+    /// `read_url`. Sign-in, sessions, secrets and every read inside a change stay on the
+    /// primary, so a replica's lag never signs anyone out or breaks a rule.
+    pub async fn open_with_replica(
+        url: &str,
+        read_url: Option<&str>,
+        keys: Keyring,
+    ) -> StoreResult<Self> {
+        let writer = connect(url).await?;
         MIGRATOR
-            .run(&pool)
+            .run(&writer)
             .await
             .map_err(|e| StoreError::Other(e.to_string()))?;
+        let reader = match read_url {
+            Some(read_url) => connect(read_url).await?,
+            None => writer.clone(),
+        };
         Ok(Self {
-            writer: pool.clone(),
-            reader: pool,
+            writer,
+            reader,
             keys,
         })
     }
+}
+
+async fn connect(url: &str) -> StoreResult<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(60))
+        .connect_with(PgConnectOptions::from_str(url).map_err(db)?)
+        .await
+        .map_err(db)
 }
 
 /// The advisory lock key of the writers ("yl" in ASCII).
@@ -1036,7 +1054,7 @@ impl Store for PgStore {
             sqlx::query_scalar("select value from secrets where district_id = $1 and name = $2")
                 .bind(district_id)
                 .bind(name)
-                .fetch_optional(&self.reader)
+                .fetch_optional(&self.writer)
                 .await
                 .map_err(db)?;
         if let Some(value) = known {
@@ -1353,12 +1371,12 @@ impl Store for PgStore {
     }
 
     async fn user(&self, district_id: &str, id: &str) -> StoreResult<User> {
-        let mut c = self.reader.acquire().await.map_err(db)?;
+        let mut c = self.writer.acquire().await.map_err(db)?;
         load_user(&mut c, Some(district_id), id).await
     }
 
     async fn credentials(&self, phone: &str) -> StoreResult<Option<Credentials>> {
-        let mut c = self.reader.acquire().await.map_err(db)?;
+        let mut c = self.writer.acquire().await.map_err(db)?;
         let found: Option<(String, String, Option<OffsetDateTime>)> = sqlx::query_as(
             "select id, password_hash, locked_until from users where phone_hash = any($1)",
         )
@@ -1439,7 +1457,7 @@ impl Store for PgStore {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> StoreResult<Option<User>> {
-        let mut c = self.reader.acquire().await.map_err(db)?;
+        let mut c = self.writer.acquire().await.map_err(db)?;
         let found: Option<(String, OffsetDateTime)> =
             sqlx::query_as("select user_id, expires_at from sessions where token_hash = $1")
                 .bind(token_hash)

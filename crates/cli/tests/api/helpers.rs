@@ -312,8 +312,14 @@ pub async fn serve_database(db: TestDatabase, key_file: PathBuf) -> TestApp {
 }
 
 async fn start(db: TestDatabase, key_file: PathBuf, dir: TempDir, demo: bool) -> TestApp {
-    let (base, server) =
-        spawn_server(&db.url, &key_file, demo, &dir.path().join("server.log")).await;
+    let (base, server) = spawn_server(
+        &db.url,
+        &key_file,
+        demo,
+        &dir.path().join("server.log"),
+        &[],
+    )
+    .await;
     TestApp {
         base,
         db,
@@ -328,9 +334,9 @@ async fn start(db: TestDatabase, key_file: PathBuf, dir: TempDir, demo: bool) ->
 }
 
 /// Another server process on the same database and key, as behind a load balancer.
-pub async fn spawn_instance(app: &TestApp, n: usize) -> (String, Child) {
+pub async fn spawn_instance(app: &TestApp, n: usize, extra: &[&str]) -> (String, Child) {
     let log = app._dir.path().join(format!("server-{n}.log"));
-    spawn_server(&app.db.url, &app.key_file, false, &log).await
+    spawn_server(&app.db.url, &app.key_file, false, &log, extra).await
 }
 
 /// Starts `youthloop serve` and returns its base URL once it listens.
@@ -339,10 +345,13 @@ async fn spawn_server(
     key_file: &Path,
     demo: bool,
     log_path: &Path,
+    extra: &[&str],
 ) -> (String, Child) {
     let log = std::fs::File::create(log_path).expect("log file");
     let mut command = youthloop(key_file);
-    command.args(["serve", "--addr", "127.0.0.1:0", "--database", db_url]);
+    command
+        .args(["serve", "--addr", "127.0.0.1:0", "--database", db_url])
+        .args(extra);
     if demo {
         command.arg("--demo");
     }

@@ -9,8 +9,19 @@ use crate::helpers::*;
 
 async fn three_instances_flooded_at_once_behave_as_one(engine: Engine) {
     let app = spawn_app(engine).await;
-    let (second, _s2) = spawn_instance(&app, 2).await;
-    let (third, _s3) = spawn_instance(&app, 3).await;
+    let (second, _s2) = spawn_instance(&app, 2, &[]).await;
+    // On PostgreSQL the third reads its lists from a "replica" (here: the same server).
+    let replica = ["--read-database", app.db.url.as_str()];
+    let (third, _s3) = spawn_instance(
+        &app,
+        3,
+        if engine == Engine::Postgres {
+            &replica
+        } else {
+            &[]
+        },
+    )
+    .await;
     let bases = [app.base.clone(), second, third];
     let call = |base: &str,
                 method: Method,
@@ -141,4 +152,39 @@ async fn three_instances_flooded_at_once_behave_as_one(engine: Engine) {
     );
 }
 
-crate::on_every_engine!(three_instances_flooded_at_once_behave_as_one);
+/// Ready for an engine sharded by district: every table carries `district_id`, and no
+/// id comes from a sequence.
+async fn every_table_carries_its_district(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (tables, has_district, sequences) = match engine {
+        Engine::Sqlite => (
+            "select name from sqlite_master where type = 'table' and name != $1 order by name",
+            "select cast(count(*) as text) from pragma_table_info($1) where name = 'district_id'",
+            "select cast(count(*) as text) from sqlite_master where name = 'sqlite_sequence' and $1 = $1",
+        ),
+        Engine::Postgres => (
+            "select tablename::text from pg_tables where schemaname = 'public' and tablename != $1 order by 1",
+            "select count(*)::text from information_schema.columns where table_schema = 'public' and table_name = $1 and column_name = 'district_id'",
+            "select count(*)::text from information_schema.sequences where $1 = $1",
+        ),
+    };
+    let tables = app.db.strings(tables, "_sqlx_migrations").await;
+    assert!(tables.len() >= 20, "{tables:?}");
+    for table in &tables {
+        assert_eq!(
+            app.db.strings(has_district, table).await,
+            ["1"],
+            "{table} has no district_id"
+        );
+    }
+    assert_eq!(
+        app.db.strings(sequences, "x").await,
+        ["0"],
+        "ids come from UUIDv7, not sequences"
+    );
+}
+
+crate::on_every_engine!(
+    three_instances_flooded_at_once_behave_as_one,
+    every_table_carries_its_district
+);
