@@ -10,6 +10,7 @@ pub mod crypto;
 mod error;
 pub mod model;
 pub mod postgres;
+mod rows;
 pub mod sqlite;
 
 use async_trait::async_trait;

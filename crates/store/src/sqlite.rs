@@ -13,17 +13,18 @@ use time::{Date, OffsetDateTime};
 use youthloop_domain::activity::{
     self, ActivityAction, ActivityStatus, Attempt, RegistrationAction, RegistrationStatus, Seats,
 };
+use youthloop_domain::audit;
 use youthloop_domain::case::{CaseAction, RiskLevel};
 use youthloop_domain::order::{Deadlines, OrderAction, OrderStatus};
 use youthloop_domain::region::YouthProfile;
 use youthloop_domain::role::{Actor, Role};
 use youthloop_domain::round::{self, ProjectAction, ProjectStatus, RoundAction};
 use youthloop_domain::scorecard::Facts;
-use youthloop_domain::{audit, badge};
 use youthloop_domain::{DomainError, Fen};
 
 use crate::crypto::Keyring;
 use crate::model::*;
+use crate::rows::*;
 use crate::{Store, StoreError, StoreResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -32,41 +33,6 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     keys: Keyring,
-}
-
-fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
-
-fn db(e: sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::RowNotFound => StoreError::NotFound,
-        other => StoreError::Other(other.to_string()),
-    }
-}
-
-/// Maps a unique-constraint failure to a conflict with `code`, anything else to `db`.
-fn unique(code: &'static str, message: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::conflict(code, message),
-        _ => db(e),
-    }
-}
-
-fn json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
-}
-
-fn from_json<T: serde::de::DeserializeOwned + Default>(text: &str) -> T {
-    serde_json::from_str(text).unwrap_or_default()
-}
-
-fn parse_status<T: TryFrom<String, Error = String>>(text: String) -> StoreResult<T> {
-    T::try_from(text).map_err(StoreError::Other)
-}
-
-fn count(n: i64) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl SqliteStore {
@@ -109,160 +75,7 @@ impl SqliteStore {
     }
 }
 
-// ---------------------------------------------------------------------------------
-// Rows as SQLite returns them, and their conversion into records.
-
-#[derive(FromRow)]
-struct RegionRow {
-    id: String,
-    name: String,
-    kind: String,
-    parent_id: Option<String>,
-    code: String,
-    profile: Option<String>,
-}
-
-impl RegionRow {
-    fn into_region(self) -> StoreResult<Region> {
-        Ok(Region {
-            id: self.id,
-            name: self.name,
-            kind: parse_status(self.kind)?,
-            parent_id: self.parent_id,
-            code: self.code,
-            profile: self.profile.and_then(|p| serde_json::from_str(&p).ok()),
-        })
-    }
-}
-
-#[derive(FromRow)]
-struct OrgRow {
-    id: String,
-    name: String,
-    credit_code: String,
-    areas: String,
-    address: String,
-    status: String,
-}
-
-impl From<OrgRow> for Organization {
-    fn from(r: OrgRow) -> Self {
-        Organization {
-            id: r.id,
-            name: r.name,
-            credit_code: r.credit_code,
-            areas: from_json(&r.areas),
-            address: r.address,
-            status: r.status,
-        }
-    }
-}
-
-#[derive(FromRow)]
-struct UserRow {
-    id: String,
-    district_id: String,
-    name: String,
-    birth_date: Option<Date>,
-}
-
-#[derive(FromRow)]
-struct RoundRow {
-    id: String,
-    title: String,
-    budget_fen: i64,
-    approved_fen: i64,
-    opens_at: OffsetDateTime,
-    closes_at: OffsetDateTime,
-    status: String,
-}
-
-impl RoundRow {
-    fn into_round(self) -> StoreResult<Round> {
-        Ok(Round {
-            id: self.id,
-            title: self.title,
-            budget_fen: self.budget_fen,
-            approved_fen: self.approved_fen,
-            opens_at: self.opens_at,
-            closes_at: self.closes_at,
-            status: parse_status(self.status)?,
-        })
-    }
-}
-
-const ROUND_COLUMNS: &str = "r.id, r.title, r.budget_fen, r.opens_at, r.closes_at, r.status,
-    coalesce((select sum(p.sessions_bought * p.unit_price_fen) from projects p
-              where p.round_id = r.id and p.status = 'approved'), 0) as approved_fen";
-
-#[derive(FromRow)]
-struct ProjectRow {
-    id: String,
-    round_id: String,
-    organization_id: String,
-    title: String,
-    area: String,
-    min_age: i64,
-    max_age: i64,
-    capacity: i64,
-    unit_price_fen: i64,
-    sessions_offered: i64,
-    sessions_bought: i64,
-    description: String,
-    badges: String,
-    status: String,
-    reason: Option<String>,
-}
-
-impl ProjectRow {
-    fn into_project(self) -> StoreResult<Project> {
-        Ok(Project {
-            id: self.id,
-            round_id: self.round_id,
-            organization_id: self.organization_id,
-            title: self.title,
-            area: self.area,
-            min_age: count(self.min_age),
-            max_age: count(self.max_age),
-            capacity: count(self.capacity),
-            unit_price_fen: self.unit_price_fen,
-            sessions_offered: count(self.sessions_offered),
-            sessions_bought: count(self.sessions_bought),
-            description: self.description,
-            badges: from_json(&self.badges),
-            status: parse_status(self.status)?,
-            reason: self.reason,
-        })
-    }
-}
-
-#[derive(FromRow)]
-struct OrderRow {
-    id: String,
-    district_id: String,
-    status: String,
-    project_id: String,
-    community_id: String,
-    organization_id: String,
-    sessions: i64,
-    window_start: Date,
-    window_end: Date,
-    venue: String,
-    expected_participants: i64,
-    notes: String,
-    reason: Option<String>,
-    committed_fen: i64,
-    status_at: OffsetDateTime,
-    created_at: OffsetDateTime,
-}
-
-#[derive(FromRow)]
-struct HistoryRow {
-    status: String,
-    at: OffsetDateTime,
-    by_user: String,
-    note: Option<String>,
-}
+// Who may see what, in this engine's placeholders.
 
 /// Orders the actor may see: the League and evaluators see the district, an
 /// organization its own, a community officer those of the regions under their scope.
@@ -272,163 +85,6 @@ const ORDER_SCOPE: &str =
     or exists (select 1 from regions c join regions s
                on s.district_id = c.district_id and substr(c.path, 1, length(s.path)) = s.path
                where c.id = o.community_id and s.id in (select value from json_each(?4))))";
-
-const ORDER_COLUMNS: &str = "o.id, o.district_id, o.status, o.project_id, o.community_id, o.organization_id, o.sessions,
-    o.window_start, o.window_end, o.venue, o.expected_participants, o.notes, o.reason, o.committed_fen,
-    o.status_at, o.created_at";
-
-#[derive(FromRow)]
-struct ActivityRow {
-    id: String,
-    organization_id: String,
-    order_id: Option<String>,
-    title: String,
-    description: String,
-    starts_at: OffsetDateTime,
-    ends_at: OffsetDateTime,
-    venue: String,
-    capacity: i64,
-    waitlist_capacity: i64,
-    min_age: i64,
-    max_age: i64,
-    registration_opens_at: OffsetDateTime,
-    registration_closes_at: OffsetDateTime,
-    badges: String,
-    status: String,
-    confirmed_count: i64,
-    waitlist_count: i64,
-}
-
-const ACTIVITY_COLUMNS: &str = "a.id, a.organization_id, a.order_id, a.title, a.description, a.starts_at,
-    a.ends_at, a.venue, a.capacity, a.waitlist_capacity, a.min_age, a.max_age, a.registration_opens_at,
-    a.registration_closes_at, a.badges, a.status,
-    (select count(*) from registrations r where r.activity_id = a.id and r.status in ('confirmed', 'attended')) as confirmed_count,
-    (select count(*) from registrations r where r.activity_id = a.id and r.status = 'waitlisted') as waitlist_count";
-
-impl ActivityRow {
-    fn into_activity(self) -> StoreResult<Activity> {
-        Ok(Activity {
-            id: self.id,
-            organization_id: self.organization_id,
-            order_id: self.order_id,
-            title: self.title,
-            description: self.description,
-            starts_at: self.starts_at,
-            ends_at: self.ends_at,
-            venue: self.venue,
-            capacity: count(self.capacity),
-            waitlist_capacity: count(self.waitlist_capacity),
-            min_age: count(self.min_age),
-            max_age: count(self.max_age),
-            registration_opens_at: self.registration_opens_at,
-            registration_closes_at: self.registration_closes_at,
-            badges: from_json(&self.badges),
-            status: parse_status(self.status)?,
-            confirmed_count: count(self.confirmed_count),
-            waitlist_count: count(self.waitlist_count),
-        })
-    }
-}
-
-#[derive(FromRow)]
-struct RegistrationRow {
-    id: String,
-    activity_id: String,
-    participant_id: String,
-    participant_name: Option<String>,
-    status: String,
-    position: Option<i64>,
-}
-
-// A child's name is shown only while a guardian's consent is live.
-const REGISTRATION_COLUMNS: &str = "r.id, r.activity_id, r.participant_id, r.status,
-    (select p.name from participants p where p.id = r.participant_id and (p.kind = 'youth'
-        or exists (select 1 from consents k where k.participant_id = p.id and k.withdrawn_at is null))) as participant_name,
-    case when r.status = 'waitlisted' then
-        (select count(*) from registrations w where w.activity_id = r.activity_id
-         and w.status = 'waitlisted' and w.seq <= r.seq) end as position";
-
-impl RegistrationRow {
-    fn into_registration(self) -> StoreResult<Registration> {
-        Ok(Registration {
-            id: self.id,
-            activity_id: self.activity_id,
-            participant_id: self.participant_id,
-            participant_name: self.participant_name,
-            status: parse_status(self.status)?,
-            position: self.position.map(count),
-        })
-    }
-}
-
-#[derive(FromRow)]
-struct ReviewRow {
-    id: String,
-    target_kind: String,
-    target_id: String,
-    organization_id: String,
-    author_role: String,
-    content: Option<i64>,
-    organization_rating: Option<i64>,
-    effect: Option<i64>,
-    rating: Option<f64>,
-    text: String,
-    status: String,
-    reply: Option<String>,
-    created_at: OffsetDateTime,
-}
-
-const REVIEW_COLUMNS: &str = "id, target_kind, target_id, organization_id, author_role, content,
-    organization_rating, effect, rating, text, status, reply, created_at";
-
-impl ReviewRow {
-    fn into_review(self) -> StoreResult<Review> {
-        Ok(Review {
-            id: self.id,
-            target_kind: parse_status(self.target_kind)?,
-            target_id: self.target_id,
-            organization_id: self.organization_id,
-            author_role: self.author_role,
-            content: self.content.map(count),
-            organization: self.organization_rating.map(count),
-            effect: self.effect.map(count),
-            rating: self.rating,
-            text: self.text,
-            status: parse_status(self.status)?,
-            reply: self.reply,
-            created_at: self.created_at,
-        })
-    }
-}
-
-/// The cursor bound for a page: ids are UUIDv7, so they sort by creation.
-fn after(page: &Page) -> &str {
-    page.after.as_deref().unwrap_or("")
-}
-
-fn fetch_limit(page: &Page) -> i64 {
-    i64::from(page.limit.min(Page::MAX)) + 1
-}
-
-#[derive(FromRow)]
-struct CaseRow {
-    id: String,
-    status: String,
-    category: String,
-    risk_level: Option<String>,
-    subject_name_sealed: String,
-    subject_birth_date: Date,
-    worker_id: String,
-    supervisor_id: String,
-    guardian_name_sealed: String,
-    consent_relation: String,
-    consent_scope: String,
-    consent_at: OffsetDateTime,
-    opened_at: OffsetDateTime,
-}
-
-const CASE_COLUMNS: &str = "c.id, c.status, c.category, c.risk_level, c.subject_name_sealed, c.subject_birth_date,
-    c.worker_id, c.supervisor_id, c.guardian_name_sealed, c.consent_relation, c.consent_scope, c.consent_at, c.opened_at";
 
 /// Who may read a case: the worker, the supervisor, a live grant.
 /// Binds: ?1 district, ?2 user, ?3 now.
@@ -967,25 +623,6 @@ async fn consents_of(c: &mut SqliteConnection, participant_id: &str) -> StoreRes
             },
         )
         .collect())
-}
-
-type BadgeRow = (
-    String,
-    String,
-    String,
-    OffsetDateTime,
-    Option<OffsetDateTime>,
-);
-
-fn badge_award((id, code, activity_id, awarded_at, confirmed_at): BadgeRow) -> BadgeAward {
-    BadgeAward {
-        name: badge::find(&code).map_or_else(|| code.clone(), |b| b.name.to_owned()),
-        code,
-        activity_id,
-        awarded_at,
-        confirmed: confirmed_at.is_some(),
-        id,
-    }
 }
 
 /// Gives a freed seat to the first in line, if the activity still takes people.

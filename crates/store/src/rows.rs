@@ -1,0 +1,380 @@
+//! What both engines share: rows as the database returns them and their conversion
+//! into records, the column lists (plain SQL both dialects read alike), and small
+//! helpers. The queries with placeholders and the transactions live in each engine.
+
+use sqlx::FromRow;
+use time::{Date, OffsetDateTime};
+use youthloop_domain::badge;
+
+use crate::model::*;
+use crate::{StoreError, StoreResult};
+
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+pub(crate) fn db(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+/// Maps a unique-constraint failure to a conflict with `code`, anything else to `db`.
+pub(crate) fn unique(
+    code: &'static str,
+    message: &'static str,
+) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::conflict(code, message),
+        _ => db(e),
+    }
+}
+
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+pub(crate) fn from_json<T: serde::de::DeserializeOwned + Default>(text: &str) -> T {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+pub(crate) fn parse_status<T: TryFrom<String, Error = String>>(text: String) -> StoreResult<T> {
+    T::try_from(text).map_err(StoreError::Other)
+}
+
+pub(crate) fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+pub(crate) type BadgeRow = (
+    String,
+    String,
+    String,
+    OffsetDateTime,
+    Option<OffsetDateTime>,
+);
+
+pub(crate) fn badge_award(
+    (id, code, activity_id, awarded_at, confirmed_at): BadgeRow,
+) -> BadgeAward {
+    BadgeAward {
+        name: badge::find(&code).map_or_else(|| code.clone(), |b| b.name.to_owned()),
+        code,
+        activity_id,
+        awarded_at,
+        confirmed: confirmed_at.is_some(),
+        id,
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct RegionRow {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) kind: String,
+    pub(crate) parent_id: Option<String>,
+    pub(crate) code: String,
+    pub(crate) profile: Option<String>,
+}
+
+impl RegionRow {
+    pub(crate) fn into_region(self) -> StoreResult<Region> {
+        Ok(Region {
+            id: self.id,
+            name: self.name,
+            kind: parse_status(self.kind)?,
+            parent_id: self.parent_id,
+            code: self.code,
+            profile: self.profile.and_then(|p| serde_json::from_str(&p).ok()),
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct OrgRow {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) credit_code: String,
+    pub(crate) areas: String,
+    pub(crate) address: String,
+    pub(crate) status: String,
+}
+
+impl From<OrgRow> for Organization {
+    fn from(r: OrgRow) -> Self {
+        Organization {
+            id: r.id,
+            name: r.name,
+            credit_code: r.credit_code,
+            areas: from_json(&r.areas),
+            address: r.address,
+            status: r.status,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct UserRow {
+    pub(crate) id: String,
+    pub(crate) district_id: String,
+    pub(crate) name: String,
+    pub(crate) birth_date: Option<Date>,
+}
+
+#[derive(FromRow)]
+pub(crate) struct RoundRow {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) budget_fen: i64,
+    pub(crate) approved_fen: i64,
+    pub(crate) opens_at: OffsetDateTime,
+    pub(crate) closes_at: OffsetDateTime,
+    pub(crate) status: String,
+}
+
+impl RoundRow {
+    pub(crate) fn into_round(self) -> StoreResult<Round> {
+        Ok(Round {
+            id: self.id,
+            title: self.title,
+            budget_fen: self.budget_fen,
+            approved_fen: self.approved_fen,
+            opens_at: self.opens_at,
+            closes_at: self.closes_at,
+            status: parse_status(self.status)?,
+        })
+    }
+}
+
+pub(crate) const ROUND_COLUMNS: &str =
+    "r.id, r.title, r.budget_fen, r.opens_at, r.closes_at, r.status,
+    cast(coalesce((select sum(p.sessions_bought * p.unit_price_fen) from projects p
+              where p.round_id = r.id and p.status = 'approved'), 0) as bigint) as approved_fen";
+
+#[derive(FromRow)]
+pub(crate) struct ProjectRow {
+    pub(crate) id: String,
+    pub(crate) round_id: String,
+    pub(crate) organization_id: String,
+    pub(crate) title: String,
+    pub(crate) area: String,
+    pub(crate) min_age: i64,
+    pub(crate) max_age: i64,
+    pub(crate) capacity: i64,
+    pub(crate) unit_price_fen: i64,
+    pub(crate) sessions_offered: i64,
+    pub(crate) sessions_bought: i64,
+    pub(crate) description: String,
+    pub(crate) badges: String,
+    pub(crate) status: String,
+    pub(crate) reason: Option<String>,
+}
+
+impl ProjectRow {
+    pub(crate) fn into_project(self) -> StoreResult<Project> {
+        Ok(Project {
+            id: self.id,
+            round_id: self.round_id,
+            organization_id: self.organization_id,
+            title: self.title,
+            area: self.area,
+            min_age: count(self.min_age),
+            max_age: count(self.max_age),
+            capacity: count(self.capacity),
+            unit_price_fen: self.unit_price_fen,
+            sessions_offered: count(self.sessions_offered),
+            sessions_bought: count(self.sessions_bought),
+            description: self.description,
+            badges: from_json(&self.badges),
+            status: parse_status(self.status)?,
+            reason: self.reason,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct OrderRow {
+    pub(crate) id: String,
+    pub(crate) district_id: String,
+    pub(crate) status: String,
+    pub(crate) project_id: String,
+    pub(crate) community_id: String,
+    pub(crate) organization_id: String,
+    pub(crate) sessions: i64,
+    pub(crate) window_start: Date,
+    pub(crate) window_end: Date,
+    pub(crate) venue: String,
+    pub(crate) expected_participants: i64,
+    pub(crate) notes: String,
+    pub(crate) reason: Option<String>,
+    pub(crate) committed_fen: i64,
+    pub(crate) status_at: OffsetDateTime,
+    pub(crate) created_at: OffsetDateTime,
+}
+
+#[derive(FromRow)]
+pub(crate) struct HistoryRow {
+    pub(crate) status: String,
+    pub(crate) at: OffsetDateTime,
+    pub(crate) by_user: String,
+    pub(crate) note: Option<String>,
+}
+
+pub(crate) const ORDER_COLUMNS: &str = "o.id, o.district_id, o.status, o.project_id, o.community_id, o.organization_id, o.sessions,
+    o.window_start, o.window_end, o.venue, o.expected_participants, o.notes, o.reason, o.committed_fen,
+    o.status_at, o.created_at";
+
+#[derive(FromRow)]
+pub(crate) struct ActivityRow {
+    pub(crate) id: String,
+    pub(crate) organization_id: String,
+    pub(crate) order_id: Option<String>,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) starts_at: OffsetDateTime,
+    pub(crate) ends_at: OffsetDateTime,
+    pub(crate) venue: String,
+    pub(crate) capacity: i64,
+    pub(crate) waitlist_capacity: i64,
+    pub(crate) min_age: i64,
+    pub(crate) max_age: i64,
+    pub(crate) registration_opens_at: OffsetDateTime,
+    pub(crate) registration_closes_at: OffsetDateTime,
+    pub(crate) badges: String,
+    pub(crate) status: String,
+    pub(crate) confirmed_count: i64,
+    pub(crate) waitlist_count: i64,
+}
+
+pub(crate) const ACTIVITY_COLUMNS: &str = "a.id, a.organization_id, a.order_id, a.title, a.description, a.starts_at,
+    a.ends_at, a.venue, a.capacity, a.waitlist_capacity, a.min_age, a.max_age, a.registration_opens_at,
+    a.registration_closes_at, a.badges, a.status,
+    (select count(*) from registrations r where r.activity_id = a.id and r.status in ('confirmed', 'attended')) as confirmed_count,
+    (select count(*) from registrations r where r.activity_id = a.id and r.status = 'waitlisted') as waitlist_count";
+
+impl ActivityRow {
+    pub(crate) fn into_activity(self) -> StoreResult<Activity> {
+        Ok(Activity {
+            id: self.id,
+            organization_id: self.organization_id,
+            order_id: self.order_id,
+            title: self.title,
+            description: self.description,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            venue: self.venue,
+            capacity: count(self.capacity),
+            waitlist_capacity: count(self.waitlist_capacity),
+            min_age: count(self.min_age),
+            max_age: count(self.max_age),
+            registration_opens_at: self.registration_opens_at,
+            registration_closes_at: self.registration_closes_at,
+            badges: from_json(&self.badges),
+            status: parse_status(self.status)?,
+            confirmed_count: count(self.confirmed_count),
+            waitlist_count: count(self.waitlist_count),
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct RegistrationRow {
+    pub(crate) id: String,
+    pub(crate) activity_id: String,
+    pub(crate) participant_id: String,
+    pub(crate) participant_name: Option<String>,
+    pub(crate) status: String,
+    pub(crate) position: Option<i64>,
+}
+
+// A child's name is shown only while a guardian's consent is live.
+pub(crate) const REGISTRATION_COLUMNS: &str = "r.id, r.activity_id, r.participant_id, r.status,
+    (select p.name from participants p where p.id = r.participant_id and (p.kind = 'youth'
+        or exists (select 1 from consents k where k.participant_id = p.id and k.withdrawn_at is null))) as participant_name,
+    case when r.status = 'waitlisted' then
+        (select count(*) from registrations w where w.activity_id = r.activity_id
+         and w.status = 'waitlisted' and w.seq <= r.seq) end as position";
+
+impl RegistrationRow {
+    pub(crate) fn into_registration(self) -> StoreResult<Registration> {
+        Ok(Registration {
+            id: self.id,
+            activity_id: self.activity_id,
+            participant_id: self.participant_id,
+            participant_name: self.participant_name,
+            status: parse_status(self.status)?,
+            position: self.position.map(count),
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub(crate) struct ReviewRow {
+    pub(crate) id: String,
+    pub(crate) target_kind: String,
+    pub(crate) target_id: String,
+    pub(crate) organization_id: String,
+    pub(crate) author_role: String,
+    pub(crate) content: Option<i64>,
+    pub(crate) organization_rating: Option<i64>,
+    pub(crate) effect: Option<i64>,
+    pub(crate) rating: Option<f64>,
+    pub(crate) text: String,
+    pub(crate) status: String,
+    pub(crate) reply: Option<String>,
+    pub(crate) created_at: OffsetDateTime,
+}
+
+pub(crate) const REVIEW_COLUMNS: &str =
+    "id, target_kind, target_id, organization_id, author_role, content,
+    organization_rating, effect, rating, text, status, reply, created_at";
+
+impl ReviewRow {
+    pub(crate) fn into_review(self) -> StoreResult<Review> {
+        Ok(Review {
+            id: self.id,
+            target_kind: parse_status(self.target_kind)?,
+            target_id: self.target_id,
+            organization_id: self.organization_id,
+            author_role: self.author_role,
+            content: self.content.map(count),
+            organization: self.organization_rating.map(count),
+            effect: self.effect.map(count),
+            rating: self.rating,
+            text: self.text,
+            status: parse_status(self.status)?,
+            reply: self.reply,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// The cursor bound for a page: ids are UUIDv7, so they sort by creation.
+pub(crate) fn after(page: &Page) -> &str {
+    page.after.as_deref().unwrap_or("")
+}
+
+pub(crate) fn fetch_limit(page: &Page) -> i64 {
+    i64::from(page.limit.min(Page::MAX)) + 1
+}
+
+#[derive(FromRow)]
+pub(crate) struct CaseRow {
+    pub(crate) id: String,
+    pub(crate) status: String,
+    pub(crate) category: String,
+    pub(crate) risk_level: Option<String>,
+    pub(crate) subject_name_sealed: String,
+    pub(crate) subject_birth_date: Date,
+    pub(crate) worker_id: String,
+    pub(crate) supervisor_id: String,
+    pub(crate) guardian_name_sealed: String,
+    pub(crate) consent_relation: String,
+    pub(crate) consent_scope: String,
+    pub(crate) consent_at: OffsetDateTime,
+    pub(crate) opened_at: OffsetDateTime,
+}
+
+pub(crate) const CASE_COLUMNS: &str = "c.id, c.status, c.category, c.risk_level, c.subject_name_sealed, c.subject_birth_date,
+    c.worker_id, c.supervisor_id, c.guardian_name_sealed, c.consent_relation, c.consent_scope, c.consent_at, c.opened_at";
