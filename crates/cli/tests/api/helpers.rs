@@ -333,6 +333,22 @@ async fn start(db: TestDatabase, key_file: PathBuf, dir: TempDir, demo: bool) ->
     }
 }
 
+impl TestApp {
+    /// Kills the server with SIGKILL, as a power cut or the OOM killer would, and waits.
+    pub async fn crash(&mut self) {
+        self._server.start_kill().expect("kill");
+        self._server.wait().await.expect("wait");
+    }
+
+    /// Starts the server again on the same database and key; the address changes.
+    pub async fn restart(&mut self) {
+        let log = self._dir.path().join("server-restarted.log");
+        let (base, server) = spawn_server(&self.db.url, &self.key_file, false, &log, &[]).await;
+        self.base = base;
+        self._server = server;
+    }
+}
+
 /// Another server process on the same database and key, as behind a load balancer.
 pub async fn spawn_instance(app: &TestApp, n: usize, extra: &[&str]) -> (String, Child) {
     let log = app._dir.path().join(format!("server-{n}.log"));

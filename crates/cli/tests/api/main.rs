@@ -8,6 +8,7 @@ mod audit;
 mod bad_input;
 mod cases;
 mod concurrency;
+mod crash;
 mod helpers;
 mod instances;
 mod loop_walk;
