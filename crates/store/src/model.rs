@@ -145,6 +145,8 @@ pub struct User {
     pub id: String,
     pub name: String,
     pub roles: Vec<RoleGrant>,
+    /// `138****5678`: the full number is shown to no one but its owner's download.
+    pub phone_masked: String,
     #[serde(skip)]
     pub district_id: String,
     #[serde(skip)]
@@ -437,6 +439,8 @@ impl ParticipantKind {
 pub struct Participant {
     pub id: String,
     pub name: String,
+    /// `110105********1234`.
+    pub id_number_masked: String,
     #[serde(with = "ymd")]
     #[schema(value_type = String, example = "2016-03-01")]
     pub birth_date: Date,

@@ -119,6 +119,7 @@ pub(crate) struct UserRow {
     pub(crate) id: String,
     pub(crate) district_id: String,
     pub(crate) name: String,
+    pub(crate) phone_masked: String,
     pub(crate) birth_date: Option<Date>,
 }
 
@@ -378,3 +379,39 @@ pub(crate) struct CaseRow {
 
 pub(crate) const CASE_COLUMNS: &str = "c.id, c.status, c.category, c.risk_level, c.subject_name_sealed, c.subject_birth_date,
     c.worker_id, c.supervisor_id, c.guardian_name_sealed, c.consent_relation, c.consent_scope, c.consent_at, c.opened_at";
+
+#[derive(FromRow)]
+pub(crate) struct ParticipantRow {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) id_number_masked: String,
+    pub(crate) birth_date: Date,
+    pub(crate) guardian_id: Option<String>,
+}
+
+pub(crate) const PARTICIPANT_COLUMNS: &str = "id, name, id_number_masked, birth_date, guardian_id";
+
+impl From<ParticipantRow> for Participant {
+    fn from(r: ParticipantRow) -> Self {
+        Participant {
+            id: r.id,
+            name: r.name,
+            id_number_masked: r.id_number_masked,
+            birth_date: r.birth_date,
+            guardian_id: r.guardian_id,
+        }
+    }
+}
+
+/// What a screen may show of a phone or an ID number stored in the clear by the caller.
+pub(crate) fn masked_phone(phone: &str) -> String {
+    youthloop_domain::Phone::parse(phone)
+        .map(|p| p.masked())
+        .unwrap_or_else(|_| "***".to_owned())
+}
+
+pub(crate) fn masked_id_number(id_number: &str) -> String {
+    youthloop_domain::IdNumber::parse(id_number)
+        .map(|n| n.masked())
+        .unwrap_or_else(|_| "***".to_owned())
+}

@@ -198,7 +198,7 @@ async fn load_user(
     id: &str,
 ) -> StoreResult<User> {
     let row: UserRow = sqlx::query_as(
-        "select id, district_id, name, birth_date from users where id = ?1 and (?2 is null or district_id = ?2)",
+        "select id, district_id, name, phone_masked, birth_date from users where id = ?1 and (?2 is null or district_id = ?2)",
     )
     .bind(id)
     .bind(district_id)
@@ -220,6 +220,7 @@ async fn load_user(
         id: row.id,
         name: row.name,
         roles,
+        phone_masked: row.phone_masked,
         district_id: row.district_id,
         birth_date: row.birth_date,
     })
@@ -944,8 +945,9 @@ impl Store for SqliteStore {
             ));
         }
         sqlx::query(
-            "insert into users (id, district_id, phone_hash, phone_sealed, password_hash, name, id_number_sealed, birth_date, created_at)
-             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "insert into users (id, district_id, phone_hash, phone_sealed, password_hash, name, id_number_sealed, birth_date, created_at,
+             phone_masked)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )
         .bind(&id)
         .bind(district_id)
@@ -956,6 +958,7 @@ impl Store for SqliteStore {
         .bind(user.id_number.as_ref().map(|n| self.keys.seal(&format!("users.id_number:{id}"), n)).transpose()?)
         .bind(user.birth_date)
         .bind(OffsetDateTime::now_utc())
+        .bind(masked_phone(&user.phone))
         .execute(&mut *tx)
         .await
         .map_err(unique("phone_taken", "该手机号已注册 / This phone number is already registered"))?;
@@ -979,8 +982,9 @@ impl Store for SqliteStore {
             (user.is_participant, &user.id_number, user.birth_date)
         {
             sqlx::query(
-                "insert into participants (id, district_id, kind, name, birth_date, id_number_sealed, id_number_hash, user_id, created_at)
-                 values (?1, ?2, 'youth', ?3, ?4, ?5, ?6, ?1, ?7)",
+                "insert into participants (id, district_id, kind, name, birth_date, id_number_sealed, id_number_hash, user_id, created_at,
+                 id_number_masked)
+                 values (?1, ?2, 'youth', ?3, ?4, ?5, ?6, ?1, ?7, ?8)",
             )
             .bind(&id)
             .bind(district_id)
@@ -989,6 +993,7 @@ impl Store for SqliteStore {
             .bind(self.keys.seal(&format!("participants.id_number:{id}"), id_number)?)
             .bind(self.keys.lookup("id_number", id_number))
             .bind(OffsetDateTime::now_utc())
+            .bind(masked_id_number(id_number))
             .execute(&mut *tx)
             .await
             .map_err(db)?;
@@ -1655,8 +1660,8 @@ impl Store for SqliteStore {
         }
         sqlx::query(
             "insert into participants (id, district_id, kind, name, birth_date, id_number_sealed, id_number_hash,
-             guardian_id, user_id, created_at)
-             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             guardian_id, user_id, created_at, id_number_masked)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )
         .bind(&id)
         .bind(district_id)
@@ -1668,6 +1673,7 @@ impl Store for SqliteStore {
         .bind(&p.guardian_id)
         .bind(&p.user_id)
         .bind(OffsetDateTime::now_utc())
+        .bind(masked_id_number(&p.id_number))
         .execute(&mut *tx)
         .await
         .map_err(unique("child_exists", "该孩子已添加 / This child has already been added"))?;
@@ -1677,6 +1683,7 @@ impl Store for SqliteStore {
         audit(&mut tx, by, "participant.create", "participant", &id).await?;
         tx.commit().await.map_err(db)?;
         Ok(Participant {
+            id_number_masked: masked_id_number(&p.id_number),
             id,
             name: p.name,
             birth_date: p.birth_date,
@@ -1690,10 +1697,10 @@ impl Store for SqliteStore {
         guardian_id: &str,
         page: &Page,
     ) -> StoreResult<Paged<Participant>> {
-        let rows: Vec<(String, String, Date, Option<String>)> = sqlx::query_as(
-            "select id, name, birth_date, guardian_id from participants
-             where district_id = ?1 and guardian_id = ?2 and id > ?3 order by id limit ?4",
-        )
+        let rows: Vec<ParticipantRow> = sqlx::query_as(&format!(
+            "select {PARTICIPANT_COLUMNS} from participants
+             where district_id = ?1 and guardian_id = ?2 and id > ?3 order by id limit ?4"
+        ))
         .bind(district_id)
         .bind(guardian_id)
         .bind(after(page))
@@ -1701,15 +1708,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db)?;
-        let items = rows
-            .into_iter()
-            .map(|(id, name, birth_date, guardian_id)| Participant {
-                id,
-                name,
-                birth_date,
-                guardian_id,
-            })
-            .collect();
+        let items = rows.into_iter().map(Participant::from).collect();
         Ok(Paged::from_rows(items, page, |p| p.id.clone()))
     }
 
@@ -1719,23 +1718,17 @@ impl Store for SqliteStore {
         user_id: &str,
         participant_id: &str,
     ) -> StoreResult<Participant> {
-        let (id, name, birth_date, guardian_id): (String, String, Date, Option<String>) =
-            sqlx::query_as(
-                "select id, name, birth_date, guardian_id from participants
-             where district_id = ?1 and id = ?2 and (guardian_id = ?3 or user_id = ?3)",
-            )
-            .bind(district_id)
-            .bind(participant_id)
-            .bind(user_id)
-            .fetch_one(&self.reader)
-            .await
-            .map_err(db)?;
-        Ok(Participant {
-            id,
-            name,
-            birth_date,
-            guardian_id,
-        })
+        let row: ParticipantRow = sqlx::query_as(&format!(
+            "select {PARTICIPANT_COLUMNS} from participants
+             where district_id = ?1 and id = ?2 and (guardian_id = ?3 or user_id = ?3)"
+        ))
+        .bind(district_id)
+        .bind(participant_id)
+        .bind(user_id)
+        .fetch_one(&self.reader)
+        .await
+        .map_err(db)?;
+        Ok(row.into())
     }
 
     async fn give_consent(
@@ -1893,7 +1886,7 @@ impl Store for SqliteStore {
         let mut tx = self.write().await?;
         let erased_phone = self.keys.seal(&format!("users.phone:{}", by.user_id), "")?;
         let done = sqlx::query(
-            "update users set name = '已注销用户', phone_hash = 'erased:' || id, phone_sealed = ?1,
+            "update users set name = '已注销用户', phone_hash = 'erased:' || id, phone_masked = '', phone_sealed = ?1,
              id_number_sealed = null, birth_date = null, password_hash = '!', erased_at = ?2
              where district_id = ?3 and id = ?4 and erased_at is null",
         )
@@ -1919,7 +1912,7 @@ impl Store for SqliteStore {
             let year_only = Date::from_calendar_date(birth_date.year(), time::Month::January, 1)
                 .unwrap_or(birth_date);
             sqlx::query(
-                "update participants set name = '已删除', id_number_sealed = ?1, id_number_hash = 'erased:' || id,
+                "update participants set name = '已删除', id_number_masked = '', id_number_sealed = ?1, id_number_hash = 'erased:' || id,
                  birth_date = ?2, erased_at = ?3 where id = ?4",
             )
             .bind(self.keys.seal(&format!("participants.id_number:{id}"), "")?)

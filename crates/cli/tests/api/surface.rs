@@ -241,6 +241,16 @@ async fn no_answer_shows_a_full_phone_or_id_number_to_anyone(engine: Engine) {
         }
     }
     assert!(seen > 60, "the walk read too little: {seen}");
+    // Masked where shown: the signed-in user's phone, a guardian's children's ID numbers.
+    let (_, me) = app.get(Some(&guardian), "/api/v1/me").await;
+    assert_eq!(me["phone_masked"], "138****0004");
+    for child in children["items"].as_array().unwrap() {
+        let masked = child["id_number_masked"].as_str().unwrap();
+        assert!(
+            masked.len() == 18 && &masked[6..14] == "********",
+            "{masked}"
+        );
+    }
     // Only the owner's own download holds them, in the clear.
     let (_, mine) = app.get(Some(&guardian), "/api/v1/me/export").await;
     assert!(full_numbers(&mine.to_string()).contains(&GUARDIAN.to_owned()));

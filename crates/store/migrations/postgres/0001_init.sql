@@ -51,6 +51,7 @@ create table users (
     -- hash. A phone is unique across the installation, since sign-in names no district.
     phone_hash    text not null unique,
     phone_sealed  text not null,
+    phone_masked  text not null,        -- 138****5678: what a screen may show
     password_hash text not null,
     name          text not null,
     id_number_sealed text,
@@ -83,6 +84,7 @@ create table participants (
     birth_date  date not null,
     id_number_sealed text not null,
     id_number_hash   text not null,      -- keyed hash: finds a duplicate without the clear value
+    id_number_masked text not null,      -- 110105********1234
     guardian_id text references users(id),
     user_id     text references users(id),
     created_at  timestamptz not null,
