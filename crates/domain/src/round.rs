@@ -60,6 +60,53 @@ impl ProjectStatus {
     }
 }
 
+/// The League decides on a proposal only while its round takes decisions.
+pub fn decide(
+    project: ProjectStatus,
+    round: RoundStatus,
+    action: ProjectAction,
+) -> DomainResult<ProjectStatus> {
+    if !round.accepts_decisions() {
+        return Err(DomainError::InvalidTransition {
+            entity: "round",
+            from: round.as_str(),
+            action: action.as_str(),
+        });
+    }
+    project.apply(action)
+}
+
+/// What the League buys of an approved proposal, and what that leaves of the budget.
+#[derive(Debug, Clone, Copy)]
+pub struct Purchase {
+    pub sessions_bought: u32,
+    pub sessions_offered: u32,
+    pub unit_price: Fen,
+    pub budget: Fen,
+    pub already_approved: Fen,
+}
+
+/// Approves a proposal: at most the sessions offered, within the round's budget.
+pub fn approve(
+    project: ProjectStatus,
+    round: RoundStatus,
+    purchase: Purchase,
+) -> DomainResult<ProjectStatus> {
+    let next = decide(project, round, ProjectAction::Approve)?;
+    if purchase.sessions_bought > purchase.sessions_offered {
+        return Err(DomainError::invalid(
+            "sessions_bought",
+            "购买场次不能超过提供场次 / Cannot buy more sessions than offered",
+        ));
+    }
+    check_budget(
+        purchase.budget,
+        purchase.already_approved,
+        purchase.unit_price.times(purchase.sessions_bought),
+    )?;
+    Ok(next)
+}
+
 /// Approving `cost` more must keep the round within its budget.
 pub fn check_budget(budget: Fen, already_approved: Fen, cost: Fen) -> DomainResult<()> {
     if already_approved + cost > budget {
@@ -95,6 +142,66 @@ mod tests {
             (S::Submitted, A::Reject, S::Rejected),
         ];
         crate::status::check_transitions(S::ALL, A::ALL, &allowed, S::apply);
+    }
+
+    #[test]
+    fn decisions_need_a_round_that_takes_them_and_a_budget() {
+        let f = |v| Fen::parse("x", v).unwrap();
+        let buy = |n| Purchase {
+            sessions_bought: n,
+            sessions_offered: 3,
+            unit_price: f(10),
+            budget: f(50),
+            already_approved: f(20),
+        };
+        assert_eq!(
+            approve(ProjectStatus::Submitted, RoundStatus::Reviewing, buy(3)),
+            Ok(ProjectStatus::Approved)
+        );
+        assert_eq!(
+            approve(ProjectStatus::Submitted, RoundStatus::Open, buy(3)),
+            Ok(ProjectStatus::Approved)
+        );
+        assert_eq!(
+            approve(ProjectStatus::Submitted, RoundStatus::Awarded, buy(1))
+                .unwrap_err()
+                .code(),
+            "invalid_transition"
+        );
+        assert_eq!(
+            approve(ProjectStatus::Submitted, RoundStatus::Reviewing, buy(4))
+                .unwrap_err()
+                .field(),
+            Some("sessions_bought")
+        );
+        let dear = Purchase {
+            already_approved: f(21),
+            ..buy(3)
+        };
+        assert_eq!(
+            approve(ProjectStatus::Submitted, RoundStatus::Reviewing, dear),
+            Err(DomainError::OverBudget)
+        );
+        assert_eq!(
+            decide(
+                ProjectStatus::Submitted,
+                RoundStatus::Draft,
+                ProjectAction::Reject
+            )
+            .unwrap_err()
+            .code(),
+            "invalid_transition"
+        );
+        assert_eq!(
+            decide(
+                ProjectStatus::Approved,
+                RoundStatus::Open,
+                ProjectAction::Reject
+            )
+            .unwrap_err()
+            .code(),
+            "invalid_transition"
+        );
     }
 
     #[test]

@@ -1233,28 +1233,14 @@ impl Store for PgStore {
         let mut tx = self.write().await?;
         let project = load_project(&mut tx, district_id, id).await?;
         let round = load_round(&mut tx, district_id, &project.round_id).await?;
-        if !round.status.accepts_decisions() {
-            return Err(DomainError::InvalidTransition {
-                entity: "round",
-                from: round.status.as_str(),
-                action: "approve",
-            }
-            .into());
-        }
-        let next = project.status.apply(ProjectAction::Approve)?;
-        if sessions_bought > project.sessions_offered {
-            return Err(DomainError::invalid(
-                "sessions_bought",
-                "购买场次不能超过提供场次 / Cannot buy more sessions than offered",
-            )
-            .into());
-        }
-        let cost = Fen::parse("unit_price_fen", project.unit_price_fen)?.times(sessions_bought);
-        round::check_budget(
-            Fen::parse("budget_fen", round.budget_fen)?,
-            Fen::parse("budget_fen", round.approved_fen)?,
-            cost,
-        )?;
+        let purchase = round::Purchase {
+            sessions_bought,
+            sessions_offered: project.sessions_offered,
+            unit_price: Fen::parse("unit_price_fen", project.unit_price_fen)?,
+            budget: Fen::parse("budget_fen", round.budget_fen)?,
+            already_approved: Fen::parse("budget_fen", round.approved_fen)?,
+        };
+        let next = round::approve(project.status, round.status, purchase)?;
         sqlx::query("update projects set status = $1, sessions_bought = $2 where id = $3")
             .bind(next.as_str())
             .bind(i64::from(sessions_bought))
@@ -1273,15 +1259,7 @@ impl Store for PgStore {
         let mut tx = self.write().await?;
         let project = load_project(&mut tx, district_id, id).await?;
         let round = load_round(&mut tx, district_id, &project.round_id).await?;
-        if !round.status.accepts_decisions() {
-            return Err(DomainError::InvalidTransition {
-                entity: "round",
-                from: round.status.as_str(),
-                action: "reject",
-            }
-            .into());
-        }
-        let next = project.status.apply(ProjectAction::Reject)?;
+        let next = round::decide(project.status, round.status, ProjectAction::Reject)?;
         sqlx::query("update projects set status = $1, reason = $2 where id = $3")
             .bind(next.as_str())
             .bind(reason)

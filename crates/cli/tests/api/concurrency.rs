@@ -9,33 +9,12 @@ use crate::helpers::*;
 
 async fn a_flood_never_overbooks_and_retries_create_nothing(engine: Engine) {
     let app = spawn_app(engine).await;
-    let org = app.sign_in(ORG_ADMIN).await;
-    let guardian = app.sign_in(GUARDIAN).await;
-    let (s, activity) = app
-        .post(
-            Some(&org),
-            "/api/v1/activities",
-            json!({"title": "热门活动", "starts_at": in_hours(48), "ends_at": in_hours(50), "venue": "大礼堂",
-                   "capacity": 50, "waitlist_capacity": 20, "min_age": 0, "max_age": 17,
-                   "registration_opens_at": in_hours(-1), "registration_closes_at": in_hours(24)}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{activity}");
-    let activity_id = activity["id"].as_str().unwrap().to_owned();
-    app.post(
-        Some(&org),
-        &format!("/api/v1/activities/{activity_id}/publish"),
-        json!({}),
-    )
-    .await;
-    let mut children = Vec::new();
-    for i in 0..200 {
-        let (s, child) = app
-            .post(Some(&guardian), "/api/v1/children", json!({"name": format!("孩子{i}"), "id_number": id_number(6 + i % 10, 100 + i as u32), "consent": true}))
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{child}");
-        children.push(child["id"].as_str().unwrap().to_owned());
-    }
+    let Flood {
+        org,
+        guardian,
+        activity_id,
+        children,
+    } = flood_setup(&app, 50, 20, 200).await;
     let path = format!("/api/v1/activities/{activity_id}/registrations");
     let attempt = |i: usize| {
         let (app, path, guardian, child) = (&app, &path, &guardian, children[i].clone());

@@ -13,30 +13,12 @@ use crate::helpers::*;
 
 async fn a_killed_server_keeps_every_confirmed_registration(engine: Engine) {
     let mut app = spawn_app(engine).await;
-    let org = app.sign_in(ORG_ADMIN).await;
-    let guardian = app.sign_in(GUARDIAN).await;
-    let (_, activity) = app
-        .post(
-            Some(&org),
-            "/api/v1/activities",
-            json!({"title": "断电测试", "starts_at": in_hours(48), "ends_at": in_hours(50), "venue": "礼堂", "capacity": 40,
-                   "waitlist_capacity": 20, "min_age": 0, "max_age": 17, "registration_opens_at": in_hours(-1), "registration_closes_at": in_hours(24)}),
-        )
-        .await;
-    let activity_id = activity["id"].as_str().unwrap().to_owned();
-    app.post(
-        Some(&org),
-        &format!("/api/v1/activities/{activity_id}/publish"),
-        json!({}),
-    )
-    .await;
-    let mut children = Vec::new();
-    for i in 0..150 {
-        let (_, child) = app
-            .post(Some(&guardian), "/api/v1/children", json!({"name": format!("童{i}"), "id_number": id_number(6 + i % 10, 500 + i as u32), "consent": true}))
-            .await;
-        children.push(child["id"].as_str().unwrap().to_owned());
-    }
+    let Flood {
+        guardian,
+        activity_id,
+        children,
+        ..
+    } = flood_setup(&app, 40, 20, 150).await;
 
     // The flood, with the kill in its middle: once some answers have come back.
     let url = format!("{}/api/v1/activities/{activity_id}/registrations", app.base);

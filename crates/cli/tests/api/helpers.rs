@@ -504,3 +504,49 @@ pub fn assert_error(answer: &(StatusCode, Value), status: u16, code: &str) {
         answer.1
     );
 }
+
+/// What a flood needs: a published activity of the demo organization and `children` of
+/// the demo guardian, all signed in.
+pub struct Flood {
+    pub org: String,
+    pub guardian: String,
+    pub activity_id: String,
+    pub children: Vec<String>,
+}
+
+pub async fn flood_setup(app: &TestApp, capacity: u32, waitlist: u32, children: u32) -> Flood {
+    let org = app.sign_in(ORG_ADMIN).await;
+    let guardian = app.sign_in(GUARDIAN).await;
+    let (s, activity) = app
+        .post(
+            Some(&org),
+            "/api/v1/activities",
+            json!({"title": "热门活动", "starts_at": in_hours(48), "ends_at": in_hours(50), "venue": "大礼堂",
+                   "capacity": capacity, "waitlist_capacity": waitlist, "min_age": 0, "max_age": 17,
+                   "registration_opens_at": in_hours(-1), "registration_closes_at": in_hours(24)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{activity}");
+    let activity_id = activity["id"].as_str().unwrap().to_owned();
+    let (s, published) = app
+        .post(
+            Some(&org),
+            &format!("/api/v1/activities/{activity_id}/publish"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{published}");
+    let mut ids = Vec::new();
+    for i in 0..children {
+        let body = json!({"name": format!("孩子{i}"), "id_number": id_number(6 + (i % 10) as i32, 100 + i), "consent": true});
+        let (s, child) = app.post(Some(&guardian), "/api/v1/children", body).await;
+        assert_eq!(s, StatusCode::CREATED, "{child}");
+        ids.push(child["id"].as_str().unwrap().to_owned());
+    }
+    Flood {
+        org,
+        guardian,
+        activity_id,
+        children: ids,
+    }
+}

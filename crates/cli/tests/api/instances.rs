@@ -57,30 +57,12 @@ async fn three_instances_flooded_at_once_behave_as_one(engine: Engine) {
         );
     }
 
-    let org = app.sign_in(ORG_ADMIN).await;
-    let (_, activity) = app
-        .post(
-            Some(&org),
-            "/api/v1/activities",
-            json!({"title": "三实例", "starts_at": in_hours(48), "ends_at": in_hours(50), "venue": "礼堂", "capacity": 30,
-                   "waitlist_capacity": 10, "min_age": 0, "max_age": 17, "registration_opens_at": in_hours(-1), "registration_closes_at": in_hours(24)}),
-        )
-        .await;
-    let activity_id = activity["id"].as_str().unwrap().to_owned();
-    app.post(
-        Some(&org),
-        &format!("/api/v1/activities/{activity_id}/publish"),
-        json!({}),
-    )
-    .await;
-    let mut children = Vec::new();
-    for i in 0..121 {
-        let (s, child) = app
-            .post(Some(&guardian), "/api/v1/children", json!({"name": format!("娃{i}"), "id_number": id_number(6 + i % 10, 300 + i as u32), "consent": true}))
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{child}");
-        children.push(child["id"].as_str().unwrap().to_owned());
-    }
+    let Flood {
+        org,
+        activity_id,
+        children,
+        ..
+    } = flood_setup(&app, 30, 10, 121).await;
     let path = format!("/api/v1/activities/{activity_id}/registrations");
 
     // One key sent to two instances at the same moment makes one registration.
