@@ -5,6 +5,7 @@
 //! caller's district, and where a role's scope narrows it, by that scope too, so a
 //! record outside the caller's reach is simply not found.
 
+mod admission;
 pub mod copy;
 pub mod crypto;
 mod error;

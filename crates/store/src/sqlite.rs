@@ -2,16 +2,17 @@
 //! write transactions never fight over the lock), a few readers, `synchronous=FULL` so
 //! that a confirmed write survives a power cut.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use rand::RngCore;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::{FromRow, QueryBuilder, SqliteConnection, SqlitePool};
 use time::{Date, OffsetDateTime};
 use youthloop_domain::activity::{
-    self, ActivityAction, ActivityStatus, Attempt, RegistrationAction, RegistrationStatus, Seats,
+    ActivityAction, ActivityStatus, RegistrationAction, RegistrationStatus,
 };
 use youthloop_domain::audit;
 use youthloop_domain::case::{CaseAction, RiskLevel};
@@ -22,6 +23,7 @@ use youthloop_domain::round::{self, ProjectAction, ProjectStatus, RoundAction};
 use youthloop_domain::scorecard::Facts;
 use youthloop_domain::{DomainError, Fen};
 
+use crate::admission::{self, Admitted, BatchFacts, Candidate, GroupCommit, Plan, Request};
 use crate::crypto::Keyring;
 use crate::model::*;
 use crate::rows::*;
@@ -33,6 +35,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     keys: Keyring,
+    admissions: GroupCommit<Request, Registered>,
 }
 
 impl SqliteStore {
@@ -67,10 +70,16 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .map_err(db)?;
+        let pool = writer.clone();
+        let admissions = GroupCommit::start(move |batch| {
+            let pool = pool.clone();
+            async move { admit_batch(&pool, batch).await }
+        });
         Ok(Self {
             writer,
             reader,
             keys,
+            admissions,
         })
     }
 }
@@ -504,63 +513,202 @@ async fn audit(
     kind: &str,
     record_id: &str,
 ) -> StoreResult<()> {
-    let head: Option<(i64, String)> =
-        sqlx::query_as("select seq, hash from audit_heads where district_id = ?1")
-            .bind(&by.district_id)
-            .fetch_optional(&mut *c)
+    audit_many(c, &[(by, action, kind, record_id)]).await
+}
+
+/// Appends events in order, reading each district's head once and moving it once.
+async fn audit_many(
+    c: &mut SqliteConnection,
+    events: &[(&Actor, &str, &str, &str)],
+) -> StoreResult<()> {
+    let mut heads: HashMap<String, (i64, String)> = HashMap::new();
+    let mut links = Vec::new();
+    for &(by, action, kind, record_id) in events {
+        if !heads.contains_key(&by.district_id) {
+            let head: Option<(i64, String)> =
+                sqlx::query_as("select seq, hash from audit_heads where district_id = ?1")
+                    .bind(&by.district_id)
+                    .fetch_optional(&mut *c)
+                    .await
+                    .map_err(db)?;
+            if let Some(head) = head {
+                heads.insert(by.district_id.clone(), head);
+            }
+        }
+        let link = admission::link(heads.get(&by.district_id), by, action, kind, record_id)?;
+        heads.insert(link.district_id.clone(), (link.seq, link.hash.clone()));
+        links.push(link);
+    }
+    if links.is_empty() {
+        return Ok(());
+    }
+    let mut insert = QueryBuilder::new(
+        "insert into audit_events (id, district_id, seq, at, actor, action, record_kind, record_id, address, prev_hash, hash) ",
+    );
+    insert.push_values(&links, |mut row, l| {
+        row.push_bind(&l.id)
+            .push_bind(&l.district_id)
+            .push_bind(l.seq)
+            .push_bind(&l.at)
+            .push_bind(&l.actor)
+            .push_bind(&l.action)
+            .push_bind(&l.kind)
+            .push_bind(&l.record_id)
+            .push_bind(&l.address)
+            .push_bind(&l.prev_hash)
+            .push_bind(&l.hash);
+    });
+    insert.build().execute(&mut *c).await.map_err(db)?;
+    for (district_id, (seq, hash)) in heads {
+        sqlx::query(
+            "insert into audit_heads (district_id, seq, hash) values (?1, ?2, ?3)
+             on conflict (district_id) do update set seq = excluded.seq, hash = excluded.hash",
+        )
+        .bind(district_id)
+        .bind(seq)
+        .bind(hash)
+        .execute(&mut *c)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+/// Admits one batch of registrations in one transaction: read the facts, let
+/// [`admission::plan`] decide, write the plan, commit once.
+async fn admit_batch(
+    pool: &SqlitePool,
+    requests: Vec<Request>,
+) -> StoreResult<Vec<StoreResult<Registered>>> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let facts = admission_facts(&mut tx, &requests).await?;
+    let plan = admission::plan(&requests, facts);
+    write_admissions(&mut tx, &plan).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(plan.answers)
+}
+
+async fn admission_facts(
+    c: &mut SqliteConnection,
+    requests: &[Request],
+) -> StoreResult<BatchFacts> {
+    let wanted = BatchFacts::wanted(requests);
+    let mut facts = BatchFacts::default();
+    if !wanted.keys.is_empty() {
+        let pairs: Vec<[&String; 2]> = wanted.keys.iter().map(|(u, k)| [u, k]).collect();
+        let kept: Vec<(String, String, String)> = sqlx::query_as(
+            "select k.user_id, k.key, k.body from json_each(?1) j
+             join idempotency_keys k on k.user_id = j.value ->> 0 and k.key = j.value ->> 1",
+        )
+        .bind(json(&pairs))
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db)?;
+        facts.kept = kept.into_iter().map(|(u, k, b)| ((u, k), b)).collect();
+    }
+    let ids = json(&wanted.participants);
+    let candidates: Vec<(String, String, Option<String>, Option<String>, Date, bool)> =
+        sqlx::query_as(
+            "select p.id, p.district_id, p.guardian_id, p.user_id, p.birth_date,
+             exists (select 1 from consents c where c.participant_id = p.id and c.withdrawn_at is null)
+             from participants p where p.id in (select value from json_each(?1))",
+        )
+        .bind(&ids)
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db)?;
+    for (id, district_id, guardian_id, user_id, birth_date, has_consent) in candidates {
+        let candidate = Candidate {
+            district_id,
+            guardian_id,
+            user_id,
+            birth_date,
+            has_consent,
+        };
+        facts.candidates.insert(id, candidate);
+    }
+    let live: Vec<(String, String)> = sqlx::query_as(
+        "select activity_id, participant_id from registrations
+         where participant_id in (select value from json_each(?1))
+         and status in ('confirmed', 'waitlisted', 'attended')",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db)?;
+    facts.live = live.into_iter().collect();
+    for (district_id, id) in wanted.activities {
+        let activity = match load_activity(c, &district_id, &id, &[]).await {
+            Err(StoreError::NotFound) => continue,
+            other => other?,
+        };
+        let next_seq: i64 = sqlx::query_scalar("select next_seq from activities where id = ?1")
+            .bind(&id)
+            .fetch_one(&mut *c)
             .await
             .map_err(db)?;
-    let (seq, prev) = head.map_or((1, audit::GENESIS.to_owned()), |(seq, hash)| {
-        (seq + 1, hash)
-    });
-    let at = OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .map_err(|e| StoreError::Other(e.to_string()))?;
-    let actor = if by.user_id.is_empty() {
-        "visitor"
-    } else {
-        by.user_id.as_str()
-    };
-    let hash = audit::hash(
-        &prev,
-        &by.district_id,
-        seq,
-        &at,
-        actor,
-        action,
-        kind,
-        record_id,
-        &by.address,
+        facts
+            .activities
+            .insert((district_id, id), (activity, next_seq));
+    }
+    Ok(facts)
+}
+
+async fn write_admissions(c: &mut SqliteConnection, plan: &Plan) -> StoreResult<()> {
+    if plan.admitted.is_empty() {
+        return Ok(());
+    }
+    let mut insert = QueryBuilder::new(
+        "insert into registrations (id, district_id, activity_id, participant_id, made_by, status, seq, created_at, updated_at) ",
     );
-    sqlx::query(
-        "insert into audit_events (id, district_id, seq, at, actor, action, record_kind, record_id, address, prev_hash, hash)
-         values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )
-    .bind(new_id())
-    .bind(&by.district_id)
-    .bind(seq)
-    .bind(&at)
-    .bind(actor)
-    .bind(action)
-    .bind(kind)
-    .bind(record_id)
-    .bind(&by.address)
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut *c)
-    .await
-    .map_err(db)?;
-    sqlx::query(
-        "insert into audit_heads (district_id, seq, hash) values (?1, ?2, ?3)
-         on conflict (district_id) do update set seq = excluded.seq, hash = excluded.hash",
-    )
-    .bind(&by.district_id)
-    .bind(seq)
-    .bind(&hash)
-    .execute(&mut *c)
-    .await
-    .map_err(db)?;
-    Ok(())
+    insert.push_values(&plan.admitted, |mut row, a| {
+        row.push_bind(&a.registered.id)
+            .push_bind(&a.district_id)
+            .push_bind(&a.registered.activity_id)
+            .push_bind(&a.registered.participant_id)
+            .push_bind(&a.by.user_id)
+            .push_bind(a.registered.status.as_str())
+            .push_bind(a.seq)
+            .push_bind(a.at)
+            .push_bind(a.at);
+    });
+    insert.build().execute(&mut *c).await.map_err(db)?;
+    let kept: Vec<&Admitted> = plan.admitted.iter().filter(|a| a.kept.is_some()).collect();
+    if !kept.is_empty() {
+        let mut insert = QueryBuilder::new(
+            "insert into idempotency_keys (district_id, user_id, key, body, created_at) ",
+        );
+        insert.push_values(kept, |mut row, a| {
+            let (key, body) = a.kept.as_ref().expect("filtered on kept");
+            row.push_bind(&a.district_id)
+                .push_bind(&a.by.user_id)
+                .push_bind(key)
+                .push_bind(body)
+                .push_bind(a.at);
+        });
+        insert.build().execute(&mut *c).await.map_err(db)?;
+    }
+    for (activity_id, next_seq) in &plan.next_seq {
+        sqlx::query("update activities set next_seq = ?2 where id = ?1")
+            .bind(activity_id)
+            .bind(next_seq)
+            .execute(&mut *c)
+            .await
+            .map_err(db)?;
+    }
+    let events: Vec<_> = plan
+        .admitted
+        .iter()
+        .map(|a| {
+            (
+                &a.by,
+                "registration.create",
+                "registration",
+                a.registered.id.as_str(),
+            )
+        })
+        .collect();
+    audit_many(c, &events).await
 }
 
 async fn insert_consent(
@@ -1929,145 +2077,13 @@ impl Store for SqliteStore {
         attempt: RegistrationAttempt,
         now: OffsetDateTime,
     ) -> StoreResult<Registered> {
-        let district_id = by.district_id.as_str();
-        let mut tx = self.write().await?;
-        if let Some(key) = &attempt.idempotency_key {
-            let earlier: Option<String> = sqlx::query_scalar(
-                "select body from idempotency_keys where user_id = ?1 and key = ?2",
-            )
-            .bind(&by.user_id)
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-            if let Some(body) = earlier {
-                let mut first: Registered =
-                    serde_json::from_str(&body).map_err(|e| StoreError::Other(e.to_string()))?;
-                if first.activity_id != attempt.activity_id
-                    || first.participant_id != attempt.participant_id
-                {
-                    return Err(StoreError::conflict(
-                        "idempotency_key_reused",
-                        "该幂等键已用于另一请求 / This Idempotency-Key was used for another request",
-                    ));
-                }
-                first.replayed = true;
-                return Ok(first);
-            }
-        }
-        let activity = load_activity(&mut tx, district_id, &attempt.activity_id, &[]).await?;
-        let birth_date: Date = sqlx::query_scalar(
-            "select birth_date from participants where district_id = ?1 and id = ?2 and (guardian_id = ?3 or user_id = ?3)",
-        )
-        .bind(district_id)
-        .bind(&attempt.participant_id)
-        .bind(&by.user_id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db)?;
-        let consent: Option<i64> = sqlx::query_scalar(
-            "select 1 from consents where participant_id = ?1 and withdrawn_at is null limit 1",
-        )
-        .bind(&attempt.participant_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?;
-        let already: Option<i64> = sqlx::query_scalar(
-            "select 1 from registrations where activity_id = ?1 and participant_id = ?2
-             and status in ('confirmed', 'waitlisted', 'attended')",
-        )
-        .bind(&activity.id)
-        .bind(&attempt.participant_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?;
-        let admission = activity::admit(
-            &Attempt {
-                status: activity.status,
-                opens_at: activity.registration_opens_at,
-                closes_at: activity.registration_closes_at,
+        self.admissions
+            .submit(Request {
+                by: by.clone(),
+                attempt,
                 now,
-                min_age: activity.min_age,
-                max_age: activity.max_age,
-                birth_date,
-                starts_on: youthloop_domain::parse::local_date(activity.starts_at),
-                already_registered: already.is_some(),
-                has_consent: consent.is_some(),
-            },
-            Seats {
-                capacity: activity.capacity,
-                waitlist_capacity: activity.waitlist_capacity,
-                confirmed: activity.confirmed_count,
-                waitlisted: activity.waitlist_count,
-            },
-        )?;
-        let seq: i64 = sqlx::query_scalar(
-            "update activities set next_seq = next_seq + 1 where id = ?1 returning next_seq - 1",
-        )
-        .bind(&activity.id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db)?;
-        let id = new_id();
-        sqlx::query(
-            "insert into registrations (id, district_id, activity_id, participant_id, made_by, status, seq, created_at, updated_at)
-             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        )
-        .bind(&id)
-        .bind(district_id)
-        .bind(&activity.id)
-        .bind(&attempt.participant_id)
-        .bind(&by.user_id)
-        .bind(admission.status().as_str())
-        .bind(seq)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(unique("already_registered", "该参与者已报名此活动 / This participant is already registered"))?;
-        let registered = Registered {
-            id,
-            status: admission.status(),
-            position: match admission {
-                activity::Admission::Waitlisted { position } => Some(position),
-                activity::Admission::Confirmed => None,
-            },
-            replayed: false,
-            activity_id: activity.id.clone(),
-            participant_id: attempt.participant_id.clone(),
-        };
-        if let Some(key) = &attempt.idempotency_key {
-            #[derive(serde::Serialize)]
-            struct Kept<'a> {
-                #[serde(flatten)]
-                answer: &'a Registered,
-                activity_id: &'a str,
-                participant_id: &'a str,
-            }
-            let kept = Kept {
-                answer: &registered,
-                activity_id: &registered.activity_id,
-                participant_id: &registered.participant_id,
-            };
-            sqlx::query("insert into idempotency_keys (district_id, user_id, key, body, created_at) values (?1, ?2, ?3, ?4, ?5)")
-                .bind(district_id)
-                .bind(&by.user_id)
-                .bind(key)
-                .bind(json(&kept))
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        audit(
-            &mut tx,
-            by,
-            "registration.create",
-            "registration",
-            &registered.id,
-        )
-        .await?;
-        tx.commit().await.map_err(db)?;
-        Ok(registered)
+            })
+            .await
     }
 
     async fn cancel_registration(
