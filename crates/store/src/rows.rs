@@ -415,3 +415,27 @@ pub(crate) fn masked_id_number(id_number: &str) -> String {
         .map(|n| n.masked())
         .unwrap_or_else(|_| "***".to_owned())
 }
+
+/// Someone who may be registered, as a batch of registrations reads them.
+#[derive(FromRow)]
+pub(crate) struct CandidateRow {
+    id: String,
+    district_id: String,
+    guardian_id: Option<String>,
+    user_id: Option<String>,
+    birth_date: Date,
+    has_consent: bool,
+}
+
+impl CandidateRow {
+    pub(crate) fn into_pair(self) -> (String, crate::admission::Candidate) {
+        let candidate = crate::admission::Candidate {
+            district_id: self.district_id,
+            guardian_id: self.guardian_id,
+            user_id: self.user_id,
+            birth_date: self.birth_date,
+            has_consent: self.has_consent,
+        };
+        (self.id, candidate)
+    }
+}

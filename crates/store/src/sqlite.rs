@@ -23,7 +23,7 @@ use youthloop_domain::round::{self, ProjectAction, ProjectStatus, RoundAction};
 use youthloop_domain::scorecard::Facts;
 use youthloop_domain::{DomainError, Fen};
 
-use crate::admission::{self, Admitted, BatchFacts, Candidate, GroupCommit, Plan, Request};
+use crate::admission::{self, Admitted, BatchFacts, GroupCommit, Plan, Request};
 use crate::crypto::Keyring;
 use crate::model::*;
 use crate::rows::*;
@@ -607,26 +607,17 @@ async fn admission_facts(
         facts.kept = kept.into_iter().map(|(u, k, b)| ((u, k), b)).collect();
     }
     let ids = json(&wanted.participants);
-    let candidates: Vec<(String, String, Option<String>, Option<String>, Date, bool)> =
-        sqlx::query_as(
-            "select p.id, p.district_id, p.guardian_id, p.user_id, p.birth_date,
-             exists (select 1 from consents c where c.participant_id = p.id and c.withdrawn_at is null)
-             from participants p where p.id in (select value from json_each(?1))",
-        )
+    let candidates: Vec<CandidateRow> = sqlx::query_as("select p.id, p.district_id, p.guardian_id, p.user_id, p.birth_date,
+             exists (select 1 from consents c where c.participant_id = p.id and c.withdrawn_at is null) as has_consent
+             from participants p where p.id in (select value from json_each(?1))")
         .bind(&ids)
         .fetch_all(&mut *c)
         .await
         .map_err(db)?;
-    for (id, district_id, guardian_id, user_id, birth_date, has_consent) in candidates {
-        let candidate = Candidate {
-            district_id,
-            guardian_id,
-            user_id,
-            birth_date,
-            has_consent,
-        };
-        facts.candidates.insert(id, candidate);
-    }
+    facts.candidates = candidates
+        .into_iter()
+        .map(CandidateRow::into_pair)
+        .collect();
     let live: Vec<(String, String)> = sqlx::query_as(
         "select activity_id, participant_id from registrations
          where participant_id in (select value from json_each(?1))
@@ -673,13 +664,16 @@ async fn write_admissions(c: &mut SqliteConnection, plan: &Plan) -> StoreResult<
             .push_bind(a.at);
     });
     insert.build().execute(&mut *c).await.map_err(db)?;
-    let kept: Vec<&Admitted> = plan.admitted.iter().filter(|a| a.kept.is_some()).collect();
+    let kept: Vec<(&Admitted, &String, &String)> = plan
+        .admitted
+        .iter()
+        .filter_map(|a| a.kept.as_ref().map(|(key, body)| (a, key, body)))
+        .collect();
     if !kept.is_empty() {
         let mut insert = QueryBuilder::new(
             "insert into idempotency_keys (district_id, user_id, key, body, created_at) ",
         );
-        insert.push_values(kept, |mut row, a| {
-            let (key, body) = a.kept.as_ref().expect("filtered on kept");
+        insert.push_values(kept, |mut row, (a, key, body)| {
             row.push_bind(&a.district_id)
                 .push_bind(&a.by.user_id)
                 .push_bind(key)
