@@ -1,5 +1,6 @@
 //! The `youthloop` command.
 
+mod bench;
 mod demo;
 
 use std::io::BufRead;
@@ -108,6 +109,11 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Benchmarks that print their figures against limits measured in the same run.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -131,6 +137,12 @@ enum Command {
         #[arg(long, default_value = "团区委管理员")]
         admin_name: String,
     },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Floods one activity with registrations over HTTP and checks every promise.
+    Surge(bench::SurgeArgs),
 }
 
 #[derive(Subcommand)]
@@ -393,6 +405,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Bench {
+            command: BenchCommand::Surge(args),
+        } => bench::surge(args).await,
         Command::RotateKey { db } => rotate_key(&db.database).await,
         Command::MigrateData { from, to } => {
             let (Database::Sqlite(path), Database::Postgres(url)) =

@@ -6,6 +6,7 @@
 //! record outside the caller's reach is simply not found.
 
 mod admission;
+pub mod bench;
 pub mod copy;
 pub mod crypto;
 mod error;
@@ -158,11 +159,20 @@ pub trait Store: Send + Sync + 'static {
         action: ActivityAction,
         now: OffsetDateTime,
     ) -> StoreResult<Activity>;
+    /// Adds participants in one transaction: all of them or none.
+    async fn create_participants(
+        &self,
+        by: &Actor,
+        people: Vec<NewParticipant>,
+    ) -> StoreResult<Vec<Participant>>;
     async fn create_participant(
         &self,
         by: &Actor,
         participant: NewParticipant,
-    ) -> StoreResult<Participant>;
+    ) -> StoreResult<Participant> {
+        let mut made = self.create_participants(by, vec![participant]).await?;
+        made.pop().ok_or(StoreError::NotFound)
+    }
     async fn children(
         &self,
         district_id: &str,

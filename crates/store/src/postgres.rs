@@ -144,6 +144,62 @@ impl PgStore {
         })
     }
 
+    /// Adds one participant inside the caller's transaction (its audit event is the
+    /// caller's to write).
+    async fn insert_participant(
+        &self,
+        c: &mut PgConnection,
+        district_id: &str,
+        p: NewParticipant,
+    ) -> StoreResult<Participant> {
+        let id = p.id.clone().unwrap_or_else(new_id);
+        let added: Option<String> = sqlx::query_scalar(
+            "select id from participants where district_id = $1 and guardian_id is not distinct from $2
+             and id_number_hash = any($3)",
+        )
+        .bind(district_id)
+        .bind(&p.guardian_id)
+        .bind(self.keys.lookups("id_number", &p.id_number))
+        .fetch_optional(&mut *c)
+        .await
+        .map_err(db)?;
+        if added.is_some() {
+            return Err(StoreError::conflict(
+                "child_exists",
+                "该孩子已添加 / This child has already been added",
+            ));
+        }
+        sqlx::query(
+            "insert into participants (id, district_id, kind, name, birth_date, id_number_sealed, id_number_hash,
+             guardian_id, user_id, created_at, id_number_masked)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(p.kind.as_str())
+        .bind(&p.name)
+        .bind(p.birth_date)
+        .bind(self.keys.seal(&format!("participants.id_number:{id}"), &p.id_number)?)
+        .bind(self.keys.lookup("id_number", &p.id_number))
+        .bind(&p.guardian_id)
+        .bind(&p.user_id)
+        .bind(OffsetDateTime::now_utc())
+        .bind(masked_id_number(&p.id_number))
+        .execute(&mut *c)
+        .await
+        .map_err(unique("child_exists", "该孩子已添加 / This child has already been added"))?;
+        if let (Some(relation), Some(guardian_id)) = (&p.consent_relation, &p.guardian_id) {
+            insert_consent(c, district_id, &id, guardian_id, relation).await?;
+        }
+        Ok(Participant {
+            id_number_masked: masked_id_number(&p.id_number),
+            id,
+            name: p.name,
+            birth_date: p.birth_date,
+            guardian_id: p.guardian_id,
+        })
+    }
+
     /// A whole case, if `by` may read it; inside the caller's transaction.
     async fn load_case(
         &self,
@@ -556,23 +612,26 @@ async fn audit_many(
     if links.is_empty() {
         return Ok(());
     }
-    let mut insert = QueryBuilder::new(
-        "insert into audit_events (id, district_id, seq, at, actor, action, record_kind, record_id, address, prev_hash, hash) ",
-    );
-    insert.push_values(&links, |mut row, l| {
-        row.push_bind(&l.id)
-            .push_bind(&l.district_id)
-            .push_bind(l.seq)
-            .push_bind(&l.at)
-            .push_bind(&l.actor)
-            .push_bind(&l.action)
-            .push_bind(&l.kind)
-            .push_bind(&l.record_id)
-            .push_bind(&l.address)
-            .push_bind(&l.prev_hash)
-            .push_bind(&l.hash);
-    });
-    insert.build().execute(&mut *c).await.map_err(db)?;
+    // A thousand rows of eleven binds stay inside both engines' bind limits.
+    for chunk in links.chunks(1000) {
+        let mut insert = QueryBuilder::new(
+            "insert into audit_events (id, district_id, seq, at, actor, action, record_kind, record_id, address, prev_hash, hash) ",
+        );
+        insert.push_values(chunk, |mut row, l| {
+            row.push_bind(&l.id)
+                .push_bind(&l.district_id)
+                .push_bind(l.seq)
+                .push_bind(&l.at)
+                .push_bind(&l.actor)
+                .push_bind(&l.action)
+                .push_bind(&l.kind)
+                .push_bind(&l.record_id)
+                .push_bind(&l.address)
+                .push_bind(&l.prev_hash)
+                .push_bind(&l.hash);
+        });
+        insert.build().execute(&mut *c).await.map_err(db)?;
+    }
     for (district_id, (seq, hash)) in heads {
         sqlx::query(
             "insert into audit_heads (district_id, seq, hash) values ($1, $2, $3)
@@ -1769,57 +1828,23 @@ impl Store for PgStore {
         Ok(moved)
     }
 
-    async fn create_participant(&self, by: &Actor, p: NewParticipant) -> StoreResult<Participant> {
-        let district_id = by.district_id.as_str();
+    async fn create_participants(
+        &self,
+        by: &Actor,
+        people: Vec<NewParticipant>,
+    ) -> StoreResult<Vec<Participant>> {
         let mut tx = self.write().await?;
-        let id = p.id.clone().unwrap_or_else(new_id);
-        let added: Option<String> = sqlx::query_scalar(
-            "select id from participants where district_id = $1 and guardian_id is not distinct from $2
-             and id_number_hash = any($3)",
-        )
-        .bind(district_id)
-        .bind(&p.guardian_id)
-        .bind(self.keys.lookups("id_number", &p.id_number))
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?;
-        if added.is_some() {
-            return Err(StoreError::conflict(
-                "child_exists",
-                "该孩子已添加 / This child has already been added",
-            ));
+        let mut made = Vec::with_capacity(people.len());
+        for p in people {
+            made.push(self.insert_participant(&mut tx, &by.district_id, p).await?);
         }
-        sqlx::query(
-            "insert into participants (id, district_id, kind, name, birth_date, id_number_sealed, id_number_hash,
-             guardian_id, user_id, created_at, id_number_masked)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(&id)
-        .bind(district_id)
-        .bind(p.kind.as_str())
-        .bind(&p.name)
-        .bind(p.birth_date)
-        .bind(self.keys.seal(&format!("participants.id_number:{id}"), &p.id_number)?)
-        .bind(self.keys.lookup("id_number", &p.id_number))
-        .bind(&p.guardian_id)
-        .bind(&p.user_id)
-        .bind(OffsetDateTime::now_utc())
-        .bind(masked_id_number(&p.id_number))
-        .execute(&mut *tx)
-        .await
-        .map_err(unique("child_exists", "该孩子已添加 / This child has already been added"))?;
-        if let (Some(relation), Some(guardian_id)) = (&p.consent_relation, &p.guardian_id) {
-            insert_consent(&mut tx, district_id, &id, guardian_id, relation).await?;
-        }
-        audit(&mut tx, by, "participant.create", "participant", &id).await?;
+        let events: Vec<_> = made
+            .iter()
+            .map(|m| (by, "participant.create", "participant", m.id.as_str()))
+            .collect();
+        audit_many(&mut tx, &events).await?;
         tx.commit().await.map_err(db)?;
-        Ok(Participant {
-            id_number_masked: masked_id_number(&p.id_number),
-            id,
-            name: p.name,
-            birth_date: p.birth_date,
-            guardian_id: p.guardian_id,
-        })
+        Ok(made)
     }
 
     async fn children(
