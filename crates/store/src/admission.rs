@@ -305,7 +305,7 @@ impl<J: Send + 'static, R: Send + 'static> GroupCommit<J, R> {
         Fut: Future<Output = StoreResult<Vec<StoreResult<R>>>> + Send,
     {
         let (queue, mut waiting) = mpsc::channel(MAX_BATCH * 8);
-        tokio::spawn(async move {
+        let work = async move {
             let mut batch = Vec::with_capacity(MAX_BATCH);
             while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
                 let (jobs, replies): (Vec<J>, Vec<oneshot::Sender<StoreResult<R>>>) =
@@ -327,7 +327,24 @@ impl<J: Send + 'static, R: Send + 'static> GroupCommit<J, R> {
                     }
                 }
             }
-        });
+        };
+        // Its own thread and runtime: under a flood the server's runtime has hundreds of
+        // requests queued, and a batch that waited behind them at each of its statements
+        // would hold every caller in it that much longer.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
+        match runtime {
+            Ok(runtime) => {
+                let spawned = std::thread::Builder::new()
+                    .name("youthloop-admissions".to_owned())
+                    .spawn(move || runtime.block_on(work));
+                if let Err(e) = spawned {
+                    tracing::error!(error = %e, "cannot start the admissions thread");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot start the admissions runtime"),
+        }
         Self { queue }
     }
 

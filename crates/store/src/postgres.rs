@@ -678,40 +678,41 @@ async fn admission_facts(c: &mut PgConnection, requests: &[Request]) -> StoreRes
         facts.kept = kept.into_iter().map(|(u, k, b)| ((u, k), b)).collect();
     }
     let ids: Vec<&String> = wanted.participants.iter().collect();
-    let candidates: Vec<CandidateRow> = sqlx::query_as("select p.id, p.district_id, p.guardian_id, p.user_id, p.birth_date,
-             exists (select 1 from consents c where c.participant_id = p.id and c.withdrawn_at is null) as has_consent
-             from participants p where p.id = any($1)")
-        .bind(&ids)
-        .fetch_all(&mut *c)
-        .await
-        .map_err(db)?;
-    facts.candidates = candidates
-        .into_iter()
-        .map(CandidateRow::into_pair)
-        .collect();
-    let live: Vec<(String, String)> = sqlx::query_as(
-        "select activity_id, participant_id from registrations
-         where participant_id = any($1)
-         and status in ('confirmed', 'waitlisted', 'attended')",
+    let candidates: Vec<CandidateRow> = sqlx::query_as(
+        "select p.id, p.district_id, p.guardian_id, p.user_id, p.birth_date,
+         exists (select 1 from consents c where c.participant_id = p.id and c.withdrawn_at is null) as has_consent,
+         coalesce((select json_agg(r.activity_id) from registrations r where r.participant_id = p.id
+              and r.status in ('confirmed', 'waitlisted', 'attended'))::text, '[]') as live
+         from participants p where p.id = any($1)",
     )
     .bind(&ids)
     .fetch_all(&mut *c)
     .await
     .map_err(db)?;
-    facts.live = live.into_iter().collect();
+    for row in candidates {
+        let (id, candidate, live) = row.into_parts();
+        facts
+            .live
+            .extend(live.into_iter().map(|activity| (activity, id.clone())));
+        facts.candidates.insert(id, candidate);
+    }
+    // Registrants see published activities only (not drafts).
+    let sql = format!(
+        "select {ACTIVITY_COLUMNS}, a.next_seq from activities a where a.district_id = $1 and a.id = $2 and a.status != 'draft'"
+    );
     for (district_id, id) in wanted.activities {
-        let activity = match load_activity(c, &district_id, &id, &[]).await {
-            Err(StoreError::NotFound) => continue,
-            other => other?,
-        };
-        let next_seq: i64 = sqlx::query_scalar("select next_seq from activities where id = $1")
+        let found: Option<ActivityLineRow> = sqlx::query_as(&sql)
+            .bind(&district_id)
             .bind(&id)
-            .fetch_one(&mut *c)
+            .fetch_optional(&mut *c)
             .await
             .map_err(db)?;
-        facts
-            .activities
-            .insert((district_id, id), (activity, next_seq));
+        if let Some(row) = found {
+            let activity = row.activity.into_activity()?;
+            facts
+                .activities
+                .insert((district_id, id), (activity, row.next_seq));
+        }
     }
     Ok(facts)
 }
@@ -1303,19 +1304,17 @@ impl Store for PgStore {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> StoreResult<Option<User>> {
-        let mut c = self.writer.acquire().await.map_err(db)?;
-        let found: Option<(String, OffsetDateTime)> =
-            sqlx::query_as("select user_id, expires_at from sessions where token_hash = $1")
-                .bind(token_hash)
-                .fetch_optional(&mut *c)
-                .await
-                .map_err(db)?;
-        match found {
-            Some((user_id, expires_at)) if expires_at > now => {
-                Ok(Some(load_user(&mut c, None, &user_id).await?))
-            }
-            _ => Ok(None),
-        }
+        let found: Option<SessionUserRow> = sqlx::query_as(
+            "select u.id, u.district_id, u.name, u.phone_masked, u.birth_date, s.expires_at,
+             (select coalesce(json_agg(json_build_array(role, scope_id) order by role, scope_id), '[]')::text
+              from user_roles where user_id = u.id) as roles
+             from sessions s join users u on u.id = s.user_id where s.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(db)?;
+        Ok(found.and_then(|row| row.into_user(now)))
     }
 
     async fn delete_session(&self, by: &Actor, token_hash: &str) -> StoreResult<()> {

@@ -425,10 +425,13 @@ pub(crate) struct CandidateRow {
     user_id: Option<String>,
     birth_date: Date,
     has_consent: bool,
+    /// The activities the candidate holds a live registration for, as a JSON array.
+    live: String,
 }
 
 impl CandidateRow {
-    pub(crate) fn into_pair(self) -> (String, crate::admission::Candidate) {
+    /// The candidate, and the activities they are already registered for.
+    pub(crate) fn into_parts(self) -> (String, crate::admission::Candidate, Vec<String>) {
         let candidate = crate::admission::Candidate {
             district_id: self.district_id,
             guardian_id: self.guardian_id,
@@ -436,6 +439,48 @@ impl CandidateRow {
             birth_date: self.birth_date,
             has_consent: self.has_consent,
         };
-        (self.id, candidate)
+        (self.id, candidate, from_json(&self.live))
+    }
+}
+
+/// An activity with its next place in line, as a batch of registrations reads it.
+#[derive(FromRow)]
+pub(crate) struct ActivityLineRow {
+    #[sqlx(flatten)]
+    pub(crate) activity: ActivityRow,
+    pub(crate) next_seq: i64,
+}
+
+/// A session's user with their roles, read in one query on every signed-in request.
+#[derive(FromRow)]
+pub(crate) struct SessionUserRow {
+    #[sqlx(flatten)]
+    pub(crate) user: UserRow,
+    pub(crate) expires_at: OffsetDateTime,
+    /// `[[role, scope], …]` as JSON, in role then scope order.
+    pub(crate) roles: String,
+}
+
+impl SessionUserRow {
+    /// The user, if the session is still live at `now`.
+    pub(crate) fn into_user(self, now: OffsetDateTime) -> Option<User> {
+        if self.expires_at <= now {
+            return None;
+        }
+        let pairs: Vec<(String, String)> = from_json(&self.roles);
+        let roles = pairs
+            .into_iter()
+            .filter_map(|(role, scope_id)| {
+                youthloop_domain::role::Role::parse(&role).map(|role| RoleGrant { role, scope_id })
+            })
+            .collect();
+        Some(User {
+            id: self.user.id,
+            name: self.user.name,
+            roles,
+            phone_masked: self.user.phone_masked,
+            district_id: self.user.district_id,
+            birth_date: self.user.birth_date,
+        })
     }
 }
