@@ -15,4 +15,5 @@ mod loop_walk;
 mod openapi;
 mod roles;
 mod surface;
+mod surge;
 mod trust;
