@@ -162,6 +162,13 @@ pub async fn sqlite_to_postgres(
     let mut write = target.begin().await.map_err(db)?;
     let mut report = Vec::with_capacity(TABLES.len());
     for table in TABLES {
+        if table == "registrations" {
+            // The target's triggers count every registration copied in, from zero.
+            sqlx::query("update activities set seats_taken = 0, waitlisted = 0")
+                .execute(&mut *write)
+                .await
+                .map_err(db)?;
+        }
         let columns: Vec<Column> = sqlx::query_as::<_, (String, String)>(
             "select column_name::text, data_type::text from information_schema.columns
              where table_schema = 'public' and table_name = $1 order by ordinal_position",
@@ -251,6 +258,21 @@ pub async fn sqlite_to_postgres(
             rows: cells.len() as u64,
             checksum: want,
         });
+    }
+    // The counts the triggers rebuilt are the source's.
+    let counts = "select id, seats_taken, waitlisted from activities order by id";
+    let want: Vec<(String, i64, i64)> = sqlx::query_as(counts)
+        .fetch_all(&mut *read)
+        .await
+        .map_err(db)?;
+    let got: Vec<(String, i64, i64)> = sqlx::query_as(counts)
+        .fetch_all(&mut *write)
+        .await
+        .map_err(db)?;
+    if want != got {
+        return Err(StoreError::Other(
+            "activities: the seat counts differ after the copy".to_owned(),
+        ));
     }
     write.commit().await.map_err(db)?;
     read.rollback().await.map_err(db)?;

@@ -61,16 +61,23 @@ impl PgStore {
         read_url: Option<&str>,
         keys: Keyring,
     ) -> StoreResult<Self> {
-        let writer = connect(url).await?;
+        let writer = connect(url, 8).await?;
         MIGRATOR
             .run(&writer)
             .await
             .map_err(|e| StoreError::Other(e.to_string()))?;
         let reader = match read_url {
-            Some(read_url) => connect(read_url).await?,
+            Some(read_url) => connect(read_url, 8).await?,
             None => writer.clone(),
         };
-        let pool = writer.clone();
+        // Registrations get connections of their own: under a flood every request's
+        // session lookup queues for the shared pool, and a batch must not wait behind them.
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .test_before_acquire(false)
+            .connect_with(PgConnectOptions::from_str(url).map_err(db)?)
+            .await
+            .map_err(db)?;
         let admissions = GroupCommit::start(move |batch| {
             let pool = pool.clone();
             async move { admit_batch(&pool, batch).await }
@@ -95,9 +102,9 @@ async fn begin_write(pool: &PgPool) -> StoreResult<sqlx::Transaction<'static, sq
     Ok(tx)
 }
 
-async fn connect(url: &str) -> StoreResult<PgPool> {
+async fn connect(url: &str, connections: u32) -> StoreResult<PgPool> {
     PgPoolOptions::new()
-        .max_connections(8)
+        .max_connections(connections)
         .acquire_timeout(Duration::from_secs(60))
         .connect_with(PgConnectOptions::from_str(url).map_err(db)?)
         .await
@@ -678,14 +685,18 @@ async fn admission_facts(c: &mut PgConnection, requests: &[Request]) -> StoreRes
         facts.kept = kept.into_iter().map(|(u, k, b)| ((u, k), b)).collect();
     }
     let ids: Vec<&String> = wanted.participants.iter().collect();
+    // Only the batch's activities matter: it reads (activity, participant) by the index.
+    let activity_ids: Vec<&String> = wanted.activities.iter().map(|(_, id)| id).collect();
     let candidates: Vec<CandidateRow> = sqlx::query_as(
         "select p.id, p.district_id, p.guardian_id, p.user_id, p.birth_date,
          exists (select 1 from consents c where c.participant_id = p.id and c.withdrawn_at is null) as has_consent,
          coalesce((select json_agg(r.activity_id) from registrations r where r.participant_id = p.id
+              and r.activity_id = any($2)
               and r.status in ('confirmed', 'waitlisted', 'attended'))::text, '[]') as live
          from participants p where p.id = any($1)",
     )
     .bind(&ids)
+    .bind(&activity_ids)
     .fetch_all(&mut *c)
     .await
     .map_err(db)?;

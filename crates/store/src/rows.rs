@@ -251,8 +251,7 @@ pub(crate) struct ActivityRow {
 pub(crate) const ACTIVITY_COLUMNS: &str = "a.id, a.organization_id, a.order_id, a.title, a.description, a.starts_at,
     a.ends_at, a.venue, a.capacity, a.waitlist_capacity, a.min_age, a.max_age, a.registration_opens_at,
     a.registration_closes_at, a.badges, a.status,
-    (select count(*) from registrations r where r.activity_id = a.id and r.status in ('confirmed', 'attended')) as confirmed_count,
-    (select count(*) from registrations r where r.activity_id = a.id and r.status = 'waitlisted') as waitlist_count";
+    a.seats_taken as confirmed_count, a.waitlisted as waitlist_count";
 
 impl ActivityRow {
     pub(crate) fn into_activity(self) -> StoreResult<Activity> {

@@ -672,14 +672,18 @@ async fn admission_facts(
         facts.kept = kept.into_iter().map(|(u, k, b)| ((u, k), b)).collect();
     }
     let ids = json(&wanted.participants);
+    // Only the batch's activities matter: it reads (activity, participant) by the index.
+    let activity_ids: Vec<&String> = wanted.activities.iter().map(|(_, id)| id).collect();
     let candidates: Vec<CandidateRow> = sqlx::query_as(
         "select p.id, p.district_id, p.guardian_id, p.user_id, p.birth_date,
          exists (select 1 from consents c where c.participant_id = p.id and c.withdrawn_at is null) as has_consent,
          (select json_group_array(r.activity_id) from registrations r where r.participant_id = p.id
+              and r.activity_id in (select value from json_each(?2))
               and r.status in ('confirmed', 'waitlisted', 'attended')) as live
          from participants p where p.id in (select value from json_each(?1))",
     )
     .bind(&ids)
+    .bind(json(&activity_ids))
     .fetch_all(&mut *c)
     .await
     .map_err(db)?;
