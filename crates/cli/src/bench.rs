@@ -58,6 +58,8 @@ struct Seen {
     latency: Duration,
     status: u16,
     registration: Option<String>,
+    /// Answered with a seat (not a waitlist place).
+    seated: bool,
     /// The retry's registration, when the attempt was sent twice.
     retried: Option<Option<String>>,
     cancelled: bool,
@@ -155,13 +157,12 @@ pub async fn surge(args: SurgeArgs) -> anyhow::Result<()> {
         latencies[i].as_secs_f64() * 1000.0
     };
     let secs = flood_time.as_secs_f64();
-    let confirmed_answers = seen
-        .iter()
-        .filter(|s| s.status == 201 && s.registration.is_some())
-        .count();
+    let admitted = seen.iter().filter(|s| s.registration.is_some()).count();
+    let seated = seen.iter().filter(|s| s.seated).count();
     let full = seen.iter().filter(|s| s.status == 409).count();
     let attempts_per_s = attempts as f64 / secs;
-    let confirmed_per_s = confirmed_answers as f64 / secs;
+    let admitted_per_s = admitted as f64 / secs;
+    let confirmed_per_s = seated as f64 / secs;
     let http_ceiling = health.per_second();
     let storage_ceiling = storage.per_second();
     let server_errors: usize = seen.iter().map(|s| s.server_errors).sum();
@@ -176,7 +177,7 @@ pub async fn surge(args: SurgeArgs) -> anyhow::Result<()> {
         args.retry_every, args.cancel_every
     );
     println!(
-        "flood: {secs:.2} s; {attempts_per_s:.0} attempts/s; {confirmed_per_s:.0} admitted (201)/s; {full} answered full; mean batch {batch:.1}"
+        "flood: {secs:.2} s; {attempts_per_s:.0} attempts/s; {admitted_per_s:.0} admitted (201)/s, of them {confirmed_per_s:.0} confirmed/s; {full} answered full; mean batch {batch:.1}"
     );
     println!(
         "latency: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms",
@@ -190,7 +191,7 @@ pub async fn surge(args: SurgeArgs) -> anyhow::Result<()> {
     );
     println!(
         "storage ceiling (durable inserts, one writer, {batch_rows} rows a commit): {storage_ceiling:.0}/s; admissions reach {:.2} of it",
-        confirmed_per_s / storage_ceiling
+        admitted_per_s / storage_ceiling
     );
     if let Some(hot) = &hot_row {
         println!(
@@ -221,6 +222,7 @@ pub async fn surge(args: SurgeArgs) -> anyhow::Result<()> {
             "seconds": secs,
             "attempts_per_s": attempts_per_s,
             "confirmed_per_s": confirmed_per_s,
+            "admitted_per_s": admitted_per_s,
             "mean_batch": batch,
             "p50_ms": pct(0.50),
             "p95_ms": pct(0.95),
@@ -433,6 +435,7 @@ async fn flood(
                     latency: began.elapsed(),
                     status,
                     registration: registration.as_ref().map(|(id, _)| id.clone()),
+                    seated: matches!(&registration, Some((_, state)) if state == "confirmed"),
                     retried: None,
                     cancelled: false,
                     server_errors: usize::from(status >= 500 || status == 0),
