@@ -75,7 +75,7 @@ pub async fn surge(args: SurgeArgs) -> anyhow::Result<()> {
         .unwrap_or(args.attempts.saturating_sub(capacity));
     let scratch = match &args.database {
         Some(_) => None,
-        None => Some(tempfile_dir()?),
+        None => Some(scratch_dir()?),
     };
     let url = match (&args.database, &scratch) {
         (Some(url), _) => url.clone(),
@@ -593,9 +593,10 @@ fn check(seen: &[Seen], line: &[Place], capacity: u32, waitlist: u32) -> Checks 
         overbooked,
         duplicates,
         lost,
-        in_order: matches!((last_seated, first_waiting), (Some(a), Some(b)) if a < b)
-            || last_seated.is_none()
-            || first_waiting.is_none(),
+        in_order: match (last_seated, first_waiting) {
+            (Some(seated), Some(waiting)) => seated < waiting,
+            _ => true,
+        },
         confirmed,
         waitlisted,
         cancelled: count(&["cancelled"]),
@@ -653,7 +654,7 @@ impl Drop for ScratchDir {
     }
 }
 
-fn tempfile_dir() -> anyhow::Result<ScratchDir> {
+fn scratch_dir() -> anyhow::Result<ScratchDir> {
     let dir = std::env::temp_dir().join(format!("youthloop-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(ScratchDir(dir))

@@ -123,6 +123,27 @@ pub(crate) struct UserRow {
     pub(crate) birth_date: Option<Date>,
 }
 
+impl UserRow {
+    /// The user with their `(role, scope)` grants; a role this version does not know is
+    /// left out rather than guessed.
+    pub(crate) fn into_user(self, roles: Vec<(String, String)>) -> User {
+        let roles = roles
+            .into_iter()
+            .filter_map(|(role, scope_id)| {
+                youthloop_domain::role::Role::parse(&role).map(|role| RoleGrant { role, scope_id })
+            })
+            .collect();
+        User {
+            id: self.id,
+            name: self.name,
+            roles,
+            phone_masked: self.phone_masked,
+            district_id: self.district_id,
+            birth_date: self.birth_date,
+        }
+    }
+}
+
 #[derive(FromRow)]
 pub(crate) struct RoundRow {
     pub(crate) id: String,
@@ -466,20 +487,6 @@ impl SessionUserRow {
         if self.expires_at <= now {
             return None;
         }
-        let pairs: Vec<(String, String)> = from_json(&self.roles);
-        let roles = pairs
-            .into_iter()
-            .filter_map(|(role, scope_id)| {
-                youthloop_domain::role::Role::parse(&role).map(|role| RoleGrant { role, scope_id })
-            })
-            .collect();
-        Some(User {
-            id: self.user.id,
-            name: self.user.name,
-            roles,
-            phone_masked: self.user.phone_masked,
-            district_id: self.user.district_id,
-            birth_date: self.user.birth_date,
-        })
+        Some(self.user.into_user(from_json(&self.roles)))
     }
 }

@@ -18,7 +18,7 @@ use youthloop_domain::audit;
 use youthloop_domain::case::{CaseAction, RiskLevel};
 use youthloop_domain::order::{Deadlines, OrderAction, OrderStatus};
 use youthloop_domain::region::YouthProfile;
-use youthloop_domain::role::{Actor, Role};
+use youthloop_domain::role::Actor;
 use youthloop_domain::round::{self, ProjectAction, ProjectStatus, RoundAction};
 use youthloop_domain::scorecard::Facts;
 use youthloop_domain::{DomainError, Fen};
@@ -283,18 +283,7 @@ async fn load_user(
     .fetch_all(&mut *c)
     .await
     .map_err(db)?;
-    let roles = roles
-        .into_iter()
-        .filter_map(|(role, scope_id)| Role::parse(&role).map(|role| RoleGrant { role, scope_id }))
-        .collect();
-    Ok(User {
-        id: row.id,
-        name: row.name,
-        roles,
-        phone_masked: row.phone_masked,
-        district_id: row.district_id,
-        birth_date: row.birth_date,
-    })
+    Ok(row.into_user(roles))
 }
 
 async fn load_round(c: &mut SqliteConnection, district_id: &str, id: &str) -> StoreResult<Round> {
