@@ -146,6 +146,7 @@ impl ListQuery {
 }
 
 /// The signed-in user, by bearer token or session cookie; 401 without one.
+#[derive(Clone)]
 pub struct CurrentUser {
     pub user: User,
     pub actor: Actor,

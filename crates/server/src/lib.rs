@@ -6,6 +6,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod pages;
 pub mod startup;
 
 pub use config::Settings;

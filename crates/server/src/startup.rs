@@ -15,7 +15,6 @@ use tower_http::trace::TraceLayer;
 use youthloop_store::Store;
 
 use crate::config::Settings;
-use crate::error::AppError;
 use crate::limits::RateLimits;
 
 #[derive(Clone)]
@@ -60,7 +59,8 @@ fn app_with_limits(store: Arc<dyn Store>, settings: Settings) -> (Router, Arc<Ra
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
-        .fallback(|| async { AppError::not_found() })
+        .merge(crate::pages::router())
+        .fallback(crate::pages::not_found)
         .layer(middleware::from_fn(track))
         // Enforced where bodies are read (ApiJson), so a 413 comes in the error shape.
         .layer(DefaultBodyLimit::max(body_limit))

@@ -10,6 +10,7 @@ pub mod bench;
 pub mod copy;
 pub mod crypto;
 mod error;
+mod listings;
 pub mod model;
 pub mod postgres;
 mod rows;
@@ -289,6 +290,29 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every district's audit events in chain order, with the head kept beside them.
     async fn audit_chains(&self) -> StoreResult<Vec<AuditChain>>;
+
+    // What the pages list and count (read-only, on the readers).
+    async fn upcoming(
+        &self,
+        district_id: &str,
+        filter: &ActivityFilter,
+    ) -> StoreResult<Vec<ActivityCard>>;
+    /// The registrations of the user's children and of the user as a youth.
+    async fn my_registrations(
+        &self,
+        district_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Vec<MyRegistration>>;
+    async fn rounds(&self, district_id: &str) -> StoreResult<Vec<Round>>;
+    async fn projects(&self, district_id: &str, round_id: &str) -> StoreResult<Vec<Project>>;
+    async fn district_figures(&self, district_id: &str) -> StoreResult<DistrictFigures>;
+    async fn activity_facts(&self, district_id: &str) -> StoreResult<Vec<ActivityFact>>;
+    async fn satisfaction_by_org(&self, district_id: &str) -> StoreResult<Vec<OrgSatisfaction>>;
+    async fn colleagues(
+        &self,
+        district_id: &str,
+        organization_id: &str,
+    ) -> StoreResult<Vec<Colleague>>;
 
     async fn scorecard_facts(
         &self,

@@ -660,3 +660,80 @@ pub struct CaseCount {
     pub status: CaseStatus,
     pub count: u32,
 }
+
+/// Which activities a page lists.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    /// One organization's activities in every state; otherwise published ones only.
+    pub organization_id: Option<String>,
+    /// Still running or to come after this moment.
+    pub from: Option<OffsetDateTime>,
+    /// Starting before this moment.
+    pub to: Option<OffsetDateTime>,
+    pub community_id: Option<String>,
+    /// A service area (`SERVICE_AREAS`).
+    pub area: Option<String>,
+    /// Open to a child of this age.
+    pub age: Option<u32>,
+    pub limit: u32,
+}
+
+/// An activity as a list shows it: with its organization, community and service area.
+#[derive(Debug, Clone)]
+pub struct ActivityCard {
+    pub activity: Activity,
+    pub organization_name: String,
+    pub community_id: Option<String>,
+    pub community_name: Option<String>,
+    pub area: Option<String>,
+}
+
+/// A registration of the user's child (or of the user as a youth), with its activity.
+#[derive(Debug, Clone)]
+pub struct MyRegistration {
+    pub id: String,
+    pub participant_id: String,
+    pub participant_name: String,
+    pub status: RegistrationStatus,
+    pub position: Option<u32>,
+    pub activity_id: String,
+    pub activity_title: String,
+    pub starts_at: OffsetDateTime,
+    pub venue: String,
+    pub activity_status: ActivityStatus,
+}
+
+/// The district dashboard's tiles.
+#[derive(Debug, Clone, Default)]
+pub struct DistrictFigures {
+    pub organizations: u32,
+    pub social_workers: u32,
+    pub activities: u32,
+    /// Young people who attended at least one activity.
+    pub participants: u32,
+    /// The mean visible rating, 1 to 5.
+    pub satisfaction: Option<f64>,
+    pub reviews: u32,
+}
+
+/// When a held activity took place and in which service area.
+#[derive(Debug, Clone)]
+pub struct ActivityFact {
+    pub starts_at: OffsetDateTime,
+    pub area: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgSatisfaction {
+    pub organization_id: String,
+    pub name: String,
+    pub rating: Option<f64>,
+    pub reviews: u32,
+}
+
+/// Someone who works for the same organization: to pick a supervisor or a grantee.
+#[derive(Debug, Clone)]
+pub struct Colleague {
+    pub id: String,
+    pub name: String,
+}

@@ -336,6 +336,90 @@ async fn other_districts_are_not_found<S: Store>(s: &S) {
     ));
 }
 
+/// What the pages list and count reads the same on both engines.
+async fn listings_answer_what_the_pages_ask<S: Store>(s: &S) {
+    let w = world(s).await;
+    let activity = open_activity(s, &w, 1, 1).await;
+    let (a, b) = (child(s, &w, 1).await, child(s, &w, 2).await);
+    register(s, &w, &activity.id, &a, None).await.unwrap();
+    register(s, &w, &activity.id, &b, None).await.unwrap();
+    let now = OffsetDateTime::now_utc();
+
+    let all = ActivityFilter {
+        from: Some(now),
+        limit: 10,
+        ..ActivityFilter::default()
+    };
+    let cards = s.upcoming(&w.district, &all).await.unwrap();
+    assert_eq!(cards.len(), 1);
+    assert_eq!(cards[0].organization_name, "测试组织");
+    assert_eq!(cards[0].activity.confirmed_count, 1);
+    let too_old = ActivityFilter {
+        age: Some(15),
+        ..all.clone()
+    };
+    assert!(s.upcoming(&w.district, &too_old).await.unwrap().is_empty());
+    let another_day = ActivityFilter {
+        to: Some(now + Duration::days(1)),
+        ..all.clone()
+    };
+    assert!(s
+        .upcoming(&w.district, &another_day)
+        .await
+        .unwrap()
+        .is_empty());
+    let elsewhere = ActivityFilter {
+        community_id: Some(w.community.clone()),
+        ..all.clone()
+    };
+    assert!(s
+        .upcoming(&w.district, &elsewhere)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let mine = s
+        .my_registrations(&w.district, &w.guardian.id)
+        .await
+        .unwrap();
+    let mut places: Vec<_> = mine
+        .iter()
+        .map(|r| (r.participant_name.as_str(), r.position))
+        .collect();
+    places.sort();
+    assert_eq!(places, vec![("孩子1", None), ("孩子2", Some(1))]);
+    assert!(s
+        .my_registrations(&w.district, "someone-else")
+        .await
+        .unwrap()
+        .is_empty());
+
+    let figures = s.district_figures(&w.district).await.unwrap();
+    assert_eq!(
+        (
+            figures.organizations,
+            figures.activities,
+            figures.participants
+        ),
+        (1, 1, 0)
+    );
+    assert_eq!(figures.satisfaction, None);
+    assert_eq!(s.activity_facts(&w.district).await.unwrap().len(), 1);
+    let orgs = s.satisfaction_by_org(&w.district).await.unwrap();
+    assert_eq!((orgs.len(), orgs[0].reviews, orgs[0].rating), (1, 0, None));
+    let colleagues = s
+        .colleagues(&w.district, &w.org.org_ids()[0])
+        .await
+        .unwrap();
+    assert_eq!(colleagues.len(), 1);
+    assert!(s.rounds(&w.district).await.unwrap().is_empty());
+    assert!(s
+        .upcoming("another-district", &all)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
 macro_rules! conformance {
     ($engine:ident, $open:expr, [$($case:ident),* $(,)?]) => {
         mod $engine {
@@ -443,6 +527,7 @@ on_every_engine!(
     approvals_stay_within_the_budget,
     other_districts_are_not_found,
     every_change_is_in_one_whole_audit_chain,
+    listings_answer_what_the_pages_ask,
 );
 
 /// What was confirmed is there after the store is closed and opened again.

@@ -138,7 +138,7 @@ pub async fn get_activity(
     ))
 }
 
-async fn move_activity(
+pub(crate) async fn move_activity(
     state: AppState,
     user: CurrentUser,
     id: String,

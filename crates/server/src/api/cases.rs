@@ -135,7 +135,7 @@ pub struct CaseNoteBody {
     pub risk_level: Option<String>,
 }
 
-async fn record(
+pub(crate) async fn record(
     state: AppState,
     user: CurrentUser,
     id: String,

@@ -102,7 +102,7 @@ pub async fn get_order(
     ))
 }
 
-async fn move_order(
+pub(crate) async fn move_order(
     state: AppState,
     user: CurrentUser,
     id: String,

@@ -66,7 +66,7 @@ pub async fn get_round(
     Ok(Json(state.store.round(user.district(), &id).await?))
 }
 
-async fn move_round(
+pub(crate) async fn move_round(
     state: AppState,
     user: CurrentUser,
     id: String,

@@ -1,0 +1,151 @@
+//! Charts drawn on the server as SVG: the numbers are grouped here (pure, tested) and
+//! laid out as rows of a horizontal bar chart, which reads well on a narrow phone with
+//! long Chinese labels. `chart.html` draws the rows.
+
+use std::collections::BTreeMap;
+
+use time::{Date, OffsetDateTime};
+
+/// One bar, placed: the template only writes these numbers into the SVG.
+pub struct Row {
+    pub label: String,
+    pub value: String,
+    /// Top of the row, in SVG units.
+    pub y: u32,
+    pub width: u32,
+}
+
+pub struct BarChart {
+    pub title: String,
+    pub rows: Vec<Row>,
+    pub height: u32,
+}
+
+/// Where the bars start and how long the longest one is (SVG units of a 640 wide box).
+pub const LABEL_WIDTH: u32 = 170;
+pub const PLOT_WIDTH: u32 = 400;
+const ROW_HEIGHT: u32 = 30;
+
+impl BarChart {
+    /// Lays out `(label, value, value as text)` rows; bars scale to the largest value.
+    pub fn new(title: String, data: Vec<(String, f64, String)>) -> Self {
+        let max = data.iter().map(|d| d.1).fold(0.0_f64, f64::max);
+        let rows: Vec<Row> = data
+            .into_iter()
+            .enumerate()
+            .map(|(i, (label, value, text))| Row {
+                label,
+                value: text,
+                y: u32::try_from(i)
+                    .unwrap_or(u32::MAX)
+                    .saturating_mul(ROW_HEIGHT),
+                width: if max > 0.0 {
+                    // In 0..=PLOT_WIDTH by construction.
+                    ((value / max) * f64::from(PLOT_WIDTH)).round() as u32
+                } else {
+                    0
+                },
+            })
+            .collect();
+        let height = u32::try_from(rows.len())
+            .unwrap_or(u32::MAX)
+            .saturating_mul(ROW_HEIGHT)
+            .max(ROW_HEIGHT);
+        BarChart {
+            title,
+            rows,
+            height,
+        }
+    }
+
+    pub fn label_width(&self) -> u32 {
+        LABEL_WIDTH
+    }
+
+    pub fn value_x(&self, row: &Row) -> u32 {
+        LABEL_WIDTH + row.width + 6
+    }
+}
+
+/// Activities per month over the twelve months up to `today` (Beijing time), oldest first.
+pub fn per_month(starts: &[OffsetDateTime], today: Date) -> Vec<(String, u32)> {
+    let month_index = |d: Date| i32::from(u8::from(d.month())) + d.year() * 12;
+    let now = month_index(today);
+    let mut counts: BTreeMap<i32, u32> = (now - 11..=now).map(|m| (m, 0)).collect();
+    for at in starts {
+        let m = month_index(youthloop_domain::parse::local_date(*at));
+        if let Some(n) = counts.get_mut(&m) {
+            *n += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(m, n)| {
+            // Months are counted from 1: December of year y is y * 12 + 12.
+            let (year, month) = ((m - 1).div_euclid(12), (m - 1).rem_euclid(12) + 1);
+            (format!("{year}-{month:02}"), n)
+        })
+        .collect()
+}
+
+/// How many activities each service area had, largest first (ties by code).
+pub fn per_area<'a>(areas: impl Iterator<Item = Option<&'a str>>) -> Vec<(String, u32)> {
+    let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+    for area in areas.flatten() {
+        *counts.entry(area.to_owned()).or_default() += 1;
+    }
+    let mut list: Vec<_> = counts.into_iter().collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn months_are_the_last_twelve_in_beijing_time() {
+        let starts = [
+            datetime!(2026-11-30 17:00 UTC), // 01:00 on 1 December in Beijing
+            datetime!(2026-11-02 02:00 UTC),
+            datetime!(2026-11-20 02:00 UTC),
+            datetime!(2025-12-15 02:00 UTC),
+            datetime!(2025-11-15 02:00 UTC), // thirteen months back: left out
+        ];
+        let months = per_month(&starts, date!(2026 - 12 - 01));
+        assert_eq!(months.len(), 12);
+        assert_eq!(months[0], ("2026-01".to_owned(), 0));
+        assert_eq!(months[10], ("2026-11".to_owned(), 2));
+        assert_eq!(months[11], ("2026-12".to_owned(), 1));
+        let months = per_month(&starts, date!(2026 - 11 - 15));
+        assert_eq!(months[0], ("2025-12".to_owned(), 1));
+    }
+
+    #[test]
+    fn areas_largest_first() {
+        let areas = [Some("safety"), None, Some("volunteering"), Some("safety")];
+        assert_eq!(
+            per_area(areas.into_iter()),
+            vec![("safety".to_owned(), 2), ("volunteering".to_owned(), 1)]
+        );
+    }
+
+    #[test]
+    fn bars_scale_to_the_largest() {
+        let chart = BarChart::new(
+            "t".into(),
+            vec![
+                ("a".into(), 2.0, "2".into()),
+                ("b".into(), 4.0, "4".into()),
+                ("c".into(), 0.0, "0".into()),
+            ],
+        );
+        let widths: Vec<u32> = chart.rows.iter().map(|r| r.width).collect();
+        assert_eq!(widths, vec![PLOT_WIDTH / 2, PLOT_WIDTH, 0]);
+        assert_eq!(chart.rows[2].y, 60);
+        assert_eq!(chart.height, 90);
+        let empty = BarChart::new("t".into(), Vec::new());
+        assert_eq!(empty.height, 30);
+    }
+}

@@ -1,0 +1,370 @@
+//! Families: a guardian's children (with consent), registering and cancelling, the
+//! registrations with their waitlist places, checking in by the venue's code, the
+//! badge wall, reviews after attending, and the guardian's own data.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use youthloop_domain::role::Role;
+use youthloop_store::model::{BadgeAward, MyRegistration, Page, Participant};
+
+use super::{done, redirect_with_cookies, render, rerender, Ctx, NoFields, PageForm, PageResult};
+use crate::api;
+use crate::api::activities::{CheckinBody, ChildBody, ConsentBody, RegisterBody};
+use crate::api::reviews::ReviewBody;
+use crate::auth::new_token;
+use crate::error::{AppError, AppResult};
+use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery};
+use crate::startup::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/me/erase", post(erase))
+        .route("/children", post(add_child))
+        .route("/children/{id}/consent", post(give_consent))
+        .route("/children/{id}/consent/withdraw", post(withdraw_consent))
+        .route("/activities/{id}/register", post(register))
+        .route("/registrations/{id}/cancel", post(cancel))
+        .route(
+            "/activities/{id}/checkin",
+            get(check_in_form).post(check_in),
+        )
+        .route("/participants/{id}/badges", get(badge_wall))
+        .route("/activities/{id}/review", post(review))
+}
+
+const FAMILY: &[Role] = &[Role::Guardian, Role::Youth];
+
+/// Who the user may act for: their children, and themselves as a youth.
+pub(super) async fn people_of(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Participant>> {
+    let mut people = Vec::new();
+    if user.actor.has(Role::Youth) {
+        people.push(
+            state
+                .store
+                .participant_of(user.district(), &user.user.id, &user.user.id)
+                .await?,
+        );
+    }
+    if user.actor.has(Role::Guardian) {
+        let page = Page {
+            limit: Page::MAX,
+            after: None,
+        };
+        people.extend(
+            state
+                .store
+                .children(user.district(), &user.user.id, &page)
+                .await?
+                .items,
+        );
+    }
+    Ok(people)
+}
+
+/// A number typed into a form; its field named when it is not one.
+pub(super) fn number(field: &str, raw: &str) -> AppResult<i64> {
+    raw.trim()
+        .parse()
+        .map_err(|_| AppError::invalid(field, "请填写数字 / Enter a number"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ChildForm {
+    name: String,
+    id_number: String,
+    relation: String,
+    consent: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "me.html")]
+struct MePage {
+    c: Ctx,
+    people: Vec<Participant>,
+    registrations: Vec<MyRegistration>,
+    f: ChildForm,
+}
+
+async fn me_page(state: &AppState, c: Ctx, f: ChildForm) -> PageResult {
+    let user = c.require(FAMILY)?;
+    let people = people_of(state, user).await?;
+    let registrations = state
+        .store
+        .my_registrations(user.district(), &user.user.id)
+        .await?;
+    let page = MePage {
+        c,
+        people,
+        registrations,
+        f,
+    };
+    if page.c.error.is_some() {
+        rerender(&page)
+    } else {
+        render(&page)
+    }
+}
+
+async fn me(State(state): State<AppState>, c: Ctx) -> PageResult {
+    me_page(&state, c, ChildForm::default()).await
+}
+
+async fn add_child(
+    State(state): State<AppState>,
+    c: Ctx,
+    PageForm(f): PageForm<ChildForm>,
+) -> PageResult {
+    let user = c.user()?.clone();
+    let body = ChildBody {
+        name: f.name.clone(),
+        id_number: f.id_number.clone(),
+        consent: f.consent.is_some(),
+        relation: (!f.relation.trim().is_empty()).then(|| f.relation.clone()),
+    };
+    match api::activities::add_child(State(state.clone()), user, ApiJson(body)).await {
+        Ok(_) => done("/me", "child_added"),
+        Err(e) => me_page(&state, c.refused(e), f).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RelationForm {
+    relation: String,
+}
+
+async fn give_consent(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<RelationForm>,
+) -> PageResult {
+    let user = c.user()?.clone();
+    let body = ConsentBody {
+        relation: (!f.relation.trim().is_empty()).then_some(f.relation),
+    };
+    match api::activities::give_consent(State(state.clone()), user, Path(id), ApiJson(body)).await {
+        Ok(_) => done("/me", "consent_given"),
+        Err(e) => me_page(&state, c.refused(e), ChildForm::default()).await,
+    }
+}
+
+async fn withdraw_consent(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+    PageForm(_): PageForm<NoFields>,
+) -> PageResult {
+    let user = c.user()?.clone();
+    let _withdrawn = api::activities::withdraw_consent(State(state), user, Path(id)).await?;
+    done("/me", "consent_withdrawn")
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RegisterForm {
+    participant_id: String,
+    /// Made when the form was drawn: sending the form twice registers once.
+    key: String,
+}
+
+async fn register(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<RegisterForm>,
+) -> PageResult {
+    let user = c.user()?.clone();
+    let mut headers = HeaderMap::new();
+    let key = if f.key.is_empty() { new_token() } else { f.key };
+    if let Ok(value) = HeaderValue::from_str(&key) {
+        headers.insert("idempotency-key", value);
+    }
+    let body = RegisterBody {
+        participant_id: f.participant_id,
+    };
+    match api::activities::register(
+        State(state.clone()),
+        user,
+        Path(id.clone()),
+        headers,
+        ApiJson(body),
+    )
+    .await
+    {
+        Ok(_) => done(&format!("/activities/{id}"), "registered"),
+        Err(e) => super::public::activity_page(&state, c.refused(e), &id).await,
+    }
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+    PageForm(_): PageForm<NoFields>,
+) -> PageResult {
+    let user = c.user()?.clone();
+    let cancelled = api::activities::cancel_registration(State(state), user, Path(id)).await?;
+    done(
+        &format!("/activities/{}", cancelled.0.activity_id),
+        "cancelled",
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CheckinForm {
+    code: String,
+    participant_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "checkin.html")]
+struct CheckinPage {
+    c: Ctx,
+    activity_id: String,
+    title: String,
+    people: Vec<Participant>,
+    f: CheckinForm,
+}
+
+async fn checkin_page(state: &AppState, c: Ctx, id: &str, f: CheckinForm) -> PageResult {
+    let user = c.require(FAMILY)?;
+    let activity = state.store.activity(user.district(), id, &[]).await?;
+    let people = people_of(state, user).await?;
+    let page = CheckinPage {
+        activity_id: activity.id,
+        title: activity.title,
+        people,
+        f,
+        c,
+    };
+    if page.c.error.is_some() {
+        rerender(&page)
+    } else {
+        render(&page)
+    }
+}
+
+/// The venue's QR code opens this page with the code filled in.
+async fn check_in_form(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+    Query(f): Query<CheckinForm>,
+) -> PageResult {
+    checkin_page(&state, c, &id, f).await
+}
+
+async fn check_in(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<CheckinForm>,
+) -> PageResult {
+    let user = c.user()?.clone();
+    let body = CheckinBody {
+        code: Some(f.code.trim().to_owned()),
+        participant_id: Some(f.participant_id.clone()),
+        registration_id: None,
+    };
+    match api::activities::check_in(State(state.clone()), user, Path(id.clone()), ApiJson(body))
+        .await
+    {
+        Ok(_) => done(
+            &format!("/participants/{}/badges", f.participant_id),
+            "checked_in",
+        ),
+        Err(e) => checkin_page(&state, c.refused(e), &id, f).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "badges.html")]
+struct BadgeWall {
+    c: Ctx,
+    person: Participant,
+    badges: Vec<BadgeAward>,
+}
+
+async fn badge_wall(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {
+    let user = c.require(FAMILY)?;
+    let person = state
+        .store
+        .participant_of(user.district(), &user.user.id, &id)
+        .await?;
+    let query = ListQuery {
+        limit: Some(500),
+        ..ListQuery::default()
+    };
+    let badges = api::activities::badges(
+        State(state.clone()),
+        user.clone(),
+        Path(person.id.clone()),
+        ApiQuery(query),
+    )
+    .await?
+    .0
+    .items;
+    render(&BadgeWall { c, person, badges })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewForm {
+    content: String,
+    organization: String,
+    effect: String,
+    text: String,
+}
+
+impl ReviewForm {
+    pub(super) fn body(&self) -> AppResult<ReviewBody> {
+        Ok(ReviewBody {
+            content: number("content", &self.content)?,
+            organization: number("organization", &self.organization)?,
+            effect: number("effect", &self.effect)?,
+            text: self.text.clone(),
+        })
+    }
+}
+
+async fn review(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ReviewForm>,
+) -> PageResult {
+    let user = c.user()?.clone();
+    let outcome = match f.body() {
+        Ok(body) => api::reviews::review_activity(
+            State(state.clone()),
+            user,
+            Path(id.clone()),
+            ApiJson(body),
+        )
+        .await
+        .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => done(&format!("/activities/{id}"), "reviewed"),
+        Err(e) => super::public::activity_page(&state, c.refused(e), &id).await,
+    }
+}
+
+async fn erase(
+    State(state): State<AppState>,
+    c: Ctx,
+    PageForm(_): PageForm<NoFields>,
+) -> PageResult {
+    let user = c.user()?.clone();
+    let erased = api::session::erase(State(state), user).await?;
+    redirect_with_cookies("/?ok=erased", &erased)
+}

@@ -1,0 +1,291 @@
+//! The League: procurement rounds (open, review, award, close) with proposals to approve
+//! against a budget meter, the dispatch queue with overdue orders first, settlement, and
+//! the district dashboard.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use youthloop_domain::order::OrderStatus;
+use youthloop_domain::role::Role;
+use youthloop_domain::round::RoundAction;
+use youthloop_store::model::{DistrictFigures, Order, Project, Round};
+
+use super::charts::{per_area, per_month, BarChart};
+use super::community::orders_of;
+use super::guardian::number;
+use super::organization::moment;
+use super::{done, render, rerender, Ctx, PageError, PageForm, PageResult};
+use crate::api;
+use crate::api::rounds::{ApproveBody, ReasonBody, RoundBody};
+use crate::error::{AppError, AppResult};
+use crate::extract::ApiJson;
+use crate::startup::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/league", get(rounds))
+        .route("/league/rounds", post(create_round))
+        .route("/league/rounds/{id}", get(round))
+        .route("/league/rounds/{id}/{action}", post(move_round))
+        .route("/league/projects/{id}/approve", post(approve))
+        .route("/league/projects/{id}/reject", post(reject))
+        .route("/league/dispatch", get(dispatch))
+        .route("/league/dashboard", get(dashboard))
+}
+
+const LEAGUE: &[Role] = &[Role::LeagueAdmin];
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RoundForm {
+    title: String,
+    budget_yuan: String,
+    opens_at: String,
+    closes_at: String,
+}
+
+impl RoundForm {
+    fn body(&self) -> AppResult<RoundBody> {
+        Ok(RoundBody {
+            title: self.title.clone(),
+            budget_fen: super::organization::fen("budget_yuan", &self.budget_yuan)?,
+            opens_at: moment("opens_at", &self.opens_at)?,
+            closes_at: moment("closes_at", &self.closes_at)?,
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "league.html")]
+struct RoundsPage {
+    c: Ctx,
+    rounds: Vec<Round>,
+    f: RoundForm,
+}
+
+async fn rounds_page(state: &AppState, c: Ctx, f: RoundForm) -> PageResult {
+    let user = c.require(LEAGUE)?;
+    let rounds = state.store.rounds(user.district()).await?;
+    let page = RoundsPage { c, rounds, f };
+    if page.c.error.is_some() {
+        rerender(&page)
+    } else {
+        render(&page)
+    }
+}
+
+async fn rounds(State(state): State<AppState>, c: Ctx) -> PageResult {
+    rounds_page(&state, c, RoundForm::default()).await
+}
+
+async fn create_round(
+    State(state): State<AppState>,
+    c: Ctx,
+    PageForm(f): PageForm<RoundForm>,
+) -> PageResult {
+    let user = c.require(LEAGUE)?.clone();
+    let created = match f.body() {
+        Ok(body) => api::rounds::create_round(State(state.clone()), user, ApiJson(body))
+            .await
+            .map(|(_, r)| r.0.id),
+        Err(e) => Err(e),
+    };
+    match created {
+        Ok(id) => done(&format!("/league/rounds/{id}"), "round_created"),
+        Err(e) => rounds_page(&state, c.refused(e), f).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "round.html")]
+struct RoundPage {
+    c: Ctx,
+    r: Round,
+    projects: Vec<Project>,
+    steps: Vec<RoundAction>,
+    /// The project whose form was refused, to show its error beside it.
+    refused: String,
+}
+
+impl RoundPage {
+    /// The budget meter's value and maximum, in yuan.
+    fn taken(&self) -> i64 {
+        self.r.approved_fen / 100
+    }
+
+    fn budget(&self) -> i64 {
+        self.r.budget_fen / 100
+    }
+}
+
+async fn round_page(state: &AppState, c: Ctx, id: &str, refused: String) -> PageResult {
+    let user = c.require(LEAGUE)?;
+    let r = state.store.round(user.district(), id).await?;
+    let projects = state.store.projects(user.district(), &r.id).await?;
+    let steps = RoundAction::ALL
+        .iter()
+        .copied()
+        .filter(|a| r.status.apply(*a).is_ok())
+        .collect();
+    let page = RoundPage {
+        c,
+        r,
+        projects,
+        steps,
+        refused,
+    };
+    if page.c.error.is_some() {
+        rerender(&page)
+    } else {
+        render(&page)
+    }
+}
+
+async fn round(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {
+    round_page(&state, c, &id, String::new()).await
+}
+
+async fn move_round(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path((id, action)): Path<(String, String)>,
+    PageForm(_): PageForm<super::NoFields>,
+) -> PageResult {
+    let user = c.require(LEAGUE)?.clone();
+    let action = RoundAction::parse(&action).ok_or_else(|| PageError(AppError::not_found()))?;
+    match api::rounds::move_round(state.clone(), user, id.clone(), action).await {
+        Ok(_) => done(&format!("/league/rounds/{id}"), "round_moved"),
+        Err(e) => round_page(&state, c.refused(e), &id, String::new()).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DecisionForm {
+    sessions_bought: String,
+    reason: String,
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<DecisionForm>,
+) -> PageResult {
+    let user = c.require(LEAGUE)?.clone();
+    let project = state.store.project(user.district(), &id).await?;
+    let approved = match number("sessions_bought", &f.sessions_bought) {
+        Ok(sessions_bought) => api::rounds::approve(
+            State(state.clone()),
+            user,
+            Path(id.clone()),
+            ApiJson(ApproveBody { sessions_bought }),
+        )
+        .await
+        .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    let round = format!("/league/rounds/{}", project.round_id);
+    match approved {
+        Ok(()) => done(&round, "approved"),
+        Err(e) => round_page(&state, c.refused(e), &project.round_id, id).await,
+    }
+}
+
+async fn reject(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<DecisionForm>,
+) -> PageResult {
+    let user = c.require(LEAGUE)?.clone();
+    let project = state.store.project(user.district(), &id).await?;
+    let body = ReasonBody { reason: f.reason };
+    let round = format!("/league/rounds/{}", project.round_id);
+    match api::rounds::reject(State(state.clone()), user, Path(id.clone()), ApiJson(body)).await {
+        Ok(_) => done(&round, "rejected"),
+        Err(e) => round_page(&state, c.refused(e), &project.round_id, id).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dispatch.html")]
+struct DispatchPage {
+    c: Ctx,
+    /// Waiting for the League: to dispatch or reject, and to settle.
+    waiting: Vec<Order>,
+    orders: Vec<Order>,
+}
+
+/// Overdue first, then the soonest due, then the oldest.
+fn queue_order(a: &Order, b: &Order) -> std::cmp::Ordering {
+    b.overdue
+        .cmp(&a.overdue)
+        .then_with(|| match (a.due_at, b.due_at) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        })
+        .then_with(|| a.created_at.cmp(&b.created_at))
+}
+
+async fn dispatch(State(state): State<AppState>, c: Ctx) -> PageResult {
+    let user = c.require(LEAGUE)?;
+    let (mut waiting, mut orders): (Vec<Order>, Vec<Order>) = orders_of(&state, user)
+        .await?
+        .into_iter()
+        .partition(|o| matches!(o.status, OrderStatus::Submitted | OrderStatus::Confirmed));
+    waiting.sort_by(queue_order);
+    orders.sort_by(queue_order);
+    render(&DispatchPage { c, waiting, orders })
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    c: Ctx,
+    figures: DistrictFigures,
+    charts: Vec<BarChart>,
+}
+
+async fn dashboard(State(state): State<AppState>, c: Ctx) -> PageResult {
+    let user = c.require(&[Role::LeagueAdmin, Role::Evaluator])?;
+    let district = user.district().to_owned();
+    let figures = state.store.district_figures(&district).await?;
+    let facts = state.store.activity_facts(&district).await?;
+    let starts: Vec<OffsetDateTime> = facts.iter().map(|f| f.starts_at).collect();
+    let months = per_month(&starts, api::activities::today());
+    let areas = per_area(facts.iter().map(|f| f.area.as_deref()));
+    let orgs = state.store.satisfaction_by_org(&district).await?;
+    let count = |(label, n): (String, u32)| (label, f64::from(n), n.to_string());
+    let charts = vec![
+        BarChart::new(
+            c.t("chart-per-month"),
+            months.into_iter().map(count).collect(),
+        ),
+        BarChart::new(
+            c.t("chart-per-area"),
+            areas
+                .into_iter()
+                .map(|(code, n)| count((c.area(&code), n)))
+                .collect(),
+        ),
+        BarChart::new(
+            c.t("chart-satisfaction"),
+            orgs.into_iter()
+                .map(|o| {
+                    let rating = o.rating.unwrap_or(0.0);
+                    let text = o
+                        .rating
+                        .map_or_else(|| "–".to_owned(), |r| format!("{r:.2} ({})", o.reviews));
+                    (o.name, rating, text)
+                })
+                .collect(),
+        ),
+    ];
+    render(&DashboardPage { c, figures, charts })
+}

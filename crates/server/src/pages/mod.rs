@@ -1,0 +1,631 @@
+//! The HTML pages: server-rendered (askama), Chinese first, phone first, every form
+//! working without JavaScript. Pages call the same use cases as the JSON API (the
+//! handlers in `api/`), so no rule is written twice; they only parse forms and render.
+
+pub mod assets;
+mod casework;
+mod charts;
+mod community;
+mod guardian;
+pub mod i18n;
+mod league;
+mod orders;
+mod organization;
+mod public;
+
+use askama::Template;
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use axum_extra::extract::CookieJar;
+use fluent_templates::fluent_bundle::FluentValue;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use time::{Date, OffsetDateTime};
+use youthloop_domain::role::Role;
+
+use crate::auth::new_token;
+use crate::error::AppError;
+use crate::extract::{CurrentUser, MaybeUser};
+use crate::startup::AppState;
+pub use i18n::Lang;
+
+/// The cookie holding the form token (double submit: a form's hidden `_csrf` must match
+/// it, and a cross-site page can neither read the cookie nor set it).
+const CSRF_COOKIE: &str = "youthloop_csrf";
+
+/// What every page knows: the language, who is signed in, the form token, and the
+/// error of a form being shown again.
+pub struct Ctx {
+    pub lang: Lang,
+    pub user: Option<CurrentUser>,
+    pub csrf: String,
+    pub path: String,
+    pub notice: Option<String>,
+    pub error: Option<FormError>,
+}
+
+/// A refused form: the message in the page's language, at its field if it names one.
+pub struct FormError {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl Ctx {
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    pub fn t1(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
+        self.lang
+            .t_with(key, &[(name, FluentValue::from(value.to_string()))])
+    }
+
+    pub fn t2(
+        &self,
+        key: &str,
+        name: &str,
+        value: impl std::fmt::Display,
+        name2: &str,
+        value2: impl std::fmt::Display,
+    ) -> String {
+        self.lang.t_with(
+            key,
+            &[
+                (name, FluentValue::from(value.to_string())),
+                (name2, FluentValue::from(value2.to_string())),
+            ],
+        )
+    }
+
+    /// `适龄 8–12 岁` / `Ages 8–12`.
+    pub fn ages(&self, min: impl Copied<u32>, max: impl Copied<u32>) -> String {
+        self.t1(
+            "ages",
+            "range",
+            format!("{}–{}", min.copied(), max.copied()),
+        )
+    }
+
+    pub fn decimal(&self, x: impl Copied<f64>) -> String {
+        format!("{:.1}", x.copied())
+    }
+
+    pub fn percent(&self, share: impl Copied<f64>) -> String {
+        format!("{:.0}%", share.copied() * 100.0)
+    }
+
+    /// A service area's name in the page's language.
+    pub fn area(&self, code: &str) -> String {
+        youthloop_domain::region::SERVICE_AREAS
+            .iter()
+            .find(|(c, _, _)| *c == code)
+            .map_or_else(
+                || code.to_owned(),
+                |(_, zh, en)| (if self.lang == Lang::Zh { zh } else { en }).to_string(),
+            )
+    }
+
+    /// A badge's name in the page's language.
+    pub fn badge(&self, code: &str) -> String {
+        youthloop_domain::badge::find(code).map_or_else(
+            || code.to_owned(),
+            |b| {
+                (if self.lang == Lang::Zh {
+                    b.name
+                } else {
+                    b.name_en
+                })
+                .to_owned()
+            },
+        )
+    }
+
+    /// The text key naming a state, role or step: `order-submitted`.
+    pub fn label_key(&self, kind: &str, value: impl std::fmt::Display) -> String {
+        format!("{kind}-{value}").replace('_', "-")
+    }
+
+    /// The name of a state, role or step as the page shows it.
+    pub fn label(&self, kind: &str, value: impl std::fmt::Display) -> String {
+        let key = self.label_key(kind, value.to_string());
+        if self.lang.has(&key) {
+            self.t(&key)
+        } else {
+            value.to_string()
+        }
+    }
+
+    /// The error message at `field`, if the form was refused for it.
+    pub fn err(&self, field: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|e| e.field.as_deref() == Some(field))
+            .map(|e| e.message.as_str())
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.user.is_some()
+    }
+
+    pub fn is(&self, role: &str) -> bool {
+        let Some(role) = Role::parse(role) else {
+            return false;
+        };
+        self.user.as_ref().is_some_and(|u| u.actor.has_any(&[role]))
+    }
+
+    pub fn user_id(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.user.id.as_str())
+    }
+
+    pub fn user_name(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.user.name.as_str())
+    }
+
+    /// A moment as the platform's people read it: Beijing time.
+    pub fn when(&self, at: impl Copied<OffsetDateTime>) -> String {
+        let local = at.copied().to_offset(youthloop_domain::parse::SHANGHAI);
+        format!(
+            "{}-{:02}-{:02} {:02}:{:02}",
+            local.year(),
+            u8::from(local.month()),
+            local.day(),
+            local.hour(),
+            local.minute()
+        )
+    }
+
+    pub fn date(&self, day: impl Copied<Date>) -> String {
+        let day = day.copied();
+        format!(
+            "{}-{:02}-{:02}",
+            day.year(),
+            u8::from(day.month()),
+            day.day()
+        )
+    }
+
+    /// Fen as yuan: `¥1,234.50`.
+    pub fn yuan(&self, fen: impl Copied<i64>) -> String {
+        let fen = fen.copied();
+        let yuan = fen / 100;
+        let cents = (fen % 100).abs();
+        let digits = yuan.abs().to_string();
+        let mut grouped = String::new();
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(ch);
+        }
+        let sign = if fen < 0 { "-" } else { "" };
+        format!("{sign}¥{grouped}.{cents:02}")
+    }
+
+    /// A fresh key for a form that must take effect once however often it is sent.
+    pub fn once_key(&self) -> String {
+        new_token()
+    }
+
+    pub fn css(&self) -> &'static str {
+        assets::css_href()
+    }
+
+    /// The other language, for the switch in the header.
+    pub fn other_lang(&self) -> Lang {
+        match self.lang {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    /// Shows the form again with the error: the API's message in the page's language.
+    pub fn refused(mut self, e: AppError) -> Self {
+        self.error = Some(FormError {
+            field: e.field,
+            message: self.lang.pick(&e.message),
+        });
+        self
+    }
+}
+
+/// A value a template hands over as itself or by reference (askama borrows
+/// arguments), taken by copy.
+pub trait Copied<T> {
+    fn copied(self) -> T;
+}
+
+impl<T: Copy> Copied<T> for T {
+    fn copied(self) -> T {
+        self
+    }
+}
+
+impl<T: Copy> Copied<T> for &T {
+    fn copied(self) -> T {
+        *self
+    }
+}
+
+impl<T: Copy> Copied<T> for &&T {
+    fn copied(self) -> T {
+        **self
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NoticeQuery {
+    ok: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let lang = Lang::of(&parts.headers);
+        let user = MaybeUser::from_request_parts(parts, state).await?.0;
+        let csrf = csrf_of(parts).unwrap_or_default();
+        // Only known notices are shown: the query names a text, it never carries one.
+        let notice = axum::extract::Query::<NoticeQuery>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|q| q.0.ok)
+            .map(|key| format!("ok-{key}"))
+            .filter(|key| lang.has(key))
+            .map(|key| lang.t(&key));
+        Ok(Ctx {
+            lang,
+            user,
+            csrf,
+            path: parts.uri.path().to_owned(),
+            notice,
+            error: None,
+        })
+    }
+}
+
+impl Ctx {
+    /// The signed-in user, or a redirect to sign in.
+    pub fn user(&self) -> Result<&CurrentUser, PageError> {
+        self.user
+            .as_ref()
+            .ok_or_else(|| PageError(AppError::unauthorized()))
+    }
+
+    /// The signed-in user holding one of `roles`; 403 otherwise.
+    pub fn require(&self, roles: &[Role]) -> Result<&CurrentUser, PageError> {
+        let user = self.user()?;
+        user.require(roles)?;
+        Ok(user)
+    }
+}
+
+/// A page's error: rendered as an HTML page in the visitor's language by `error_pages`.
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(e)
+    }
+}
+
+impl From<youthloop_store::StoreError> for PageError {
+    fn from(e: youthloop_store::StoreError) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl From<youthloop_domain::DomainError> for PageError {
+    fn from(e: youthloop_domain::DomainError) -> Self {
+        PageError(e.into())
+    }
+}
+
+/// What `error_pages` needs to draw the page.
+#[derive(Clone)]
+struct Failure {
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let mut response = self.0.status.into_response();
+        response.extensions_mut().insert(Failure {
+            message: self.0.message,
+        });
+        response
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+/// Renders a template as the page's answer.
+pub fn render(template: &impl Template) -> PageResult {
+    render_with(StatusCode::OK, template)
+}
+
+/// A form shown again with its error.
+pub fn rerender(template: &impl Template) -> PageResult {
+    render_with(StatusCode::UNPROCESSABLE_ENTITY, template)
+}
+
+fn render_with(status: StatusCode, template: &impl Template) -> PageResult {
+    let html = template.render().map_err(AppError::internal)?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// After a successful form: back to a page, with a notice named by `ok`.
+pub fn done(to: &str, ok: &str) -> PageResult {
+    let sep = if to.contains('?') { '&' } else { '?' };
+    Ok(Redirect::to(&format!("{to}{sep}ok={ok}")).into_response())
+}
+
+/// Back to `to` with the cookies another answer set (a new session, a cleared one).
+pub fn redirect_with_cookies(to: &str, from: &Response) -> PageResult {
+    let mut response = Redirect::to(to).into_response();
+    for cookie in from.headers().get_all(header::SET_COOKIE) {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, cookie.clone());
+    }
+    Ok(response)
+}
+
+/// A form with nothing but its token (a button).
+#[derive(Deserialize, Default)]
+pub struct NoFields {}
+
+/// A form's fields, after its token was checked against the cookie.
+pub struct PageForm<T>(pub T);
+
+#[derive(Deserialize)]
+struct TokenOnly {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for PageForm<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
+        let (parts, body) = req.into_parts();
+        let expected = csrf_of(&parts);
+        let same_origin = same_origin(&parts);
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|_| {
+                AppError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    "表单内容过多 / The form is too large",
+                )
+            })?;
+        let sent: TokenOnly = serde_html_form::from_bytes(&bytes).map_err(|e| bad_form(&e))?;
+        let token_ok = expected.is_some_and(|cookie| {
+            !cookie.is_empty()
+                && cookie.len() == sent.csrf.len()
+                && cookie
+                    .bytes()
+                    .zip(sent.csrf.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        });
+        if !token_ok || !same_origin {
+            return Err(PageError(AppError::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "表单已过期或来源不明，请刷新页面后重试 / The form expired or came from elsewhere: reload the page and try again",
+            )));
+        }
+        // serde_html_form reads repeated fields (checkboxes) into a list.
+        serde_html_form::from_bytes(&bytes)
+            .map(PageForm)
+            .map_err(|e| bad_form(&e))
+    }
+}
+
+fn bad_form(e: &dyn std::fmt::Display) -> PageError {
+    PageError(AppError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_form",
+        format!("表单格式错误 / Malformed form: {e}"),
+    ))
+}
+
+/// A browser names the page a form came from; it must be this site.
+fn same_origin(parts: &Parts) -> bool {
+    let Some(origin) = parts.headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, rest)| rest);
+    matches!((origin_host, host), (Some(o), Some(h)) if o == h)
+}
+
+/// The token a new visitor is given before any cookie exists.
+#[derive(Clone)]
+struct FreshToken(String);
+
+fn csrf_of(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<FreshToken>()
+        .map(|t| t.0.clone())
+        .or_else(|| {
+            CookieJar::from_headers(&parts.headers)
+                .get(CSRF_COOKIE)
+                .map(|c| c.value().to_owned())
+        })
+}
+
+/// Gives every visitor a form token, sets what pages may load, and draws the page of
+/// any error a page handler returned.
+async fn page_layer(mut req: Request, next: Next) -> Response {
+    let lang = Lang::of(req.headers());
+    let path = req.uri().path().to_owned();
+    let wanted = req.uri().to_string();
+    let is_get = req.method() == Method::GET;
+    let has_token = CookieJar::from_headers(req.headers())
+        .get(CSRF_COOKIE)
+        .is_some();
+    let fresh = (!has_token).then(new_token);
+    if let Some(token) = &fresh {
+        req.extensions_mut().insert(FreshToken(token.clone()));
+    }
+    let mut response = next.run(req).await;
+    if let Some(failure) = response.extensions_mut().remove::<Failure>() {
+        let status = response.status();
+        response = if status == StatusCode::UNAUTHORIZED {
+            let next = if is_get { wanted } else { "/".to_owned() };
+            let query = serde_html_form::to_string([("next", next)]).unwrap_or_default();
+            Redirect::to(&format!("/signin?{query}")).into_response()
+        } else {
+            error_page(lang, status, &failure.message, &path)
+        };
+    }
+    if let Some(token) = fresh {
+        if let Ok(cookie) = HeaderValue::from_str(&format!(
+            "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+        )) {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+    }
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+             base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    response
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Ctx,
+    status: u16,
+    title: String,
+    message: String,
+}
+
+fn error_page(lang: Lang, status: StatusCode, message: &str, path: &str) -> Response {
+    let key = format!("error-{}", status.as_u16());
+    let title = if lang.has(&key) {
+        lang.t(&key)
+    } else {
+        lang.t("error-other")
+    };
+    let page = ErrorPage {
+        c: Ctx {
+            lang,
+            user: None,
+            csrf: String::new(),
+            path: path.to_owned(),
+            notice: None,
+            error: None,
+        },
+        status: status.as_u16(),
+        title,
+        message: lang.pick(message),
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => AppError::internal(e).into_response(),
+    }
+}
+
+/// Any path that is not the API's: an HTML 404 in the visitor's language.
+pub async fn not_found(req: Request<Body>) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        return AppError::not_found().into_response();
+    }
+    let lang = Lang::of(req.headers());
+    let message = AppError::not_found().message;
+    error_page(lang, StatusCode::NOT_FOUND, &message, req.uri().path())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(public::routes())
+        .merge(guardian::routes())
+        .merge(community::routes())
+        .merge(orders::routes())
+        .merge(organization::routes())
+        .merge(league::routes())
+        .merge(casework::routes())
+        .route("/assets/app.css", get(assets::css))
+        .route("/assets/icon.svg", get(assets::icon))
+        .route("/favicon.ico", get(assets::icon))
+        .layer(middleware::from_fn(page_layer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+    use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
+    use youthloop_domain::case::{CaseAction, CaseCategory, CaseStatus, RiskLevel};
+    use youthloop_domain::order::{OrderAction, OrderStatus};
+    use youthloop_domain::role::Role;
+    use youthloop_domain::round::{ProjectStatus, RoundAction, RoundStatus};
+
+    /// Every state, step and role a page may name has its text in both languages, so no
+    /// page ever falls back to a raw `snake_case` value.
+    #[test]
+    fn every_state_has_a_name_in_both_languages() {
+        fn names<T: std::fmt::Display>(kind: &str, all: &[T]) -> Vec<String> {
+            all.iter()
+                .map(|v| format!("{kind}-{v}").replace('_', "-"))
+                .collect()
+        }
+        let keys = [
+            names("order", OrderStatus::ALL),
+            names("step", OrderAction::ALL),
+            names("round", RoundStatus::ALL),
+            names("round-step", RoundAction::ALL),
+            names("project", ProjectStatus::ALL),
+            names("activity", ActivityStatus::ALL),
+            names("reg", RegistrationStatus::ALL),
+            names("case", CaseStatus::ALL),
+            names("case-step", CaseAction::ALL),
+            names("risk", RiskLevel::ALL),
+            names("category", CaseCategory::ALL),
+            names("role", Role::ALL),
+        ]
+        .concat();
+        for key in keys {
+            assert!(
+                Lang::Zh.has(&key) && Lang::En.has(&key),
+                "no text for {key}"
+            );
+        }
+    }
+
+    #[test]
+    fn money_reads_as_yuan() {
+        let c = super::Ctx {
+            lang: Lang::Zh,
+            user: None,
+            csrf: String::new(),
+            path: String::new(),
+            notice: None,
+            error: None,
+        };
+        assert_eq!(c.yuan(12_345_678_i64), "¥123,456.78");
+        assert_eq!(c.yuan(5_i64), "¥0.05");
+        assert_eq!(c.yuan(-150_000_i64), "-¥1,500.00");
+    }
+}

@@ -1,0 +1,140 @@
+//! One order as everyone in its loop sees it: its timeline and deadline, and the steps
+//! the viewer may take now (dispatch, accept, decline, confirm, settle, cancel); the
+//! ordering community's review once delivered.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use youthloop_domain::order::{OrderAction, OrderStatus};
+use youthloop_domain::role::Role;
+use youthloop_store::model::{Order, Project, Region};
+
+use super::guardian::ReviewForm;
+use super::{done, render, rerender, Ctx, PageError, PageForm, PageResult};
+use crate::api;
+use crate::api::rounds::ReasonBody;
+use crate::error::AppError;
+use crate::extract::{ApiJson, CurrentUser};
+use crate::startup::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/orders/{id}", get(order))
+        .route("/orders/{id}/review", post(review))
+        .route("/orders/{id}/{action}", post(act))
+}
+
+/// The steps of an order a user may take by hand in its present state.
+pub(super) fn steps_for(user: &CurrentUser, status: OrderStatus) -> Vec<OrderAction> {
+    OrderAction::ALL
+        .iter()
+        .copied()
+        .filter(|a| status.apply(*a).is_ok())
+        .filter(|a| user.actor.has_any(a.allowed_roles()))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "order.html")]
+struct OrderPage {
+    c: Ctx,
+    o: Order,
+    project: Project,
+    community: Region,
+    steps: Vec<OrderAction>,
+    can_review: bool,
+    reason: String,
+}
+
+async fn order_page(state: &AppState, c: Ctx, id: &str, reason: String) -> PageResult {
+    let user = c.user()?;
+    let o = state
+        .store
+        .order(&user.actor, id, OffsetDateTime::now_utc())
+        .await?;
+    let project = state.store.project(user.district(), &o.project_id).await?;
+    let community = state.store.region(user.district(), &o.community_id).await?;
+    let steps = steps_for(user, o.status);
+    let can_review = user.actor.has(Role::CommunityOfficer)
+        && matches!(
+            o.status,
+            OrderStatus::Delivered | OrderStatus::Confirmed | OrderStatus::Settled
+        );
+    let page = OrderPage {
+        c,
+        o,
+        project,
+        community,
+        steps,
+        can_review,
+        reason,
+    };
+    if page.c.error.is_some() {
+        rerender(&page)
+    } else {
+        render(&page)
+    }
+}
+
+async fn order(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {
+    order_page(&state, c, &id, String::new()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReasonForm {
+    reason: String,
+}
+
+async fn act(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path((id, action)): Path<(String, String)>,
+    PageForm(f): PageForm<ReasonForm>,
+) -> PageResult {
+    let user = c.user()?.clone();
+    let action = OrderAction::parse(&action).ok_or_else(|| PageError(AppError::not_found()))?;
+    let reason = if action.needs_reason() {
+        ReasonBody {
+            reason: f.reason.clone(),
+        }
+        .parse()
+        .map(Some)
+    } else {
+        Ok(None)
+    };
+    let moved = match reason {
+        Ok(reason) => api::orders::move_order(state.clone(), user, id.clone(), action, reason)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match moved {
+        Ok(()) => done(&format!("/orders/{id}"), "order_moved"),
+        Err(e) => order_page(&state, c.refused(e), &id, f.reason).await,
+    }
+}
+
+async fn review(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ReviewForm>,
+) -> PageResult {
+    let user = c.user()?.clone();
+    let reviewed = match f.body() {
+        Ok(body) => {
+            api::reviews::review_order(State(state.clone()), user, Path(id.clone()), ApiJson(body))
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    match reviewed {
+        Ok(()) => done(&format!("/orders/{id}"), "reviewed"),
+        Err(e) => order_page(&state, c.refused(e), &id, String::new()).await,
+    }
+}

@@ -1,0 +1,533 @@
+//! An organization: proposing projects into an open round, incoming orders, scheduling
+//! and publishing activities, an activity's registrations with check-in by hand, the
+//! venue's check-in screen (a QR code that rotates), finishing an activity.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::routing::{get, post};
+use axum::Router;
+use qrcode::render::svg;
+use qrcode::QrCode;
+use serde::Deserialize;
+use time::{Duration, OffsetDateTime, PrimitiveDateTime};
+use youthloop_domain::activity::ActivityAction;
+use youthloop_domain::checkin;
+use youthloop_domain::role::Role;
+use youthloop_domain::round::RoundStatus;
+use youthloop_store::model::{
+    Activity, ActivityCard, ActivityFilter, Order, Page, Project, Registration, Round,
+};
+
+use super::community::orders_of;
+use super::guardian::number;
+use super::public::areas;
+use super::{done, render, rerender, Ctx, NoFields, PageError, PageForm, PageResult};
+use crate::api;
+use crate::api::activities::{ActivityBody, CheckinBody};
+use crate::api::rounds::ProjectBody;
+use crate::error::{AppError, AppResult};
+use crate::extract::{ApiJson, CurrentUser};
+use crate::startup::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/org", get(desk))
+        .route("/rounds/{id}/propose", get(propose_form).post(propose))
+        .route("/org/activities/new", get(new_activity))
+        .route("/org/activities", post(create_activity))
+        .route("/org/activities/{id}", get(registrations))
+        .route("/org/activities/{id}/screen", get(screen))
+        .route("/org/activities/{id}/attend/{registration}", post(attend))
+        .route("/org/activities/{id}/{action}", post(move_activity))
+}
+
+const STAFF: &[Role] = &[Role::OrgAdmin, Role::OrgStaff];
+
+fn org_of(user: &CurrentUser) -> Result<String, PageError> {
+    Ok(api::rounds::acting_org(user, None)?)
+}
+
+#[derive(Template)]
+#[template(path = "org.html")]
+struct DeskPage {
+    c: Ctx,
+    open_rounds: Vec<Round>,
+    proposals: Vec<Project>,
+    orders: Vec<Order>,
+    activities: Vec<ActivityCard>,
+}
+
+async fn desk(State(state): State<AppState>, c: Ctx) -> PageResult {
+    let user = c.require(STAFF)?;
+    let org = org_of(user)?;
+    let district = user.district().to_owned();
+    let rounds = state.store.rounds(&district).await?;
+    let mut proposals = Vec::new();
+    for round in rounds.iter().take(5) {
+        proposals.extend(
+            state
+                .store
+                .projects(&district, &round.id)
+                .await?
+                .into_iter()
+                .filter(|p| p.organization_id == org),
+        );
+    }
+    let open_rounds = rounds
+        .into_iter()
+        .filter(|r| r.status == RoundStatus::Open)
+        .collect();
+    let orders = orders_of(&state, user).await?;
+    let filter = ActivityFilter {
+        organization_id: Some(org),
+        from: Some(OffsetDateTime::now_utc() - Duration::days(30)),
+        limit: 100,
+        ..ActivityFilter::default()
+    };
+    let activities = state.store.upcoming(&district, &filter).await?;
+    render(&DeskPage {
+        c,
+        open_rounds,
+        proposals,
+        orders,
+        activities,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ProjectForm {
+    title: String,
+    area: String,
+    min_age: String,
+    max_age: String,
+    capacity: String,
+    unit_price_yuan: String,
+    sessions_offered: String,
+    description: String,
+    badges: Vec<String>,
+}
+
+/// Yuan typed with up to two decimals, as fen.
+pub(super) fn fen(field: &str, raw: &str) -> AppResult<i64> {
+    let bad = || {
+        AppError::invalid(
+            field,
+            "请填写金额，如 1200 或 1200.50 / Enter an amount such as 1200 or 1200.50",
+        )
+    };
+    let raw = raw.trim();
+    let (whole, cents) = raw.split_once('.').unwrap_or((raw, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || cents.len() > 2 || !digits(whole) || !digits(cents) {
+        return Err(bad());
+    }
+    let whole: i64 = whole.parse().map_err(|_| bad())?;
+    let cents: i64 = format!("{cents:0<2}").parse().map_err(|_| bad())?;
+    whole
+        .checked_mul(100)
+        .and_then(|f| f.checked_add(cents))
+        .ok_or_else(bad)
+}
+
+impl ProjectForm {
+    fn body(&self) -> AppResult<ProjectBody> {
+        Ok(ProjectBody {
+            title: self.title.clone(),
+            area: self.area.clone(),
+            min_age: number("min_age", &self.min_age)?,
+            max_age: number("max_age", &self.max_age)?,
+            capacity: number("capacity", &self.capacity)?,
+            unit_price_fen: fen("unit_price_yuan", &self.unit_price_yuan)?,
+            sessions_offered: number("sessions_offered", &self.sessions_offered)?,
+            description: self.description.clone(),
+            badges: self.badges.clone(),
+            organization_id: None,
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "propose.html")]
+struct ProposePage {
+    c: Ctx,
+    round: Round,
+    areas: Vec<(&'static str, &'static str)>,
+    badges: Vec<&'static str>,
+    f: ProjectForm,
+}
+
+async fn propose_page(state: &AppState, c: Ctx, id: &str, f: ProjectForm) -> PageResult {
+    let user = c.require(STAFF)?;
+    let round = state.store.round(user.district(), id).await?;
+    let page = ProposePage {
+        areas: areas(c.lang),
+        badges: youthloop_domain::badge::BASIC_BADGES
+            .iter()
+            .map(|b| b.code)
+            .collect(),
+        round,
+        f,
+        c,
+    };
+    if page.c.error.is_some() {
+        rerender(&page)
+    } else {
+        render(&page)
+    }
+}
+
+async fn propose_form(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {
+    propose_page(&state, c, &id, ProjectForm::default()).await
+}
+
+async fn propose(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ProjectForm>,
+) -> PageResult {
+    let user = c.require(STAFF)?.clone();
+    let proposed = match f.body() {
+        Ok(body) => {
+            api::rounds::propose(State(state.clone()), user, Path(id.clone()), ApiJson(body))
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    match proposed {
+        Ok(()) => done("/org", "proposed"),
+        Err(e) => propose_page(&state, c.refused(e), &id, f).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActivityForm {
+    order: String,
+    title: String,
+    description: String,
+    starts_at: String,
+    ends_at: String,
+    venue: String,
+    capacity: String,
+    waitlist_capacity: String,
+    min_age: String,
+    max_age: String,
+    registration_opens_at: String,
+    registration_closes_at: String,
+}
+
+/// A `datetime-local` field: Beijing time as the people typing it mean it.
+pub(super) fn moment(field: &str, raw: &str) -> AppResult<OffsetDateTime> {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    PrimitiveDateTime::parse(raw.trim(), format)
+        .map(|t| t.assume_offset(youthloop_domain::parse::SHANGHAI))
+        .map_err(|_| {
+            AppError::invalid(
+                field,
+                "请填写日期和时间，如 2026-12-05 09:00 / Enter a date and time such as 2026-12-05 09:00",
+            )
+        })
+}
+
+fn local_input(at: OffsetDateTime) -> String {
+    let local = at.to_offset(youthloop_domain::parse::SHANGHAI);
+    format!(
+        "{}-{:02}-{:02}T{:02}:{:02}",
+        local.year(),
+        u8::from(local.month()),
+        local.day(),
+        local.hour(),
+        local.minute()
+    )
+}
+
+impl ActivityForm {
+    fn body(&self) -> AppResult<ActivityBody> {
+        Ok(ActivityBody {
+            order_id: (!self.order.is_empty()).then(|| self.order.clone()),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            starts_at: moment("starts_at", &self.starts_at)?,
+            ends_at: moment("ends_at", &self.ends_at)?,
+            venue: self.venue.clone(),
+            capacity: number("capacity", &self.capacity)?,
+            waitlist_capacity: if self.waitlist_capacity.trim().is_empty() {
+                0
+            } else {
+                number("waitlist_capacity", &self.waitlist_capacity)?
+            },
+            min_age: number("min_age", &self.min_age)?,
+            max_age: number("max_age", &self.max_age)?,
+            registration_opens_at: moment("registration_opens_at", &self.registration_opens_at)?,
+            registration_closes_at: moment("registration_closes_at", &self.registration_closes_at)?,
+            badges: None,
+            organization_id: None,
+        })
+    }
+
+    /// A form filled from the order: its project, venue and window.
+    fn from_order(order: &Order, project: &Project, now: OffsetDateTime) -> Self {
+        let start = order
+            .window_start
+            .with_hms(9, 0, 0)
+            .map(|t| t.assume_offset(youthloop_domain::parse::SHANGHAI))
+            .unwrap_or(now)
+            .max(now + Duration::days(2));
+        ActivityForm {
+            order: order.id.clone(),
+            title: project.title.clone(),
+            description: project.description.clone(),
+            starts_at: local_input(start),
+            ends_at: local_input(start + Duration::hours(2)),
+            venue: order.venue.clone(),
+            capacity: project.capacity.to_string(),
+            waitlist_capacity: (project.capacity / 2).to_string(),
+            min_age: project.min_age.to_string(),
+            max_age: project.max_age.to_string(),
+            registration_opens_at: local_input(now),
+            registration_closes_at: local_input(start - Duration::hours(12)),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "activity_new.html")]
+struct NewActivityPage {
+    c: Ctx,
+    f: ActivityForm,
+}
+
+impl NewActivityPage {
+    fn fields(&self) -> [(&'static str, &'static str, &str, &'static str); 9] {
+        let f = &self.f;
+        [
+            ("starts_at", "starts-at", &f.starts_at, "datetime-local"),
+            ("ends_at", "ends-at", &f.ends_at, "datetime-local"),
+            ("venue", "venue", &f.venue, "text"),
+            ("capacity", "capacity", &f.capacity, "number"),
+            (
+                "waitlist_capacity",
+                "waitlist-capacity",
+                &f.waitlist_capacity,
+                "number",
+            ),
+            ("min_age", "min-age", &f.min_age, "number"),
+            ("max_age", "max-age", &f.max_age, "number"),
+            (
+                "registration_opens_at",
+                "registration-opens-at",
+                &f.registration_opens_at,
+                "datetime-local",
+            ),
+            (
+                "registration_closes_at",
+                "registration-closes-at",
+                &f.registration_closes_at,
+                "datetime-local",
+            ),
+        ]
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OrderQuery {
+    order: String,
+}
+
+async fn new_activity(
+    State(state): State<AppState>,
+    c: Ctx,
+    Query(q): Query<OrderQuery>,
+) -> PageResult {
+    let user = c.require(STAFF)?;
+    let f = if q.order.is_empty() {
+        ActivityForm::default()
+    } else {
+        let order = state
+            .store
+            .order(&user.actor, &q.order, OffsetDateTime::now_utc())
+            .await?;
+        let project = state
+            .store
+            .project(user.district(), &order.project_id)
+            .await?;
+        ActivityForm::from_order(&order, &project, OffsetDateTime::now_utc())
+    };
+    render(&NewActivityPage { c, f })
+}
+
+async fn create_activity(
+    State(state): State<AppState>,
+    c: Ctx,
+    PageForm(f): PageForm<ActivityForm>,
+) -> PageResult {
+    let user = c.require(STAFF)?.clone();
+    let created = match f.body() {
+        Ok(body) => api::activities::create_activity(State(state.clone()), user, ApiJson(body))
+            .await
+            .map(|(_, a)| a.0.id),
+        Err(e) => Err(e),
+    };
+    match created {
+        Ok(id) => done(&format!("/org/activities/{id}"), "activity_created"),
+        Err(e) => rerender(&NewActivityPage { c: c.refused(e), f }),
+    }
+}
+
+async fn move_activity(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path((id, action)): Path<(String, String)>,
+    PageForm(_): PageForm<NoFields>,
+) -> PageResult {
+    let user = c.require(STAFF)?.clone();
+    let action = ActivityAction::parse(&action).ok_or_else(|| PageError(AppError::not_found()))?;
+    let _moved = api::activities::move_activity(state, user, id.clone(), action).await?;
+    done(&format!("/org/activities/{id}"), "activity_moved")
+}
+
+#[derive(Template)]
+#[template(path = "org_activity.html")]
+struct RegistrationsPage {
+    c: Ctx,
+    a: Activity,
+    registrations: Vec<Registration>,
+}
+
+async fn registrations(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    let user = c.require(STAFF)?;
+    let a = own_activity(&state, user, &id).await?;
+    let page = Page {
+        limit: Page::MAX,
+        after: None,
+    };
+    let registrations = state
+        .store
+        .registrations(user.district(), &a.id, &page)
+        .await?
+        .items;
+    render(&RegistrationsPage {
+        c,
+        a,
+        registrations,
+    })
+}
+
+async fn own_activity(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<Activity, PageError> {
+    let org_ids = user.actor.org_ids();
+    let a = state.store.activity(user.district(), id, &org_ids).await?;
+    if org_ids.contains(&a.organization_id) {
+        Ok(a)
+    } else {
+        Err(PageError(AppError::not_found()))
+    }
+}
+
+async fn attend(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path((id, registration)): Path<(String, String)>,
+    PageForm(_): PageForm<NoFields>,
+) -> PageResult {
+    let user = c.require(STAFF)?.clone();
+    let body = CheckinBody {
+        code: None,
+        participant_id: None,
+        registration_id: Some(registration),
+    };
+    let _attended =
+        api::activities::check_in(State(state), user, Path(id.clone()), ApiJson(body)).await?;
+    done(&format!("/org/activities/{id}"), "checked_in")
+}
+
+#[derive(Template)]
+#[template(path = "screen.html")]
+struct ScreenPage {
+    c: Ctx,
+    a: Activity,
+    code: String,
+    qr: String,
+    link: String,
+}
+
+/// The venue's screen: the current code and a QR code of the check-in page with the code
+/// in it. It reloads itself (no script) well before the code rotates.
+async fn screen(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> PageResult {
+    let user = c.require(STAFF)?;
+    let a = own_activity(&state, user, &id).await?;
+    let secret = state.store.secret(user.district(), "checkin").await?;
+    let (code, _) = checkin::current_code(&secret, &a.id, OffsetDateTime::now_utc());
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:8080");
+    let scheme = if state.settings.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    let link = format!("{scheme}://{host}/activities/{}/checkin?code={code}", a.id);
+    let qr = QrCode::new(link.as_bytes())
+        .map_err(AppError::internal)?
+        .render::<svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    // The renderer's XML declaration has no place inside HTML.
+    let qr = qr
+        .find("<svg")
+        .map_or(qr.as_str(), |at| &qr[at..])
+        .to_owned();
+    render(&ScreenPage {
+        c,
+        a,
+        code,
+        qr,
+        link,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fen;
+
+    #[test]
+    fn yuan_become_fen() {
+        assert_eq!(fen("p", "1200").unwrap(), 120_000);
+        assert_eq!(fen("p", "1200.5").unwrap(), 120_050);
+        assert_eq!(fen("p", " 0.05 ").unwrap(), 5);
+        for bad in [
+            "",
+            "1.234",
+            "-1",
+            "abc",
+            "1,200",
+            ".5",
+            "99999999999999999999",
+        ] {
+            assert_eq!(
+                fen("p", bad).unwrap_err().field.as_deref(),
+                Some("p"),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,456 @@
+//! What anyone may see: the home page with the menu and upcoming activities, the menu,
+//! an activity, an organization with its scorecard and reviews; signing in and up; the
+//! language switch.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use time::{Date, Duration, OffsetDateTime, Time};
+use youthloop_domain::activity::RegistrationStatus;
+use youthloop_domain::region::{RegionKind, SERVICE_AREAS};
+use youthloop_domain::role::Role;
+use youthloop_store::model::{
+    Activity, ActivityCard, ActivityFilter, MenuItem, Organization, Page, Participant, Region,
+    Review,
+};
+
+use super::i18n::{Lang, LANG_COOKIE};
+use super::{
+    done, redirect_with_cookies, render, rerender, Ctx, NoFields, PageError, PageForm, PageResult,
+};
+use crate::api;
+use crate::extract::{ApiJson, ApiQuery, ClientAddr, ListQuery, MaybeUser};
+use crate::startup::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/menu", get(menu))
+        .route("/activities/{id}", get(activity))
+        .route("/organizations/{id}", get(organization))
+        .route("/signin", get(sign_in_form).post(sign_in))
+        .route("/signup", get(sign_up_form).post(sign_up))
+        .route("/signout", post(sign_out))
+        .route("/lang/{code}", get(switch_language))
+}
+
+/// The district the page shows: the user's, else the default one.
+pub(super) async fn district_of(state: &AppState, c: &Ctx) -> Result<String, PageError> {
+    Ok(MaybeUser(c.user.clone()).district(state, None).await?)
+}
+
+pub(super) async fn communities(
+    state: &AppState,
+    district: &str,
+) -> Result<Vec<Region>, PageError> {
+    let page = Page {
+        limit: Page::MAX,
+        after: None,
+    };
+    Ok(state
+        .store
+        .regions(district, &page)
+        .await?
+        .items
+        .into_iter()
+        .filter(|r| r.kind == RegionKind::Community)
+        .collect())
+}
+
+/// The service areas as `(code, name in the page's language)`.
+pub(super) fn areas(lang: Lang) -> Vec<(&'static str, &'static str)> {
+    SERVICE_AREAS
+        .iter()
+        .map(|(code, zh, en)| (*code, if lang == Lang::Zh { *zh } else { *en }))
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Filters {
+    community: String,
+    area: String,
+    age: String,
+    date: String,
+}
+
+impl Filters {
+    /// What the form asks for; a value that does not parse is ignored, not an error:
+    /// a filter is a question, and the page answers the rest of it.
+    fn to_filter(&self, now: OffsetDateTime) -> ActivityFilter {
+        let day = Date::parse(
+            &self.date,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .ok();
+        let start_of = |d: Date| {
+            d.with_time(Time::MIDNIGHT)
+                .assume_offset(youthloop_domain::parse::SHANGHAI)
+        };
+        let nonempty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+        ActivityFilter {
+            organization_id: None,
+            from: Some(day.map_or(now, start_of).max(now)),
+            to: day.map(|d| start_of(d) + Duration::days(1)),
+            community_id: nonempty(&self.community),
+            area: nonempty(&self.area),
+            age: self.age.trim().parse().ok().filter(|a| *a <= 30),
+            limit: 50,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    c: Ctx,
+    menu: Vec<MenuItem>,
+    activities: Vec<ActivityCard>,
+    communities: Vec<Region>,
+    areas: Vec<(&'static str, &'static str)>,
+    f: Filters,
+}
+
+async fn home(State(state): State<AppState>, c: Ctx, Query(f): Query<Filters>) -> PageResult {
+    let district = district_of(&state, &c).await?;
+    let mut menu = state.store.menu(&district).await?;
+    menu.sort_by(|a, b| b.rating.total_cmp(&a.rating));
+    menu.truncate(6);
+    let activities = state
+        .store
+        .upcoming(&district, &f.to_filter(OffsetDateTime::now_utc()))
+        .await?;
+    let page = HomePage {
+        menu,
+        activities,
+        communities: communities(&state, &district).await?,
+        areas: areas(c.lang),
+        f,
+        c,
+    };
+    render(&page)
+}
+
+#[derive(Template)]
+#[template(path = "menu.html")]
+struct MenuPage {
+    c: Ctx,
+    items: Vec<MenuItem>,
+    community: Option<Region>,
+}
+
+async fn menu(State(state): State<AppState>, c: Ctx) -> PageResult {
+    let district = district_of(&state, &c).await?;
+    // A community officer sees the menu ranked by fit for their community.
+    let community_id = c
+        .user
+        .as_ref()
+        .and_then(|u| u.actor.region_ids().into_iter().next());
+    let community = match &community_id {
+        Some(id) => Some(state.store.region(&district, id).await?),
+        None => None,
+    };
+    let query = ListQuery {
+        limit: Some(500),
+        community: community_id,
+        ..ListQuery::default()
+    };
+    let items = api::rounds::menu(
+        State(state.clone()),
+        MaybeUser(c.user.clone()),
+        ApiQuery(query),
+    )
+    .await?
+    .0
+    .items;
+    render(&MenuPage {
+        c,
+        items,
+        community,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "activity.html")]
+struct ActivityPage {
+    c: Ctx,
+    a: Activity,
+    org: Organization,
+    /// The signed-in family's children and youth who may register.
+    people: Vec<Participant>,
+    /// Their registrations for this activity.
+    mine: Vec<(String, String, RegistrationStatus, Option<u32>)>,
+    attended: bool,
+    is_organizer: bool,
+}
+
+impl ActivityPage {
+    fn seats_left(&self) -> u32 {
+        self.a.capacity.saturating_sub(self.a.confirmed_count)
+    }
+
+    fn registration_open(&self) -> bool {
+        let now = OffsetDateTime::now_utc();
+        self.a.status == youthloop_domain::activity::ActivityStatus::Published
+            && self.a.registration_opens_at <= now
+            && now < self.a.registration_closes_at
+    }
+}
+
+pub(super) async fn activity_page(state: &AppState, c: Ctx, id: &str) -> PageResult {
+    let district = district_of(state, &c).await?;
+    let org_ids = c
+        .user
+        .as_ref()
+        .map(|u| u.actor.org_ids())
+        .unwrap_or_default();
+    let a = state.store.activity(&district, id, &org_ids).await?;
+    let org = state
+        .store
+        .organization(&district, &a.organization_id)
+        .await?;
+    let (mut people, mut mine, mut attended) = (Vec::new(), Vec::new(), false);
+    if let Some(user) = c
+        .user
+        .as_ref()
+        .filter(|u| u.actor.has_any(&[Role::Guardian, Role::Youth]))
+    {
+        people = super::guardian::people_of(state, user).await?;
+        mine = state
+            .store
+            .my_registrations(&district, &user.user.id)
+            .await?
+            .into_iter()
+            .filter(|r| r.activity_id == a.id)
+            .map(|r| (r.id, r.participant_name, r.status, r.position))
+            .collect();
+        attended = state
+            .store
+            .attended(&district, &a.id, &user.user.id)
+            .await?;
+    }
+    let page = ActivityPage {
+        is_organizer: org_ids.contains(&a.organization_id),
+        a,
+        org,
+        people,
+        mine,
+        attended,
+        c,
+    };
+    if page.c.error.is_some() {
+        rerender(&page)
+    } else {
+        render(&page)
+    }
+}
+
+async fn activity(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {
+    activity_page(&state, c, &id).await
+}
+
+#[derive(Template)]
+#[template(path = "organization.html")]
+struct OrganizationPage {
+    c: Ctx,
+    org: Organization,
+    card: api::reviews::Scorecard,
+    reviews: Vec<Review>,
+    activities: Vec<ActivityCard>,
+}
+
+async fn organization(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {
+    let district = district_of(&state, &c).await?;
+    let org = state.store.organization(&district, &id).await?;
+    let card = api::reviews::scorecard(
+        State(state.clone()),
+        MaybeUser(c.user.clone()),
+        Path(org.id.clone()),
+        ApiQuery(ListQuery::default()),
+    )
+    .await?
+    .0;
+    let page = Page {
+        limit: 20,
+        after: None,
+    };
+    let reviews = state.store.reviews(&district, &org.id, &page).await?.items;
+    let filter = ActivityFilter {
+        from: Some(OffsetDateTime::now_utc()),
+        limit: 20,
+        ..ActivityFilter::default()
+    };
+    let activities = state
+        .store
+        .upcoming(&district, &filter)
+        .await?
+        .into_iter()
+        .filter(|a| a.activity.organization_id == org.id)
+        .collect();
+    render(&OrganizationPage {
+        c,
+        org,
+        card,
+        reviews,
+        activities,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignInForm {
+    phone: String,
+    password: String,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SignInPage {
+    c: Ctx,
+    f: SignInForm,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NextQuery {
+    next: String,
+}
+
+async fn sign_in_form(c: Ctx, Query(q): Query<NextQuery>) -> PageResult {
+    let f = SignInForm {
+        next: q.next,
+        ..SignInForm::default()
+    };
+    render(&SignInPage { c, f })
+}
+
+/// Only a path of this site: never send a signed-in user elsewhere.
+fn local_path(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    c: Ctx,
+    address: ClientAddr,
+    PageForm(f): PageForm<SignInForm>,
+) -> PageResult {
+    let body = api::session::SignIn {
+        phone: f.phone.clone(),
+        password: f.password.clone(),
+    };
+    match api::session::sign_in(State(state), address, ApiJson(body)).await {
+        // Keep the session cookie the API set, and go where the visitor was going.
+        Ok(signed_in) => redirect_with_cookies(local_path(&f.next), &signed_in),
+        Err(e) => {
+            let f = SignInForm {
+                password: String::new(),
+                ..f
+            };
+            rerender(&SignInPage { c: c.refused(e), f })
+        }
+    }
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    c: Ctx,
+    PageForm(_): PageForm<NoFields>,
+) -> PageResult {
+    let Some(user) = c.user else {
+        return Ok(Redirect::to("/").into_response());
+    };
+    let cleared = api::session::sign_out(State(state), user).await?;
+    redirect_with_cookies("/?ok=signed_out", &cleared)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignUpForm {
+    phone: String,
+    password: String,
+    name: String,
+    role: String,
+    id_number: String,
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignUpPage {
+    c: Ctx,
+    f: SignUpForm,
+}
+
+async fn sign_up_form(c: Ctx) -> PageResult {
+    let f = SignUpForm {
+        role: "guardian".to_owned(),
+        ..SignUpForm::default()
+    };
+    render(&SignUpPage { c, f })
+}
+
+async fn sign_up(
+    State(state): State<AppState>,
+    c: Ctx,
+    address: ClientAddr,
+    PageForm(f): PageForm<SignUpForm>,
+) -> PageResult {
+    let body = api::session::SignUp {
+        phone: f.phone.clone(),
+        password: f.password.clone(),
+        name: f.name.clone(),
+        role: f.role.clone(),
+        id_number: (!f.id_number.trim().is_empty()).then(|| f.id_number.clone()),
+    };
+    match api::session::sign_up(
+        State(state),
+        address,
+        ApiQuery(ListQuery::default()),
+        ApiJson(body),
+    )
+    .await
+    {
+        Ok(_) => done("/signin", "signed_up"),
+        Err(e) => {
+            let f = SignUpForm {
+                password: String::new(),
+                ..f
+            };
+            rerender(&SignUpPage { c: c.refused(e), f })
+        }
+    }
+}
+
+async fn switch_language(Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    let mut response = Redirect::to(local_path(&q.next)).into_response();
+    if let Ok(cookie) = HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    )) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(local_path("/me"), "/me");
+        assert_eq!(local_path("//evil.example/x"), "/");
+        assert_eq!(local_path("https://evil.example"), "/");
+        assert_eq!(local_path("/\\evil.example"), "/");
+    }
+}

@@ -1,0 +1,213 @@
+//! What the pages list and count: read-only queries written once for both engines.
+//! Placeholders are `$n` numbered in order of first use, which PostgreSQL and SQLite
+//! (through sqlx) both read the same way; each engine only runs them on its readers.
+
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use crate::model::{
+    ActivityCard, ActivityFact, Colleague, DistrictFigures, MyRegistration, OrgSatisfaction,
+};
+use crate::rows::{count, parse_status, ActivityRow, ACTIVITY_COLUMNS};
+use crate::StoreResult;
+
+/// Activities to list, soonest first. `$2`: one organization's, in every state;
+/// otherwise published ones only.
+pub(crate) fn upcoming_sql() -> String {
+    format!(
+        "select {ACTIVITY_COLUMNS}, g.name as organization_name, o.community_id,
+            c.name as community_name, p.area
+         from activities a
+         join organizations g on g.id = a.organization_id
+         left join orders o on o.id = a.order_id
+         left join regions c on c.id = o.community_id
+         left join projects p on p.id = o.project_id
+         where a.district_id = $1
+           and (($2 is null and a.status = 'published') or a.organization_id = $2)
+           and ($3 is null or a.ends_at > $3)
+           and ($4 is null or a.starts_at < $4)
+           and ($5 is null or o.community_id = $5)
+           and ($6 is null or p.area = $6)
+           and ($7 is null or (a.min_age <= $7 and a.max_age >= $7))
+         order by a.starts_at, a.id
+         limit $8"
+    )
+}
+
+#[derive(FromRow)]
+pub(crate) struct ActivityCardRow {
+    #[sqlx(flatten)]
+    activity: ActivityRow,
+    organization_name: String,
+    community_id: Option<String>,
+    community_name: Option<String>,
+    area: Option<String>,
+}
+
+impl ActivityCardRow {
+    pub(crate) fn into_card(self) -> StoreResult<ActivityCard> {
+        Ok(ActivityCard {
+            activity: self.activity.into_activity()?,
+            organization_name: self.organization_name,
+            community_id: self.community_id,
+            community_name: self.community_name,
+            area: self.area,
+        })
+    }
+}
+
+/// The registrations of a user's children and of the user as a youth, newest first.
+pub(crate) const MY_REGISTRATIONS: &str =
+    "select r.id, r.participant_id, p.name as participant_name,
+        r.status, case when r.status = 'waitlisted' then
+            (select count(*) from registrations w where w.activity_id = r.activity_id
+             and w.status = 'waitlisted' and w.seq <= r.seq) end as position,
+        a.id as activity_id, a.title as activity_title, a.starts_at, a.venue,
+        a.status as activity_status
+     from registrations r
+     join participants p on p.id = r.participant_id
+     join activities a on a.id = r.activity_id
+     where r.district_id = $1 and (p.guardian_id = $2 or p.user_id = $2)
+     order by a.starts_at desc, r.id
+     limit 500";
+
+#[derive(FromRow)]
+pub(crate) struct MyRegistrationRow {
+    id: String,
+    participant_id: String,
+    participant_name: String,
+    status: String,
+    position: Option<i64>,
+    activity_id: String,
+    activity_title: String,
+    starts_at: OffsetDateTime,
+    venue: String,
+    activity_status: String,
+}
+
+impl MyRegistrationRow {
+    pub(crate) fn into_registration(self) -> StoreResult<MyRegistration> {
+        Ok(MyRegistration {
+            id: self.id,
+            participant_id: self.participant_id,
+            participant_name: self.participant_name,
+            status: parse_status(self.status)?,
+            position: self.position.map(count),
+            activity_id: self.activity_id,
+            activity_title: self.activity_title,
+            starts_at: self.starts_at,
+            venue: self.venue,
+            activity_status: parse_status(self.activity_status)?,
+        })
+    }
+}
+
+pub(crate) fn rounds_sql() -> String {
+    format!(
+        "select {} from rounds r where r.district_id = $1 order by r.opens_at desc, r.id desc limit 200",
+        crate::rows::ROUND_COLUMNS
+    )
+}
+
+pub(crate) const PROJECTS: &str =
+    "select * from projects where district_id = $1 and round_id = $2 order by id";
+
+pub(crate) const FIGURES: &str = "select
+     (select count(*) from organizations where district_id = $1) as organizations,
+     (select count(distinct user_id) from user_roles where district_id = $1 and role = 'social_worker') as social_workers,
+     (select count(*) from activities where district_id = $1 and status in ('published', 'finished')) as activities,
+     (select count(distinct participant_id) from registrations where district_id = $1 and status = 'attended') as participants,
+     (select avg(rating) from reviews where district_id = $1 and status = 'visible' and rating is not null) as satisfaction,
+     (select count(*) from reviews where district_id = $1 and status = 'visible' and rating is not null) as reviews";
+
+#[derive(FromRow)]
+pub(crate) struct FiguresRow {
+    organizations: i64,
+    social_workers: i64,
+    activities: i64,
+    participants: i64,
+    satisfaction: Option<f64>,
+    reviews: i64,
+}
+
+impl From<FiguresRow> for DistrictFigures {
+    fn from(r: FiguresRow) -> Self {
+        DistrictFigures {
+            organizations: count(r.organizations),
+            social_workers: count(r.social_workers),
+            activities: count(r.activities),
+            participants: count(r.participants),
+            satisfaction: r.satisfaction,
+            reviews: count(r.reviews),
+        }
+    }
+}
+
+pub(crate) const ACTIVITY_FACTS: &str = "select a.starts_at, p.area
+     from activities a
+     left join orders o on o.id = a.order_id
+     left join projects p on p.id = o.project_id
+     where a.district_id = $1 and a.status in ('published', 'finished')";
+
+#[derive(FromRow)]
+pub(crate) struct ActivityFactRow {
+    starts_at: OffsetDateTime,
+    area: Option<String>,
+}
+
+impl From<ActivityFactRow> for ActivityFact {
+    fn from(r: ActivityFactRow) -> Self {
+        ActivityFact {
+            starts_at: r.starts_at,
+            area: r.area,
+        }
+    }
+}
+
+pub(crate) const SATISFACTION_BY_ORG: &str = "select g.id as organization_id, g.name,
+        avg(v.rating) as rating, count(v.id) as reviews
+     from organizations g
+     left join reviews v on v.organization_id = g.id and v.status = 'visible' and v.rating is not null
+     where g.district_id = $1
+     group by g.id, g.name
+     order by g.name";
+
+#[derive(FromRow)]
+pub(crate) struct OrgSatisfactionRow {
+    organization_id: String,
+    name: String,
+    rating: Option<f64>,
+    reviews: i64,
+}
+
+impl From<OrgSatisfactionRow> for OrgSatisfaction {
+    fn from(r: OrgSatisfactionRow) -> Self {
+        OrgSatisfaction {
+            organization_id: r.organization_id,
+            name: r.name,
+            rating: r.rating,
+            reviews: count(r.reviews),
+        }
+    }
+}
+
+/// The people who work for an organization (any role scoped to it), by name.
+pub(crate) const COLLEAGUES: &str = "select distinct u.id, u.name from users u
+     join user_roles r on r.user_id = u.id
+     where r.district_id = $1 and r.scope_id = $2
+     order by u.name, u.id";
+
+#[derive(FromRow)]
+pub(crate) struct ColleagueRow {
+    id: String,
+    name: String,
+}
+
+impl From<ColleagueRow> for Colleague {
+    fn from(r: ColleagueRow) -> Self {
+        Colleague {
+            id: r.id,
+            name: r.name,
+        }
+    }
+}
