@@ -72,7 +72,7 @@ fn app_with_limits(store: Arc<dyn Store>, settings: Settings) -> (Router, Arc<Ra
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))

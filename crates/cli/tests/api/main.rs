@@ -6,6 +6,7 @@
 
 mod audit;
 mod bad_input;
+mod browser;
 mod cases;
 mod concurrency;
 mod crash;

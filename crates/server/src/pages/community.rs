@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use time::{Date, OffsetDateTime};
+use time::{Date, Duration, OffsetDateTime};
 use youthloop_domain::region::YouthProfile;
 use youthloop_domain::role::Role;
 use youthloop_store::model::{MenuItem, Order, Page, Region};
@@ -258,12 +258,14 @@ async fn new_order(
     c: Ctx,
     Query(f): Query<OrderForm>,
 ) -> PageResult {
+    // A sensible first answer for each field: one session within the next month.
+    let today = api::activities::today();
+    let or = |value: String, default: String| if value.is_empty() { default } else { value };
     let f = OrderForm {
-        sessions: if f.sessions.is_empty() {
-            "1".to_owned()
-        } else {
-            f.sessions
-        },
+        sessions: or(f.sessions, "1".to_owned()),
+        window_start: or(f.window_start, (today + Duration::days(7)).to_string()),
+        window_end: or(f.window_end, (today + Duration::days(37)).to_string()),
+        expected_participants: or(f.expected_participants, "20".to_owned()),
         ..f
     };
     new_order_page(&state, c, f).await

@@ -16,7 +16,7 @@ use youthloop_store::model::{DistrictFigures, Order, Project, Round};
 use super::charts::{per_area, per_month, BarChart};
 use super::community::orders_of;
 use super::guardian::number;
-use super::organization::moment;
+use super::organization::{local_input, moment};
 use super::{done, render, rerender, Ctx, PageError, PageForm, PageResult};
 use crate::api;
 use crate::api::rounds::{ApproveBody, ReasonBody, RoundBody};
@@ -78,7 +78,13 @@ async fn rounds_page(state: &AppState, c: Ctx, f: RoundForm) -> PageResult {
 }
 
 async fn rounds(State(state): State<AppState>, c: Ctx) -> PageResult {
-    rounds_page(&state, c, RoundForm::default()).await
+    let now = OffsetDateTime::now_utc();
+    let f = RoundForm {
+        opens_at: local_input(now),
+        closes_at: local_input(now + time::Duration::days(30)),
+        ..RoundForm::default()
+    };
+    rounds_page(&state, c, f).await
 }
 
 async fn create_round(

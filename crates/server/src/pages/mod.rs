@@ -396,6 +396,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PageForm<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
         let (parts, body) = req.into_parts();
         let expected = csrf_of(&parts);
+        let expected_seen = expected.is_some();
         let same_origin = same_origin(&parts);
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
@@ -417,6 +418,12 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PageForm<T> {
                     == 0
         });
         if !token_ok || !same_origin {
+            tracing::warn!(
+                token_ok,
+                same_origin,
+                cookie = expected_seen,
+                "form refused: its token or origin does not match"
+            );
             return Err(PageError(AppError::new(
                 StatusCode::FORBIDDEN,
                 "csrf",
@@ -503,6 +510,12 @@ async fn page_layer(mut req: Request, next: Next) -> Response {
             response.headers_mut().append(header::SET_COOKIE, cookie);
         }
     }
+    // Browsers send `Origin: null` on a form post from a `no-referrer` page, and the
+    // form check needs the real origin; nothing leaves this site either way.
+    response.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

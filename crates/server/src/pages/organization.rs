@@ -233,7 +233,7 @@ pub(super) fn moment(field: &str, raw: &str) -> AppResult<OffsetDateTime> {
         })
 }
 
-fn local_input(at: OffsetDateTime) -> String {
+pub(super) fn local_input(at: OffsetDateTime) -> String {
     let local = at.to_offset(youthloop_domain::parse::SHANGHAI);
     format!(
         "{}-{:02}-{:02}T{:02}:{:02}",

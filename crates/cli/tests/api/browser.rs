@@ -1,0 +1,416 @@
+//! The whole loop through pages only, in Debian's headless Chromium driven over WebDriver
+//! (chromedriver): each persona in turn, in Chinese, at a phone viewport (390×844) and a
+//! desktop one. Every failed step saves a screenshot under `target/browser-screenshots/`.
+//! `script/setup-browser` (run by `script/test`) installs Chromium and its driver.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::helpers::*;
+
+/// A chromedriver process on a free port, stopped when dropped.
+struct Driver {
+    url: String,
+    _process: Child,
+}
+
+async fn chromedriver() -> Driver {
+    let mut process = Command::new("chromedriver")
+        .arg("--port=0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("chromedriver is not installed: run script/setup-browser");
+    let mut lines = BufReader::new(process.stdout.take().expect("stdout")).lines();
+    let port = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(line) = lines.next_line().await.expect("read chromedriver") {
+            if let Some(rest) = line.split("started successfully on port ").nth(1) {
+                return rest.trim_end_matches('.').trim().to_owned();
+            }
+        }
+        panic!("chromedriver stopped before it listened");
+    })
+    .await
+    .expect("chromedriver did not start");
+    // Keep reading, so the driver never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Driver {
+        url: format!("http://127.0.0.1:{port}"),
+        _process: process,
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Viewport {
+    Phone,
+    Desktop,
+}
+
+/// One browser on one server; each method is a step that, when it fails, saves a
+/// screenshot named after the test and the step, then stops the test.
+struct Browser {
+    client: Client,
+    base: String,
+    name: String,
+}
+
+fn screenshot_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-screenshots")
+}
+
+impl Browser {
+    async fn open(driver: &Driver, base: &str, viewport: Viewport, name: &str) -> Self {
+        let mut options = json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--lang=zh-CN", "--window-size=1280,900"],
+            "prefs": {"intl.accept_languages": "zh-CN,zh"},
+        });
+        if let Viewport::Phone = viewport {
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0, "touch": true},
+                "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36",
+            });
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert("goog:chromeOptions".into(), options);
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&driver.url)
+            .await
+            .expect("a chromium session");
+        Browser {
+            client,
+            base: base.to_owned(),
+            name: format!("{name}-{viewport:?}").to_lowercase(),
+        }
+    }
+
+    /// Saves what the page looked like and stops the test.
+    async fn fail(&self, step: &str, why: impl std::fmt::Display) -> ! {
+        let dir = screenshot_dir();
+        let _ = std::fs::create_dir_all(&dir);
+        let file = dir.join(format!(
+            "{}-{}.png",
+            self.name,
+            step.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        ));
+        let saved = match self.client.screenshot().await {
+            Ok(png) => std::fs::write(&file, png).map(|()| file.display().to_string()),
+            Err(e) => Ok(format!("no screenshot: {e}")),
+        };
+        let url = self.client.current_url().await.map(|u| u.to_string());
+        panic!(
+            "{}: step `{step}` failed: {why}\n  at {url:?}\n  screenshot: {saved:?}",
+            self.name
+        );
+    }
+
+    async fn visit(&self, path: &str) {
+        if let Err(e) = self.client.goto(&format!("{}{path}", self.base)).await {
+            self.fail(&format!("visit {path}"), e).await;
+        }
+    }
+
+    async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(e) => e,
+            Err(e) => self.fail(&format!("find {css}"), e).await,
+        }
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        if let Err(e) = async {
+            field.clear().await?;
+            field.send_keys(text).await
+        }
+        .await
+        {
+            self.fail(&format!("fill {css}"), e).await;
+        }
+    }
+
+    async fn select(&self, css: &str, value: &str) {
+        if let Err(e) = self.find(css).await.select_by_value(value).await {
+            self.fail(&format!("select {value} in {css}"), e).await;
+        }
+    }
+
+    /// Clicks what submits a form or follows a link, and waits for the next page.
+    async fn press(&self, css: &str) {
+        let element = self.find(css).await;
+        self.mark_page(css).await;
+        if let Err(e) = element.click().await {
+            self.fail(&format!("press {css}"), e).await;
+        }
+        self.wait_for_next_page(css).await;
+    }
+
+    /// Marks the page shown now, so that the next one can be told from it (a form shown
+    /// again with its error has the same address).
+    async fn mark_page(&self, what: &str) {
+        if let Err(e) = self
+            .client
+            .execute("window.youthloopOld = true;", vec![])
+            .await
+        {
+            self.fail(&format!("before {what}"), e).await;
+        }
+    }
+
+    async fn wait_for_next_page(&self, what: &str) {
+        let loading = "return window.youthloopOld === true || document.readyState !== 'complete';";
+        for _ in 0..400 {
+            match self.client.execute(loading, vec![]).await {
+                Ok(serde_json::Value::Bool(false)) => return,
+                // A navigation under way may answer with an error: ask again.
+                Ok(_) | Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        self.fail(&format!("after {what}"), "no new page within 20 s")
+            .await;
+    }
+
+    async fn text(&self) -> String {
+        match self.find("body").await.text().await {
+            Ok(text) => text,
+            Err(e) => self.fail("read the page", e).await,
+        }
+    }
+
+    /// The page says `needle` (and nothing fell back to a raw text key).
+    async fn expect(&self, needle: &str) {
+        let text = self.text().await;
+        if !text.contains(needle) {
+            self.fail(
+                &format!("expect {needle}"),
+                format!("the page reads:\n{text}"),
+            )
+            .await;
+        }
+        if text.contains("Unknown localization") {
+            self.fail("every text translated", text).await;
+        }
+    }
+
+    /// The last path segment of the page's address: the id of what was just made.
+    async fn id_in_url(&self) -> String {
+        match self.client.current_url().await {
+            Ok(url) => url
+                .path_segments()
+                .and_then(|mut s| s.next_back())
+                .unwrap_or_default()
+                .to_owned(),
+            Err(e) => self.fail("read the address", e).await,
+        }
+    }
+
+    async fn sign_in(&self, phone: &str) {
+        self.visit("/signin").await;
+        self.fill("#f-phone", phone).await;
+        self.fill("#f-password", PASSWORD).await;
+        self.press("form[action='/signin'] button[type=submit]")
+            .await;
+        self.expect("退出").await;
+    }
+
+    async fn sign_out(&self) {
+        self.press("header form[action='/signout'] button").await;
+        self.expect("登录").await;
+    }
+}
+
+/// The loop, each persona in turn, through pages only.
+async fn walk_the_loop_in_pages(viewport: Viewport) {
+    let app = spawn_app(Engine::Sqlite).await;
+    let driver = chromedriver().await;
+    let b = Browser::open(&driver, &app.base, viewport, "loop").await;
+    let tag = format!("{viewport:?}");
+    let project_title = format!("浏览器安全课堂{tag}");
+
+    // 买菜 buy: the League opens a round, the organization proposes, the League approves.
+    b.sign_in(LEAGUE).await;
+    b.visit("/league").await;
+    b.fill("#f-title", &format!("浏览器测试批次{tag}")).await;
+    b.fill("#f-budget_yuan", "50000").await;
+    b.press("form[action='/league/rounds'] button").await;
+    b.expect("采购批次已创建").await;
+    let round = b.id_in_url().await;
+    b.press("form[action$='/open'] button").await;
+    b.expect("征集中").await;
+    b.sign_out().await;
+
+    b.sign_in(ORG_ADMIN).await;
+    b.visit("/org").await;
+    b.expect(&format!("浏览器测试批次{tag}")).await;
+    b.visit(&format!("/rounds/{round}/propose")).await;
+    // A bad price is refused at its field, in Chinese, and nothing is proposed.
+    b.fill("#f-title", &project_title).await;
+    b.select("#f-area", "safety").await;
+    b.fill("#f-min_age", "6").await;
+    b.fill("#f-max_age", "14").await;
+    b.fill("#f-capacity", "30").await;
+    b.fill("#f-sessions_offered", "4").await;
+    b.fill("#f-unit_price_yuan", "八百").await;
+    b.press("form[action$='/propose'] button[type=submit]")
+        .await;
+    b.expect("请填写金额").await;
+    b.find("#f-unit_price_yuan[aria-invalid=true]").await;
+    b.fill("#f-unit_price_yuan", "800").await;
+    b.find("input[name=badges][value=laodong]")
+        .await
+        .click()
+        .await
+        .ok();
+    b.press("form[action$='/propose'] button[type=submit]")
+        .await;
+    b.expect("项目已提交").await;
+    b.sign_out().await;
+
+    b.sign_in(LEAGUE).await;
+    b.visit(&format!("/league/rounds/{round}")).await;
+    b.press("form[action$='/review'] button").await;
+    b.expect("评审中").await;
+    b.press("form[action$='/approve'] button").await;
+    b.expect("项目已通过").await;
+    b.press("form[action$='/award'] button").await;
+    b.expect("已授标").await;
+    b.sign_out().await;
+
+    // 点单 order: the community officer orders it from the menu.
+    b.sign_in(OFFICER).await;
+    b.visit("/menu").await;
+    b.expect(&project_title).await;
+    let order_link = format!(
+        "//article[.//h3[contains(., '{project_title}')]]//a[contains(@href, '/orders/new')]"
+    );
+    let link = match b.client.find(Locator::XPath(&order_link)).await {
+        Ok(link) => link,
+        Err(e) => b.fail("find the order link", e).await,
+    };
+    b.mark_page("the order link").await;
+    link.click().await.expect("click");
+    b.wait_for_next_page("the order link").await;
+    b.fill("#f-venue", "青禾社区活动室").await;
+    b.press("form[action='/orders'] button[type=submit]").await;
+    b.expect("点单成功").await;
+    b.expect("待审核").await;
+    let order = b.id_in_url().await;
+    b.sign_out().await;
+
+    // 派单 dispatch, 接单 accept, 做饭 cook: the League dispatches, the organization
+    // accepts and schedules an activity from the order, and publishes it.
+    b.sign_in(LEAGUE).await;
+    b.visit("/league/dispatch").await;
+    b.expect("派单台").await;
+    b.visit(&format!("/orders/{order}")).await;
+    b.press("form[action$='/dispatch'] button").await;
+    b.expect("已派单").await;
+    b.sign_out().await;
+
+    b.sign_in(ORG_ADMIN).await;
+    b.visit(&format!("/orders/{order}")).await;
+    b.press("form[action$='/accept'] button").await;
+    b.expect("已接单").await;
+    b.press("a[href^='/org/activities/new?order=']").await;
+    b.press("form[action='/org/activities'] button[type=submit]")
+        .await;
+    b.expect("活动草稿已保存").await;
+    let activity = b.id_in_url().await;
+    b.press("form[action$='/publish'] button").await;
+    b.expect("报名中").await;
+    b.sign_out().await;
+
+    // 品尝 taste: a guardian registers a child, and checks in with the venue's code.
+    b.sign_in(GUARDIAN).await;
+    b.visit("/me").await;
+    b.fill("#f-name", "测试孩子").await;
+    b.fill("#f-id_number", "110105201001011234").await;
+    b.find("#f-consent").await.click().await.ok();
+    b.press("form[action='/children'] button[type=submit]")
+        .await;
+    b.find("#f-id_number[aria-invalid=true]").await;
+    b.expect("身份证").await;
+    b.visit(&format!("/activities/{activity}")).await;
+    b.press(&format!(
+        "form[action='/activities/{activity}/register'] button"
+    ))
+    .await;
+    b.expect("报名成功").await;
+    b.expect("已确认").await;
+    b.visit("/me").await;
+    b.expect(&project_title).await;
+    b.sign_out().await;
+
+    b.sign_in(ORG_ADMIN).await;
+    b.visit(&format!("/org/activities/{activity}/screen")).await;
+    b.find(".qr svg").await;
+    let code = match b.find(".code").await.attr("data-code").await {
+        Ok(Some(code)) => code,
+        other => b.fail("read the check-in code", format!("{other:?}")).await,
+    };
+    b.sign_out().await;
+
+    b.sign_in(GUARDIAN).await;
+    b.visit(&format!("/activities/{activity}/checkin?code={code}"))
+        .await;
+    b.press("form[action$='/checkin'] button[type=submit]")
+        .await;
+    b.expect("签到成功").await;
+    b.expect("奖章墙").await;
+    b.sign_out().await;
+
+    b.sign_in(ORG_ADMIN).await;
+    b.visit(&format!("/org/activities/{activity}")).await;
+    b.expect("已签到").await;
+    b.press("form[action$='/finish'] button").await;
+    b.expect("已结束").await;
+    b.sign_out().await;
+
+    // 点评 review: the guardian and the community review; the League settles.
+    b.sign_in(GUARDIAN).await;
+    b.visit(&format!("/activities/{activity}")).await;
+    b.fill("#f-text", "孩子很喜欢，老师很耐心").await;
+    b.press("form[action$='/review'] button[type=submit]").await;
+    b.expect("感谢您的评价").await;
+    b.sign_out().await;
+
+    b.sign_in(OFFICER).await;
+    b.visit(&format!("/orders/{order}")).await;
+    b.expect("已交付").await;
+    b.press("form[action$='/confirm'] button").await;
+    b.expect("已验收").await;
+    b.press("form[action$='/review'] button[type=submit]").await;
+    b.expect("感谢您的评价").await;
+    b.sign_out().await;
+
+    b.sign_in(LEAGUE).await;
+    b.visit(&format!("/orders/{order}")).await;
+    b.press("form[action$='/settle'] button").await;
+    b.expect("已结算").await;
+    b.visit("/league/dashboard").await;
+    b.expect("每月活动数").await;
+    b.find(".chart svg rect").await;
+    b.sign_out().await;
+
+    b.client.clone().close().await.ok();
+}
+
+#[tokio::test]
+async fn the_whole_loop_in_pages_on_a_phone() {
+    walk_the_loop_in_pages(Viewport::Phone).await;
+}
+
+#[tokio::test]
+async fn the_whole_loop_in_pages_on_a_desktop() {
+    walk_the_loop_in_pages(Viewport::Desktop).await;
+}
