@@ -14,6 +14,7 @@ mod helpers;
 mod instances;
 mod loop_walk;
 mod openapi;
+mod pages;
 mod roles;
 mod surface;
 mod surge;

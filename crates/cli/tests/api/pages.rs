@@ -1,0 +1,304 @@
+//! The pages over plain HTTP: every page of every role in both languages with no text
+//! key left untranslated; and the trust rules where people read: hostile text comes back
+//! escaped, no page shows a full ID number or phone number, a form without its token
+//! changes nothing, and each role reaches only its own pages.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+const HOSTILE: &str = "<script>alert('x')</script><!--";
+
+impl TestApp {
+    /// A page as `token`'s holder sees it, in `lang` (`zh` or `en`).
+    async fn page(&self, token: Option<&str>, path: &str, lang: &str) -> (StatusCode, String) {
+        let cookie = format!("youthloop_lang={lang}");
+        let (status, body) = self
+            .request_with(Method::GET, token, path, None, &[("cookie", &cookie)])
+            .await;
+        match body {
+            Value::String(html) => (status, html),
+            other => panic!("{path} answered JSON, not a page: {other}"),
+        }
+    }
+}
+
+fn id_of(v: &Value) -> String {
+    v["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id in {v}"))
+        .to_owned()
+}
+
+async fn every_page_in_both_languages_escaped_and_masked(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let league = app.sign_in(LEAGUE).await;
+    let org = app.sign_in(ORG_ADMIN).await;
+    let officer = app.sign_in(OFFICER).await;
+    let guardian = app.sign_in(GUARDIAN).await;
+    let youth = app.sign_in(YOUTH).await;
+    let worker = app.sign_in(SOCIAL_WORKER).await;
+    let org_id = app.scope_of(&org).await;
+
+    // Hostile text wherever someone may type it and a page shows it.
+    let (s, round) = app
+        .post(Some(&league), "/api/v1/rounds",
+            json!({"title": format!("批次{HOSTILE}"), "budget_fen": 1_000_000, "opens_at": in_hours(-1), "closes_at": in_hours(24 * 30)}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{round}");
+    let round_id = id_of(&round);
+    let (s, child) = app
+        .post(
+            Some(&guardian),
+            "/api/v1/children",
+            json!({"name": format!("小{HOSTILE}"), "id_number": id_number(9, 77), "consent": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{child}");
+    let child_id = id_of(&child);
+    let (_, menu) = app.get(Some(&officer), "/api/v1/menu").await;
+    let project_id = menu["items"][0]["project_id"]
+        .as_str()
+        .expect("a menu item")
+        .to_owned();
+    let community_id = app.scope_of(&officer).await;
+    let (s, order) = app
+        .post(Some(&officer), "/api/v1/orders",
+            json!({"project_id": project_id, "community_id": community_id, "sessions": 1,
+                   "window_start": "2030-01-01", "window_end": "2030-01-31",
+                   "venue": format!("会议室{HOSTILE}"), "expected_participants": 10, "notes": HOSTILE}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{order}");
+    let order_id = id_of(&order);
+    let (s, activity) = app
+        .post(Some(&org), "/api/v1/activities",
+            json!({"title": format!("活动{HOSTILE}"), "description": HOSTILE, "starts_at": in_hours(48), "ends_at": in_hours(50),
+                   "venue": "活动室", "capacity": 10, "min_age": 6, "max_age": 14,
+                   "registration_opens_at": in_hours(-1), "registration_closes_at": in_hours(24)}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{activity}");
+    let activity_id = id_of(&activity);
+    let (s, _) = app
+        .post(
+            Some(&org),
+            &format!("/api/v1/activities/{activity_id}/publish"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app
+        .post(
+            Some(&guardian),
+            &format!("/api/v1/activities/{activity_id}/registrations"),
+            json!({"participant_id": child_id}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let supervisor_id = id_of(&app.get(Some(&org), "/api/v1/me").await.1);
+    let (s, case) = app
+        .post(Some(&worker), "/api/v1/cases",
+            json!({"subject_name": format!("张{HOSTILE}"), "subject_birth_date": "2013-04-01", "category": "bullying",
+                   "supervisor_id": supervisor_id,
+                   "consent": {"guardian_name": "张母", "relation": "母亲", "scope": "个案服务", "given": true}}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    let case_id = id_of(&case);
+
+    // What no page may show in full: the guardian's children's ID numbers, every phone.
+    let (_, export) = app.get(Some(&guardian), "/api/v1/me/export").await;
+    let mut secrets: Vec<String> = export["participants"]
+        .as_array()
+        .expect("participants")
+        .iter()
+        .map(|p| p["id_number"].as_str().expect("id number").to_owned())
+        .collect();
+    assert!(secrets.len() >= 3, "{export}");
+    secrets.extend((1..=8).map(|n| format!("1380000000{n}")));
+
+    let public = [
+        "/".to_owned(),
+        "/menu".to_owned(),
+        format!("/activities/{activity_id}"),
+        format!("/organizations/{org_id}"),
+        "/signin".to_owned(),
+        "/signup".to_owned(),
+    ];
+    let by_role: Vec<(&str, Vec<String>)> = vec![
+        (
+            "guardian",
+            vec![
+                "/me".into(),
+                format!("/activities/{activity_id}"),
+                format!("/activities/{activity_id}/checkin"),
+                format!("/participants/{child_id}/badges"),
+            ],
+        ),
+        (
+            "youth",
+            vec!["/me".into(), format!("/activities/{activity_id}")],
+        ),
+        (
+            "officer",
+            vec![
+                "/community".into(),
+                "/menu".into(),
+                format!("/orders/new?project={project_id}"),
+                format!("/orders/{order_id}"),
+            ],
+        ),
+        (
+            "org",
+            vec![
+                "/org".into(),
+                format!("/rounds/{round_id}/propose"),
+                "/org/activities/new".into(),
+                format!("/org/activities/new?order={order_id}"),
+                format!("/org/activities/{activity_id}"),
+                format!("/org/activities/{activity_id}/screen"),
+                format!("/activities/{activity_id}"),
+                format!("/orders/{order_id}"),
+                "/cases".into(),
+                format!("/cases/{case_id}"),
+            ],
+        ),
+        (
+            "league",
+            vec![
+                "/league".into(),
+                format!("/league/rounds/{round_id}"),
+                "/league/dispatch".into(),
+                "/league/dashboard".into(),
+                format!("/orders/{order_id}"),
+            ],
+        ),
+        ("worker", vec!["/cases".into(), format!("/cases/{case_id}")]),
+    ];
+    let token_of = |role: &str| match role {
+        "guardian" => guardian.as_str(),
+        "youth" => youth.as_str(),
+        "officer" => officer.as_str(),
+        "org" => org.as_str(),
+        "league" => league.as_str(),
+        _ => worker.as_str(),
+    };
+    let mut visits: Vec<(Option<&str>, String)> =
+        public.iter().map(|p| (None, p.clone())).collect();
+    for (role, paths) in &by_role {
+        visits.extend(paths.iter().map(|p| (Some(token_of(role)), p.clone())));
+    }
+    let mut escaped_seen = 0;
+    for (token, path) in &visits {
+        for (lang, tag, home) in [("zh", "zh-CN", "首页"), ("en", "en", "Home")] {
+            let (status, html) = app.page(*token, path, lang).await;
+            let at = format!("{path} in {lang}");
+            assert_eq!(status, StatusCode::OK, "{at}: {html}");
+            assert!(html.contains(&format!("<html lang=\"{tag}\">")), "{at}");
+            assert!(html.contains(home), "{at} is not in its language");
+            assert!(
+                !html.contains("Unknown localization"),
+                "{at} has an untranslated key"
+            );
+            assert!(!html.contains("<script"), "{at} carries a script");
+            assert!(!html.contains("<!--"), "{at} lets a comment through");
+            // askama writes `<` as `&#60;`; either spelling is escaped.
+            escaped_seen +=
+                html.matches("&#60;script&#62;").count() + html.matches("&lt;script&gt;").count();
+            for secret in &secrets {
+                assert!(
+                    !html.contains(secret.as_str()),
+                    "{at} shows {secret} in full"
+                );
+            }
+        }
+    }
+    assert!(
+        escaped_seen >= 10,
+        "hostile text reached only {escaped_seen} pages"
+    );
+}
+
+async fn forms_need_their_token_and_roles_their_own_pages(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let guardian = app.sign_in(GUARDIAN).await;
+    let officer = app.sign_in(OFFICER).await;
+    let children = |body: Value| body["items"].as_array().map_or(0, Vec::len);
+    let before = children(app.get(Some(&guardian), "/api/v1/children").await.1);
+
+    // A form posted without the token, with a wrong one, or from another site changes nothing.
+    let form = format!("name=x&id_number={}&consent=yes", id_number(9, 5));
+    let attempts = [
+        (form.clone(), "youthloop_csrf=abc".to_owned(), None),
+        (
+            format!("{form}&_csrf=abd"),
+            "youthloop_csrf=abc".to_owned(),
+            None,
+        ),
+        (format!("{form}&_csrf=abc"), String::new(), None),
+        (
+            format!("{form}&_csrf=abc"),
+            "youthloop_csrf=abc".to_owned(),
+            Some("https://evil.example"),
+        ),
+    ];
+    for (body, cookie, origin) in attempts {
+        let mut req = app
+            .client
+            .post(format!("{}/children", app.base))
+            .bearer_auth(&guardian)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if !cookie.is_empty() {
+            req = req.header("cookie", cookie);
+        }
+        if let Some(origin) = origin {
+            req = req.header("origin", origin);
+        }
+        let res = req.send().await.expect("post");
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let html = res.text().await.expect("body");
+        assert!(html.contains("表单已过期"), "{html}");
+    }
+    // With the token the same form works: the refusals above were for the token alone.
+    let res = app
+        .client
+        .post(format!("{}/children", app.base))
+        .bearer_auth(&guardian)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", "youthloop_csrf=abc")
+        .header("origin", &app.base)
+        .body(format!("{form}&_csrf=abc"))
+        .send()
+        .await
+        .expect("post");
+    assert!(res.status().is_success(), "{}", res.status());
+    let after = children(app.get(Some(&guardian), "/api/v1/children").await.1);
+    assert_eq!(after, before + 1);
+
+    // Each role reaches its own pages only; a visitor is sent to sign in.
+    for (token, path) in [
+        (&guardian, "/league"),
+        (&guardian, "/org"),
+        (&guardian, "/cases"),
+        (&officer, "/me"),
+        (&officer, "/league/dashboard"),
+    ] {
+        let (status, html) = app.page(Some(token), path, "zh").await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {html}");
+        assert!(html.contains("无权"), "{path}");
+    }
+    let (status, html) = app.page(None, "/me", "zh").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("action=\"/signin\"") && html.contains("value=\"/me\""),
+        "{html}"
+    );
+    let (status, html) = app.page(None, "/no/such/page", "en").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("Page not found"), "{html}");
+}
+
+crate::on_every_engine!(
+    every_page_in_both_languages_escaped_and_masked,
+    forms_need_their_token_and_roles_their_own_pages,
+);
