@@ -338,3 +338,4 @@ category-psychological = Psychological
 category-left-behind = Left behind
 category-other = Other
 role-city-admin = City admin
+menu-count = { $n } items to order

@@ -338,3 +338,4 @@ category-psychological = 心理问题
 category-left-behind = 留守
 category-other = 其他
 role-city-admin = 市级管理员
+menu-count = 可点单项目 { $n } 个
