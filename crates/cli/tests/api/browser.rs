@@ -347,8 +347,20 @@ async fn walk_the_loop_in_pages(viewport: Viewport) {
     .await;
     b.expect("报名成功").await;
     b.expect("已确认").await;
+    // The second child too, then cancelled from the family's page.
+    let form = format!("form[action='/activities/{activity}/register']");
+    b.find(&format!("{form} select option:nth-child(2)"))
+        .await
+        .click()
+        .await
+        .ok();
+    b.press(&format!("{form} button")).await;
+    b.expect("报名成功").await;
     b.visit("/me").await;
     b.expect(&project_title).await;
+    b.press("form[action^='/registrations/'][action$='/cancel'] button")
+        .await;
+    b.expect("已取消报名").await;
     b.sign_out().await;
 
     b.sign_in(ORG_ADMIN).await;
@@ -403,6 +415,105 @@ async fn walk_the_loop_in_pages(viewport: Viewport) {
     b.sign_out().await;
 
     b.client.clone().close().await.ok();
+}
+
+/// Casework from intake to closure with a grant, the supervisor's view, a family's
+/// consent and data, and the language switch: on a phone.
+async fn casework_and_family_pages() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let supervisor = app.sign_in(ORG_ADMIN).await;
+    let supervisor_id = app.get(Some(&supervisor), "/api/v1/me").await.1["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let driver = chromedriver().await;
+    let b = Browser::open(&driver, &app.base, Viewport::Phone, "casework").await;
+
+    b.sign_in(SOCIAL_WORKER).await;
+    b.visit("/cases").await;
+    b.expect("个案信息严格保密").await;
+    b.fill("#f-subject_name", "王小明").await;
+    set_value(&b, "#f-subject_birth_date", "2013-04-01").await;
+    b.select("#f-category", "bullying").await;
+    b.select("#f-supervisor_id", &supervisor_id).await;
+    b.fill("#f-guardian_name", "王母").await;
+    b.fill("#f-relation", "母亲").await;
+    b.fill("#f-scope", "个案服务及必要的信息记录").await;
+    // Without the guardian's consent there is no case.
+    b.press("form[action='/cases'] button[type=submit]").await;
+    b.expect("接案须有监护人同意").await;
+    b.find("#f-given").await.click().await.ok();
+    b.press("form[action='/cases'] button[type=submit]").await;
+    b.expect("个案已建立").await;
+    let case = b.id_in_url().await;
+    for (step, note) in [
+        ("assess", "与孩子和母亲面谈，了解在校情况"),
+        ("plan", "每周一次个别辅导，联系班主任"),
+        ("session", "第一次辅导：建立信任"),
+        ("review", "情绪明显好转"),
+        ("close", "目标达成，结案"),
+    ] {
+        if step == "assess" {
+            b.select("#f-risk_level", "high").await;
+        }
+        b.fill(&format!("#f-text-{step}"), note).await;
+        b.press(&format!("form[action$='/record/{step}'] button"))
+            .await;
+        b.expect("已记录").await;
+        b.expect(note).await;
+    }
+    let in_two_days = youthloop_domain::parse::local_date(time::OffsetDateTime::now_utc())
+        + time::Duration::days(2);
+    set_value(&b, "#f-expires_at", &format!("{in_two_days}T18:00")).await;
+    b.press(&format!("form[action='/cases/{case}/grant'] button"))
+        .await;
+    b.expect("已授权").await;
+    b.sign_out().await;
+
+    b.sign_in(ORG_ADMIN).await;
+    b.visit("/cases").await;
+    b.expect("督导").await;
+    b.visit(&format!("/cases/{case}")).await;
+    b.expect("目标达成，结案").await;
+    b.sign_out().await;
+
+    // A guardian: consent withdrawn and given again, English and back, then erasure.
+    b.sign_in(GUARDIAN).await;
+    b.visit("/me").await;
+    b.press("form[action$='/consent/withdraw'] button").await;
+    b.expect("已撤回同意").await;
+    b.press("form[action$='/consent'] button").await;
+    b.expect("已记录同意").await;
+    b.press("header a[hreflang='en']").await;
+    b.expect("My children").await;
+    b.visit("/").await;
+    b.expect("Upcoming activities").await;
+    b.press("header a[hreflang='zh-CN']").await;
+    b.expect("即将开始的活动").await;
+    b.visit("/me").await;
+    b.press("form[action='/me/erase'] button").await;
+    b.find("#f-confirm[aria-invalid=true]").await;
+    b.expect("请勾选确认").await;
+    b.find("#f-confirm").await.click().await.ok();
+    b.press("form[action='/me/erase'] button").await;
+    b.expect("您的个人数据已删除").await;
+    b.expect("登录").await;
+    b.client.clone().close().await.ok();
+}
+
+/// What a date or time picker does: puts the value in the field.
+async fn set_value(b: &Browser, css: &str, value: &str) {
+    let field = b.find(css).await;
+    let element = serde_json::to_value(&field).expect("element");
+    let script = "arguments[0].value = arguments[1];";
+    if let Err(e) = b.client.execute(script, vec![element, json!(value)]).await {
+        b.fail(&format!("set {css}"), e).await;
+    }
+}
+
+#[tokio::test]
+async fn casework_and_a_family_in_pages_on_a_phone() {
+    casework_and_family_pages().await;
 }
 
 #[tokio::test]

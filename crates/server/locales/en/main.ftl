@@ -339,3 +339,4 @@ category-left-behind = Left behind
 category-other = Other
 role-city-admin = City admin
 menu-count = { $n } items to order
+erase-confirm = I understand that my and my children's personal data cannot be restored

@@ -339,3 +339,4 @@ category-left-behind = 留守
 category-other = 其他
 role-city-admin = 市级管理员
 menu-count = 可点单项目 { $n } 个
+erase-confirm = 我明白：删除后我和孩子的个人信息将无法恢复

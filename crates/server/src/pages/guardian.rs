@@ -359,11 +359,25 @@ async fn review(
     }
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EraseForm {
+    confirm: Option<String>,
+}
+
+/// Erasing cannot be undone: the form asks for a tick first.
 async fn erase(
     State(state): State<AppState>,
     c: Ctx,
-    PageForm(_): PageForm<NoFields>,
+    PageForm(f): PageForm<EraseForm>,
 ) -> PageResult {
+    if f.confirm.is_none() {
+        let unticked = AppError::invalid(
+            "confirm",
+            "请勾选确认后再删除 / Tick the box to confirm the erasure",
+        );
+        return me_page(&state, c.refused(unticked), ChildForm::default()).await;
+    }
     let user = c.user()?.clone();
     let erased = api::session::erase(State(state), user).await?;
     redirect_with_cookies("/?ok=erased", &erased)
