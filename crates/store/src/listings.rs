@@ -211,3 +211,125 @@ impl From<ColleagueRow> for Colleague {
         }
     }
 }
+
+/// The listings on one engine's readers: the statements above and their conversions,
+/// written once and expanded for each engine's pool type (`listings!(SqlitePool)`), so
+/// that each engine's `Store` methods are one call each.
+macro_rules! listings {
+    ($pool:ty) => {
+        use $crate::listings::*;
+        use $crate::model::*;
+        use $crate::rows::{db, ProjectRow, RoundRow};
+        use $crate::StoreResult;
+
+        pub(crate) async fn upcoming(
+            reader: &$pool,
+            district_id: &str,
+            filter: &ActivityFilter,
+        ) -> StoreResult<Vec<ActivityCard>> {
+            let rows: Vec<ActivityCardRow> = sqlx::query_as(&upcoming_sql())
+                .bind(district_id)
+                .bind(&filter.organization_id)
+                .bind(filter.from)
+                .bind(filter.to)
+                .bind(&filter.community_id)
+                .bind(&filter.area)
+                .bind(filter.age.map(i64::from))
+                .bind(i64::from(filter.limit.clamp(1, 500)))
+                .fetch_all(reader)
+                .await
+                .map_err(db)?;
+            rows.into_iter().map(ActivityCardRow::into_card).collect()
+        }
+
+        pub(crate) async fn my_registrations(
+            reader: &$pool,
+            district_id: &str,
+            user_id: &str,
+        ) -> StoreResult<Vec<MyRegistration>> {
+            let rows: Vec<MyRegistrationRow> = sqlx::query_as(MY_REGISTRATIONS)
+                .bind(district_id)
+                .bind(user_id)
+                .fetch_all(reader)
+                .await
+                .map_err(db)?;
+            rows.into_iter()
+                .map(MyRegistrationRow::into_registration)
+                .collect()
+        }
+
+        pub(crate) async fn rounds(reader: &$pool, district_id: &str) -> StoreResult<Vec<Round>> {
+            let rows: Vec<RoundRow> = sqlx::query_as(&rounds_sql())
+                .bind(district_id)
+                .fetch_all(reader)
+                .await
+                .map_err(db)?;
+            rows.into_iter().map(RoundRow::into_round).collect()
+        }
+
+        pub(crate) async fn projects(
+            reader: &$pool,
+            district_id: &str,
+            round_id: &str,
+        ) -> StoreResult<Vec<Project>> {
+            let rows: Vec<ProjectRow> = sqlx::query_as(PROJECTS)
+                .bind(district_id)
+                .bind(round_id)
+                .fetch_all(reader)
+                .await
+                .map_err(db)?;
+            rows.into_iter().map(ProjectRow::into_project).collect()
+        }
+
+        pub(crate) async fn district_figures(
+            reader: &$pool,
+            district_id: &str,
+        ) -> StoreResult<DistrictFigures> {
+            let row: FiguresRow = sqlx::query_as(FIGURES)
+                .bind(district_id)
+                .fetch_one(reader)
+                .await
+                .map_err(db)?;
+            Ok(row.into())
+        }
+
+        pub(crate) async fn activity_facts(
+            reader: &$pool,
+            district_id: &str,
+        ) -> StoreResult<Vec<ActivityFact>> {
+            let rows: Vec<ActivityFactRow> = sqlx::query_as(ACTIVITY_FACTS)
+                .bind(district_id)
+                .fetch_all(reader)
+                .await
+                .map_err(db)?;
+            Ok(rows.into_iter().map(Into::into).collect())
+        }
+
+        pub(crate) async fn satisfaction_by_org(
+            reader: &$pool,
+            district_id: &str,
+        ) -> StoreResult<Vec<OrgSatisfaction>> {
+            let rows: Vec<OrgSatisfactionRow> = sqlx::query_as(SATISFACTION_BY_ORG)
+                .bind(district_id)
+                .fetch_all(reader)
+                .await
+                .map_err(db)?;
+            Ok(rows.into_iter().map(Into::into).collect())
+        }
+
+        pub(crate) async fn colleagues(
+            reader: &$pool,
+            district_id: &str,
+            organization_id: &str,
+        ) -> StoreResult<Vec<Colleague>> {
+            let rows: Vec<ColleagueRow> = sqlx::query_as(COLLEAGUES)
+                .bind(district_id)
+                .bind(organization_id)
+                .fetch_all(reader)
+                .await
+                .map_err(db)?;
+            Ok(rows.into_iter().map(Into::into).collect())
+        }
+    };
+}
+pub(crate) use listings;

@@ -28,10 +28,6 @@ use youthloop_domain::{DomainError, Fen};
 
 use crate::admission::{self, Admitted, BatchFacts, GroupCommit, Plan, Request};
 use crate::crypto::Keyring;
-use crate::listings::{
-    self, ActivityCardRow, ActivityFactRow, ColleagueRow, FiguresRow, MyRegistrationRow,
-    OrgSatisfactionRow,
-};
 use crate::model::*;
 use crate::rows::*;
 use crate::{Store, StoreError, StoreResult};
@@ -869,6 +865,11 @@ async fn promote_first(
         set_registration(c, &id, next, now).await?;
     }
     Ok(())
+}
+
+/// What the pages list, on this engine's readers.
+mod reads {
+    crate::listings::listings!(sqlx::PgPool);
 }
 
 #[async_trait]
@@ -2777,19 +2778,7 @@ impl Store for PgStore {
         district_id: &str,
         filter: &ActivityFilter,
     ) -> StoreResult<Vec<ActivityCard>> {
-        let rows: Vec<ActivityCardRow> = sqlx::query_as(&listings::upcoming_sql())
-            .bind(district_id)
-            .bind(&filter.organization_id)
-            .bind(filter.from)
-            .bind(filter.to)
-            .bind(&filter.community_id)
-            .bind(&filter.area)
-            .bind(filter.age.map(i64::from))
-            .bind(i64::from(filter.limit.clamp(1, 500)))
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db)?;
-        rows.into_iter().map(ActivityCardRow::into_card).collect()
+        reads::upcoming(&self.reader, district_id, filter).await
     }
 
     async fn my_registrations(
@@ -2797,61 +2786,27 @@ impl Store for PgStore {
         district_id: &str,
         user_id: &str,
     ) -> StoreResult<Vec<MyRegistration>> {
-        let rows: Vec<MyRegistrationRow> = sqlx::query_as(listings::MY_REGISTRATIONS)
-            .bind(district_id)
-            .bind(user_id)
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db)?;
-        rows.into_iter()
-            .map(MyRegistrationRow::into_registration)
-            .collect()
+        reads::my_registrations(&self.reader, district_id, user_id).await
     }
 
     async fn rounds(&self, district_id: &str) -> StoreResult<Vec<Round>> {
-        let rows: Vec<RoundRow> = sqlx::query_as(&listings::rounds_sql())
-            .bind(district_id)
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db)?;
-        rows.into_iter().map(RoundRow::into_round).collect()
+        reads::rounds(&self.reader, district_id).await
     }
 
     async fn projects(&self, district_id: &str, round_id: &str) -> StoreResult<Vec<Project>> {
-        let rows: Vec<ProjectRow> = sqlx::query_as(listings::PROJECTS)
-            .bind(district_id)
-            .bind(round_id)
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db)?;
-        rows.into_iter().map(ProjectRow::into_project).collect()
+        reads::projects(&self.reader, district_id, round_id).await
     }
 
     async fn district_figures(&self, district_id: &str) -> StoreResult<DistrictFigures> {
-        let row: FiguresRow = sqlx::query_as(listings::FIGURES)
-            .bind(district_id)
-            .fetch_one(&self.reader)
-            .await
-            .map_err(db)?;
-        Ok(row.into())
+        reads::district_figures(&self.reader, district_id).await
     }
 
     async fn activity_facts(&self, district_id: &str) -> StoreResult<Vec<ActivityFact>> {
-        let rows: Vec<ActivityFactRow> = sqlx::query_as(listings::ACTIVITY_FACTS)
-            .bind(district_id)
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        reads::activity_facts(&self.reader, district_id).await
     }
 
     async fn satisfaction_by_org(&self, district_id: &str) -> StoreResult<Vec<OrgSatisfaction>> {
-        let rows: Vec<OrgSatisfactionRow> = sqlx::query_as(listings::SATISFACTION_BY_ORG)
-            .bind(district_id)
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        reads::satisfaction_by_org(&self.reader, district_id).await
     }
 
     async fn colleagues(
@@ -2859,13 +2814,7 @@ impl Store for PgStore {
         district_id: &str,
         organization_id: &str,
     ) -> StoreResult<Vec<Colleague>> {
-        let rows: Vec<ColleagueRow> = sqlx::query_as(listings::COLLEAGUES)
-            .bind(district_id)
-            .bind(organization_id)
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        reads::colleagues(&self.reader, district_id, organization_id).await
     }
 
     async fn scorecard_facts(

@@ -13,7 +13,7 @@ use youthloop_domain::role::Role;
 use youthloop_store::model::{CaseFile, CaseSummary, Colleague};
 
 use super::organization::moment;
-use super::{done, render, rerender, Ctx, PageError, PageForm, PageResult};
+use super::{done, show, Ctx, PageError, PageForm, PageResult};
 use crate::api;
 use crate::api::cases::{CaseConsentBody, CaseNoteBody, GrantBody, IntakeBody};
 use crate::error::{AppError, AppResult};
@@ -107,11 +107,7 @@ async fn cases_page(state: &AppState, c: Ctx, f: IntakeForm) -> PageResult {
         categories: CaseCategory::ALL,
         f,
     };
-    if page.c.error.is_some() {
-        rerender(&page)
-    } else {
-        render(&page)
-    }
+    show(&page, &page.c)
 }
 
 async fn cases(State(state): State<AppState>, c: Ctx) -> PageResult {
@@ -176,11 +172,7 @@ async fn case_page(state: &AppState, c: Ctx, id: &str) -> PageResult {
         colleagues,
         c,
     };
-    if page.c.error.is_some() {
-        rerender(&page)
-    } else {
-        render(&page)
-    }
+    show(&page, &page.c)
 }
 
 async fn case(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {

@@ -12,7 +12,7 @@ use youthloop_domain::role::Role;
 use youthloop_store::model::{MenuItem, Order, Page, Region};
 
 use super::guardian::number;
-use super::{done, render, rerender, Ctx, PageError, PageForm, PageResult};
+use super::{done, show, Ctx, PageError, PageForm, PageResult};
 use crate::api;
 use crate::api::orders::OrderBody;
 use crate::api::regions::ProfileBody;
@@ -146,11 +146,7 @@ async fn community_page(state: &AppState, c: Ctx, f: Option<ProfileForm>) -> Pag
         f,
         orders,
     };
-    if page.c.error.is_some() {
-        rerender(&page)
-    } else {
-        render(&page)
-    }
+    show(&page, &page.c)
 }
 
 async fn community(State(state): State<AppState>, c: Ctx) -> PageResult {
@@ -246,11 +242,7 @@ async fn new_order_page(state: &AppState, c: Ctx, f: OrderForm) -> PageResult {
         community,
         f,
     };
-    if page.c.error.is_some() {
-        rerender(&page)
-    } else {
-        render(&page)
-    }
+    show(&page, &page.c)
 }
 
 async fn new_order(

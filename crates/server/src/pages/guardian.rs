@@ -11,7 +11,7 @@ use serde::Deserialize;
 use youthloop_domain::role::Role;
 use youthloop_store::model::{BadgeAward, MyRegistration, Page, Participant};
 
-use super::{done, redirect_with_cookies, render, rerender, Ctx, NoFields, PageForm, PageResult};
+use super::{done, redirect_with_cookies, render, show, Ctx, NoFields, PageForm, PageResult};
 use crate::api;
 use crate::api::activities::{CheckinBody, ChildBody, ConsentBody, RegisterBody};
 use crate::api::reviews::ReviewBody;
@@ -104,11 +104,7 @@ async fn me_page(state: &AppState, c: Ctx, f: ChildForm) -> PageResult {
         registrations,
         f,
     };
-    if page.c.error.is_some() {
-        rerender(&page)
-    } else {
-        render(&page)
-    }
+    show(&page, &page.c)
 }
 
 async fn me(State(state): State<AppState>, c: Ctx) -> PageResult {
@@ -245,11 +241,7 @@ async fn checkin_page(state: &AppState, c: Ctx, id: &str, f: CheckinForm) -> Pag
         f,
         c,
     };
-    if page.c.error.is_some() {
-        rerender(&page)
-    } else {
-        render(&page)
-    }
+    show(&page, &page.c)
 }
 
 /// The venue's QR code opens this page with the code filled in.

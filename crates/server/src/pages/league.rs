@@ -17,7 +17,7 @@ use super::charts::{per_area, per_month, BarChart};
 use super::community::orders_of;
 use super::guardian::number;
 use super::organization::{local_input, moment};
-use super::{done, render, rerender, Ctx, PageError, PageForm, PageResult};
+use super::{done, render, show, Ctx, PageError, PageForm, PageResult};
 use crate::api;
 use crate::api::rounds::{ApproveBody, ReasonBody, RoundBody};
 use crate::error::{AppError, AppResult};
@@ -70,11 +70,7 @@ async fn rounds_page(state: &AppState, c: Ctx, f: RoundForm) -> PageResult {
     let user = c.require(LEAGUE)?;
     let rounds = state.store.rounds(user.district()).await?;
     let page = RoundsPage { c, rounds, f };
-    if page.c.error.is_some() {
-        rerender(&page)
-    } else {
-        render(&page)
-    }
+    show(&page, &page.c)
 }
 
 async fn rounds(State(state): State<AppState>, c: Ctx) -> PageResult {
@@ -143,11 +139,7 @@ async fn round_page(state: &AppState, c: Ctx, id: &str, refused: String) -> Page
         steps,
         refused,
     };
-    if page.c.error.is_some() {
-        rerender(&page)
-    } else {
-        render(&page)
-    }
+    show(&page, &page.c)
 }
 
 async fn round(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {

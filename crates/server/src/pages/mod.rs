@@ -350,6 +350,15 @@ pub fn render(template: &impl Template) -> PageResult {
     render_with(StatusCode::OK, template)
 }
 
+/// A page, or the form on it shown again with its error (422).
+pub fn show(template: &impl Template, c: &Ctx) -> PageResult {
+    if c.error.is_some() {
+        rerender(template)
+    } else {
+        render(template)
+    }
+}
+
 /// A form shown again with its error.
 pub fn rerender(template: &impl Template) -> PageResult {
     render_with(StatusCode::UNPROCESSABLE_ENTITY, template)

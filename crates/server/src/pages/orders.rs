@@ -13,7 +13,7 @@ use youthloop_domain::role::Role;
 use youthloop_store::model::{Order, Project, Region};
 
 use super::guardian::ReviewForm;
-use super::{done, render, rerender, Ctx, PageError, PageForm, PageResult};
+use super::{done, show, Ctx, PageError, PageForm, PageResult};
 use crate::api;
 use crate::api::rounds::ReasonBody;
 use crate::error::AppError;
@@ -72,11 +72,7 @@ async fn order_page(state: &AppState, c: Ctx, id: &str, reason: String) -> PageR
         can_review,
         reason,
     };
-    if page.c.error.is_some() {
-        rerender(&page)
-    } else {
-        render(&page)
-    }
+    show(&page, &page.c)
 }
 
 async fn order(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {

@@ -22,7 +22,7 @@ use youthloop_store::model::{
 use super::community::orders_of;
 use super::guardian::number;
 use super::public::areas;
-use super::{done, render, rerender, Ctx, NoFields, PageError, PageForm, PageResult};
+use super::{done, render, rerender, show, Ctx, NoFields, PageError, PageForm, PageResult};
 use crate::api;
 use crate::api::activities::{ActivityBody, CheckinBody};
 use crate::api::rounds::ProjectBody;
@@ -171,11 +171,7 @@ async fn propose_page(state: &AppState, c: Ctx, id: &str, f: ProjectForm) -> Pag
         f,
         c,
     };
-    if page.c.error.is_some() {
-        rerender(&page)
-    } else {
-        render(&page)
-    }
+    show(&page, &page.c)
 }
 
 async fn propose_form(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {

@@ -20,7 +20,8 @@ use youthloop_store::model::{
 
 use super::i18n::{Lang, LANG_COOKIE};
 use super::{
-    done, redirect_with_cookies, render, rerender, Ctx, NoFields, PageError, PageForm, PageResult,
+    done, redirect_with_cookies, render, rerender, show, Ctx, NoFields, PageError, PageForm,
+    PageResult,
 };
 use crate::api;
 use crate::extract::{ApiJson, ApiQuery, ClientAddr, ListQuery, MaybeUser};
@@ -242,11 +243,7 @@ pub(super) async fn activity_page(state: &AppState, c: Ctx, id: &str) -> PageRes
         attended,
         c,
     };
-    if page.c.error.is_some() {
-        rerender(&page)
-    } else {
-        render(&page)
-    }
+    show(&page, &page.c)
 }
 
 async fn activity(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {
