@@ -59,7 +59,7 @@ fn app_with_limits(store: Arc<dyn Store>, settings: Settings) -> (Router, Arc<Ra
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
-        .merge(crate::pages::router())
+        .merge(crate::pages::router(state.clone()))
         .fallback(crate::pages::not_found)
         .layer(middleware::from_fn(track))
         // Enforced where bodies are read (ApiJson), so a 413 comes in the error shape.

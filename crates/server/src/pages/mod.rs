@@ -489,7 +489,11 @@ fn csrf_of(parts: &Parts) -> Option<String> {
 
 /// Gives every visitor a form token, sets what pages may load, and draws the page of
 /// any error a page handler returned.
-async fn page_layer(mut req: Request, next: Next) -> Response {
+async fn page_layer(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let lang = Lang::of(req.headers());
     let path = req.uri().path().to_owned();
     let wanted = req.uri().to_string();
@@ -513,8 +517,13 @@ async fn page_layer(mut req: Request, next: Next) -> Response {
         };
     }
     if let Some(token) = fresh {
+        let secure = if state.settings.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        };
         if let Ok(cookie) = HeaderValue::from_str(&format!(
-            "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+            "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"
         )) {
             response.headers_mut().append(header::SET_COOKIE, cookie);
         }
@@ -580,8 +589,8 @@ pub async fn not_found(req: Request<Body>) -> Response {
     error_page(lang, StatusCode::NOT_FOUND, &message, req.uri().path())
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router(state: AppState) -> Router<AppState> {
+    let pages = Router::new()
         .merge(public::routes())
         .merge(guardian::routes())
         .merge(community::routes())
@@ -589,10 +598,13 @@ pub fn router() -> Router<AppState> {
         .merge(organization::routes())
         .merge(league::routes())
         .merge(casework::routes())
+        .layer(middleware::from_fn_with_state(state, page_layer));
+    // Assets stay outside the page layer: no cookie on them, so that they can be cached.
+    Router::new()
+        .merge(pages)
         .route("/assets/app.css", get(assets::css))
         .route("/assets/icon.svg", get(assets::icon))
         .route("/favicon.ico", get(assets::icon))
-        .layer(middleware::from_fn(page_layer))
 }
 
 #[cfg(test)]
