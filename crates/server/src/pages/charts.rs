@@ -21,10 +21,33 @@ pub struct BarChart {
     pub height: u32,
 }
 
-/// Where the bars start and how long the longest one is (SVG units of a 640 wide box).
-pub const LABEL_WIDTH: u32 = 170;
-pub const PLOT_WIDTH: u32 = 400;
+/// Where the bars start and how long the longest one is, in SVG units of a box 400
+/// wide: drawn at a phone's width, a unit is close to a pixel, so 14-unit text stays
+/// readable.
+pub const LABEL_WIDTH: u32 = 130;
+pub const PLOT_WIDTH: u32 = 200;
 const ROW_HEIGHT: u32 = 30;
+/// What fits left of the bars at 14 units a character: 8 Chinese characters.
+const LABEL_EMS: f64 = 8.0;
+
+/// A label cut to what fits, with an ellipsis; Latin letters count about half a
+/// Chinese character.
+fn fit_label(label: String) -> String {
+    let width = |c: char| if c.is_ascii() { 0.55 } else { 1.0 };
+    if label.chars().map(width).sum::<f64>() <= LABEL_EMS {
+        return label;
+    }
+    let mut used = 0.0;
+    let mut cut: String = label
+        .chars()
+        .take_while(|c| {
+            used += width(*c);
+            used <= LABEL_EMS - 1.0
+        })
+        .collect();
+    cut.push('…');
+    cut
+}
 
 impl BarChart {
     /// Lays out `(label, value, value as text)` rows; bars scale to the largest value.
@@ -34,7 +57,7 @@ impl BarChart {
             .into_iter()
             .enumerate()
             .map(|(i, (label, value, text))| Row {
-                label,
+                label: fit_label(label),
                 value: text,
                 y: u32::try_from(i)
                     .unwrap_or(u32::MAX)
@@ -129,6 +152,18 @@ mod tests {
             per_area(areas.into_iter()),
             vec![("safety".to_owned(), 2), ("volunteering".to_owned(), 1)]
         );
+    }
+
+    #[test]
+    fn long_labels_are_cut_to_fit() {
+        assert_eq!(fit_label("青禾社区".into()), "青禾社区");
+        assert_eq!(
+            fit_label("青禾街道青少年服务中心".into()),
+            "青禾街道青少年…"
+        );
+        assert_eq!(fit_label("Psychological".into()), "Psychological");
+        assert_eq!(fit_label("Psychological support".into()), "Psychologica…");
+        assert_eq!(fit_label("2026-11".into()), "2026-11");
     }
 
     #[test]
