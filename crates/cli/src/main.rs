@@ -78,6 +78,9 @@ enum Command {
         /// Minutes an account stays locked.
         #[arg(long, env = "YOUTHLOOP_LOCK_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(i64).range(1..=1440))]
         lock_minutes: i64,
+        /// The address people reach the site at behind a proxy, e.g. https://youth.example.gov.cn
+        #[arg(long, env = "YOUTHLOOP_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Fills an empty database with a fictional, deterministic demo data set.
     Demo {
@@ -335,7 +338,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             rate_limits,
             lock_after,
             lock_minutes,
+            public_url,
         } => {
+            let public_url = public_url
+                .map(|url| url.trim_end_matches('/').to_owned())
+                .filter(|url| !url.is_empty());
+            if let Some(url) = &public_url {
+                let host = url
+                    .strip_prefix("https://")
+                    .or_else(|| url.strip_prefix("http://"));
+                if host.is_none_or(|h| h.is_empty() || h.contains('/')) {
+                    bail!("--public-url must be http(s)://host[:port] with no path, e.g. https://youth.example.gov.cn");
+                }
+            }
             if !(1..=24 * 30).contains(&session_hours) {
                 bail!("--session-hours must be 1 to 720");
             }
@@ -373,6 +388,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 rate_limits: rate_limits == "on",
                 lock_after,
                 lock_for: time::Duration::minutes(lock_minutes),
+                public_url,
             };
             youthloop_server::serve(store, settings).await?;
             Ok(())

@@ -21,6 +21,10 @@ pub struct Settings {
     /// Failed sign-ins in a row that lock an account, and for how long.
     pub lock_after: u32,
     pub lock_for: Duration,
+    /// The address people reach the site at (`https://youth.example.gov.cn`), when a
+    /// proxy stands in front: form posts must come from it and QR codes point to it.
+    /// Without it, the address each request was sent to.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -34,6 +38,7 @@ impl Default for Settings {
             rate_limits: true,
             lock_after: 5,
             lock_for: Duration::minutes(15),
+            public_url: None,
         }
     }
 }

@@ -44,6 +44,15 @@ impl AppError {
         self
     }
 
+    /// The same error at another field: a form may name a field as the person types it
+    /// (yuan) where the API names it as it is kept (fen).
+    pub fn renamed(mut self, from: &str, to: &str) -> Self {
+        if self.field.as_deref() == Some(from) {
+            self.field = Some(to.to_owned());
+        }
+        self
+    }
+
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,

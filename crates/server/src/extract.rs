@@ -168,18 +168,42 @@ impl CurrentUser {
     }
 }
 
-fn token_of(parts: &Parts) -> Option<String> {
+/// The session token, and whether it came in the cookie (which a browser sends by itself).
+fn token_of(parts: &Parts) -> Option<(String, bool)> {
     let bearer = parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_owned());
+        .map(|t| (t.trim().to_owned(), false));
     bearer.or_else(|| {
         CookieJar::from_headers(&parts.headers)
             .get(SESSION_COOKIE)
-            .map(|c| c.value().to_owned())
+            .map(|c| (c.value().to_owned(), true))
     })
+}
+
+/// Whether a request's `Origin`, when it names one, is this site: the public address if
+/// one is set, else the address the request was sent to. `Origin: null` is not.
+pub fn from_this_site(parts: &Parts, public_url: Option<&str>) -> bool {
+    let Some(origin) = parts.headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    if let Some(public) = public_url {
+        return origin == public;
+    }
+    let Some((_, origin_host)) = origin.split_once("://") else {
+        return false;
+    };
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()));
+    host == Some(origin_host)
 }
 
 /// The address a request came from, for the audit trail and rate limits.
@@ -218,9 +242,21 @@ impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let Some(token) = token_of(parts) else {
+        let Some((token, by_cookie)) = token_of(parts) else {
             return Ok(MaybeUser(None));
         };
+        // A cookie rides along on any request the browser makes, also one another site
+        // starts: a change it authorizes must come from this site.
+        if by_cookie
+            && !parts.method.is_safe()
+            && !from_this_site(parts, state.settings.public_url.as_deref())
+        {
+            return Err(AppError::new(
+                StatusCode::FORBIDDEN,
+                "cross_site",
+                "请求来自其他网站 / The request came from another site",
+            ));
+        }
         let hash = token_hash(&token);
         let user = state
             .store

@@ -11,8 +11,7 @@ use crate::model::{
 use crate::rows::{count, parse_status, ActivityRow, ACTIVITY_COLUMNS};
 use crate::StoreResult;
 
-/// Activities to list, soonest first. `$2`: one organization's, in every state;
-/// otherwise published ones only.
+/// Activities to list, soonest first: published ones, or every state with `$3`.
 pub(crate) fn upcoming_sql() -> String {
     format!(
         "select {ACTIVITY_COLUMNS}, g.name as organization_name, o.community_id,
@@ -23,14 +22,15 @@ pub(crate) fn upcoming_sql() -> String {
          left join regions c on c.id = o.community_id
          left join projects p on p.id = o.project_id
          where a.district_id = $1
-           and (($2 is null and a.status = 'published') or a.organization_id = $2)
-           and ($3 is null or a.ends_at > $3)
-           and ($4 is null or a.starts_at < $4)
-           and ($5 is null or o.community_id = $5)
-           and ($6 is null or p.area = $6)
-           and ($7 is null or (a.min_age <= $7 and a.max_age >= $7))
+           and ($2 is null or a.organization_id = $2)
+           and (a.status = 'published' or $3)
+           and ($4 is null or a.ends_at > $4)
+           and ($5 is null or a.starts_at < $5)
+           and ($6 is null or o.community_id = $6)
+           and ($7 is null or p.area = $7)
+           and ($8 is null or (a.min_age <= $8 and a.max_age >= $8))
          order by a.starts_at, a.id
-         limit $8"
+         limit $9"
     )
 }
 
@@ -230,6 +230,7 @@ macro_rules! listings {
             let rows: Vec<ActivityCardRow> = sqlx::query_as(&upcoming_sql())
                 .bind(district_id)
                 .bind(&filter.organization_id)
+                .bind(filter.every_state)
                 .bind(filter.from)
                 .bind(filter.to)
                 .bind(&filter.community_id)

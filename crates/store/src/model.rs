@@ -664,8 +664,11 @@ pub struct CaseCount {
 /// Which activities a page lists.
 #[derive(Debug, Clone, Default)]
 pub struct ActivityFilter {
-    /// One organization's activities in every state; otherwise published ones only.
+    /// One organization's activities only.
     pub organization_id: Option<String>,
+    /// Drafts, finished and cancelled ones too (for the organization's own desk);
+    /// otherwise published ones only.
+    pub every_state: bool,
     /// Still running or to come after this moment.
     pub from: Option<OffsetDateTime>,
     /// Starting before this moment.

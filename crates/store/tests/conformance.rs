@@ -113,28 +113,30 @@ async fn child<S: Store>(s: &S, w: &World, n: u32) -> String {
     .id
 }
 
+fn new_activity(w: &World, capacity: u32, waitlist: u32) -> NewActivity {
+    let now = OffsetDateTime::now_utc();
+    NewActivity {
+        organization_id: w.org.org_ids()[0].clone(),
+        order_id: None,
+        title: "测试活动".into(),
+        description: String::new(),
+        starts_at: now + Duration::days(2),
+        ends_at: now + Duration::days(2) + Duration::hours(2),
+        venue: "活动室".into(),
+        capacity,
+        waitlist_capacity: waitlist,
+        min_age: 6,
+        max_age: 14,
+        registration_opens_at: now - Duration::hours(1),
+        registration_closes_at: now + Duration::days(1),
+        badges: vec!["laodong".into()],
+    }
+}
+
 async fn open_activity<S: Store>(s: &S, w: &World, capacity: u32, waitlist: u32) -> Activity {
     let now = OffsetDateTime::now_utc();
     let activity = s
-        .create_activity(
-            &w.sys,
-            NewActivity {
-                organization_id: w.org.org_ids()[0].clone(),
-                order_id: None,
-                title: "测试活动".into(),
-                description: String::new(),
-                starts_at: now + Duration::days(2),
-                ends_at: now + Duration::days(2) + Duration::hours(2),
-                venue: "活动室".into(),
-                capacity,
-                waitlist_capacity: waitlist,
-                min_age: 6,
-                max_age: 14,
-                registration_opens_at: now - Duration::hours(1),
-                registration_closes_at: now + Duration::days(1),
-                badges: vec!["laodong".into()],
-            },
-        )
+        .create_activity(&w.sys, new_activity(w, capacity, waitlist))
         .await
         .unwrap();
     s.transition_activity(&w.org, &activity.id, ActivityAction::Publish, now)
@@ -377,6 +379,27 @@ async fn listings_answer_what_the_pages_ask<S: Store>(s: &S) {
         .await
         .unwrap()
         .is_empty());
+    let draft = s
+        .create_activity(&w.sys, new_activity(&w, 1, 0))
+        .await
+        .unwrap();
+    let ours = ActivityFilter {
+        organization_id: Some(w.org.org_ids()[0].clone()),
+        ..all.clone()
+    };
+    assert_eq!(s.upcoming(&w.district, &ours).await.unwrap().len(), 1);
+    let desk = ActivityFilter {
+        every_state: true,
+        ..ours.clone()
+    };
+    let on_desk = s.upcoming(&w.district, &desk).await.unwrap();
+    assert_eq!(on_desk.len(), 2);
+    assert!(on_desk.iter().any(|c| c.activity.id == draft.id));
+    let others = ActivityFilter {
+        organization_id: Some("another-org".into()),
+        ..desk.clone()
+    };
+    assert!(s.upcoming(&w.district, &others).await.unwrap().is_empty());
 
     let mine = s
         .my_registrations(&w.district, &w.guardian.id)

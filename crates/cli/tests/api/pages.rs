@@ -272,8 +272,40 @@ async fn forms_need_their_token_and_roles_their_own_pages(engine: Engine) {
         .await
         .expect("post");
     assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(
+        children(app.get(Some(&guardian), "/api/v1/children").await.1),
+        before + 1
+    );
+
+    // The JSON API too: a change made with the session cookie must come from this site;
+    // a bearer token is not sent by a browser on its own, so it needs no such check.
+    let cookie = format!("youthloop_session={guardian}");
+    let child = json!({"name": "y", "id_number": id_number(10, 6), "consent": true});
+    let (status, body) = app
+        .request_with(
+            Method::POST,
+            None,
+            "/api/v1/children",
+            Some(child.clone()),
+            &[("cookie", &cookie), ("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), body["error"]["code"].as_str()),
+        (403, Some("cross_site"))
+    );
+    let (status, _) = app
+        .request_with(
+            Method::POST,
+            None,
+            "/api/v1/children",
+            Some(child),
+            &[("cookie", &cookie), ("origin", &app.base)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
     let after = children(app.get(Some(&guardian), "/api/v1/children").await.1);
-    assert_eq!(after, before + 1);
+    assert_eq!(after, before + 2);
 
     // Each role reaches its own pages only; a visitor is sent to sign in.
     for (token, path) in [
@@ -281,6 +313,7 @@ async fn forms_need_their_token_and_roles_their_own_pages(engine: Engine) {
         (&guardian, "/org"),
         (&guardian, "/cases"),
         (&officer, "/me"),
+        (&officer, "/cases"),
         (&officer, "/league/dashboard"),
     ] {
         let (status, html) = app.page(Some(token), path, "zh").await;

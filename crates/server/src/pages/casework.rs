@@ -144,6 +144,8 @@ struct CasePage {
     c: Ctx,
     file: CaseFile,
     next: Vec<CaseAction>,
+    /// The assigned worker and the supervisor record and grant; a grantee only reads.
+    can_write: bool,
     risks: &'static [RiskLevel],
     colleagues: Vec<Colleague>,
 }
@@ -165,7 +167,9 @@ async fn case_page(state: &AppState, c: Ctx, id: &str) -> PageResult {
         .case_file(&user.actor, id, OffsetDateTime::now_utc())
         .await?;
     let colleagues = colleagues(state, user).await?;
+    let me = user.user.id.as_str();
     let page = CasePage {
+        can_write: file.summary.worker_id == me || file.summary.supervisor_id == me,
         next: next_steps(file.summary.status),
         risks: RiskLevel::ALL,
         file,

@@ -38,6 +38,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 const FAMILY: &[Role] = &[Role::Guardian, Role::Youth];
+/// Whoever signed up themselves: they download and erase their own data here.
+const SELF_SERVICE: &[Role] = &[Role::Guardian, Role::Youth, Role::Volunteer];
 
 /// Who the user may act for: their children, and themselves as a youth.
 pub(super) async fn people_of(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Participant>> {
@@ -92,7 +94,7 @@ struct MePage {
 }
 
 async fn me_page(state: &AppState, c: Ctx, f: ChildForm) -> PageResult {
-    let user = c.require(FAMILY)?;
+    let user = c.require(SELF_SERVICE)?;
     let people = people_of(state, user).await?;
     let registrations = state
         .store
@@ -158,8 +160,10 @@ async fn withdraw_consent(
     PageForm(_): PageForm<NoFields>,
 ) -> PageResult {
     let user = c.user()?.clone();
-    let _withdrawn = api::activities::withdraw_consent(State(state), user, Path(id)).await?;
-    done("/me", "consent_withdrawn")
+    match api::activities::withdraw_consent(State(state.clone()), user, Path(id)).await {
+        Ok(_) => done("/me", "consent_withdrawn"),
+        Err(e) => me_page(&state, c.refused(e), ChildForm::default()).await,
+    }
 }
 
 #[derive(Deserialize, Default)]

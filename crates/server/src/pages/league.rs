@@ -97,7 +97,7 @@ async fn create_round(
     };
     match created {
         Ok(id) => done(&format!("/league/rounds/{id}"), "round_created"),
-        Err(e) => rounds_page(&state, c.refused(e), f).await,
+        Err(e) => rounds_page(&state, c.refused(e.renamed("budget_fen", "budget_yuan")), f).await,
     }
 }
 

@@ -181,6 +181,11 @@ impl Ctx {
         )
     }
 
+    /// The day of a moment, in Beijing.
+    pub fn day(&self, at: impl Copied<OffsetDateTime>) -> String {
+        self.date(youthloop_domain::parse::local_date(at.copied()))
+    }
+
     pub fn date(&self, day: impl Copied<Date>) -> String {
         let day = day.copied();
         format!(
@@ -283,11 +288,32 @@ impl FromRequestParts<AppState> for Ctx {
             lang,
             user,
             csrf,
-            path: parts.uri.path().to_owned(),
+            path: page_address(parts),
             notice,
             error: None,
         })
     }
+}
+
+/// The address of the page being shown, for the language switch to come back to: the
+/// request's own for a GET, else the page the form was on (a form shown again lives at
+/// an address that only takes posts).
+fn page_address(parts: &Parts) -> String {
+    if parts.method == Method::GET {
+        return parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
+    }
+    let referer = parts
+        .headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|at| &rest[at..]))
+        .unwrap_or("/");
+    public::local_path(referer).to_owned()
 }
 
 impl Ctx {
@@ -406,7 +432,8 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PageForm<T> {
         let (parts, body) = req.into_parts();
         let expected = csrf_of(&parts);
         let expected_seen = expected.is_some();
-        let same_origin = same_origin(&parts);
+        let same_origin =
+            crate::extract::from_this_site(&parts, state.settings.public_url.as_deref());
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|_| {
@@ -452,23 +479,6 @@ fn bad_form(e: &dyn std::fmt::Display) -> PageError {
         "bad_form",
         format!("表单格式错误 / Malformed form: {e}"),
     ))
-}
-
-/// A browser names the page a form came from; it must be this site.
-fn same_origin(parts: &Parts) -> bool {
-    let Some(origin) = parts.headers.get(header::ORIGIN) else {
-        return true;
-    };
-    let host = parts
-        .headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok());
-    let origin_host = origin
-        .to_str()
-        .ok()
-        .and_then(|o| o.split_once("://"))
-        .map(|(_, rest)| rest);
-    matches!((origin_host, host), (Some(o), Some(h)) if o == h)
 }
 
 /// The token a new visitor is given before any cookie exists.
@@ -534,6 +544,11 @@ async fn page_layer(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    // Pages hold personal data (case notes, a family's children): nothing of them stays
+    // in the browser's cache once the person has moved on or signed out.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

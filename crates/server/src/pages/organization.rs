@@ -81,6 +81,7 @@ async fn desk(State(state): State<AppState>, c: Ctx) -> PageResult {
     let orders = orders_of(&state, user).await?;
     let filter = ActivityFilter {
         organization_id: Some(org),
+        every_state: true,
         from: Some(OffsetDateTime::now_utc() - Duration::days(30)),
         limit: 100,
         ..ActivityFilter::default()
@@ -195,7 +196,15 @@ async fn propose(
     };
     match proposed {
         Ok(()) => done("/org", "proposed"),
-        Err(e) => propose_page(&state, c.refused(e), &id, f).await,
+        Err(e) => {
+            propose_page(
+                &state,
+                c.refused(e.renamed("unit_price_fen", "unit_price_yuan")),
+                &id,
+                f,
+            )
+            .await
+        }
     }
 }
 
@@ -471,16 +480,22 @@ async fn screen(
     let a = own_activity(&state, user, &id).await?;
     let secret = state.store.secret(user.district(), "checkin").await?;
     let (code, _) = checkin::current_code(&secret, &a.id, OffsetDateTime::now_utc());
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1:8080");
-    let scheme = if state.settings.secure_cookies {
-        "https"
-    } else {
-        "http"
+    let origin = match &state.settings.public_url {
+        Some(url) => url.clone(),
+        None => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("127.0.0.1:8080");
+            let scheme = if state.settings.secure_cookies {
+                "https"
+            } else {
+                "http"
+            };
+            format!("{scheme}://{host}")
+        }
     };
-    let link = format!("{scheme}://{host}/activities/{}/checkin?code={code}", a.id);
+    let link = format!("{origin}/activities/{}/checkin?code={code}", a.id);
     let qr = QrCode::new(link.as_bytes())
         .map_err(AppError::internal)?
         .render::<svg::Color<'_>>()

@@ -95,6 +95,7 @@ impl Filters {
         let nonempty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
         ActivityFilter {
             organization_id: None,
+            every_state: false,
             from: Some(day.map_or(now, start_of).max(now)),
             to: day.map(|d| start_of(d) + Duration::days(1)),
             community_id: nonempty(&self.community),
@@ -277,17 +278,12 @@ async fn organization(State(state): State<AppState>, c: Ctx, Path(id): Path<Stri
     };
     let reviews = state.store.reviews(&district, &org.id, &page).await?.items;
     let filter = ActivityFilter {
+        organization_id: Some(org.id.clone()),
         from: Some(OffsetDateTime::now_utc()),
         limit: 20,
         ..ActivityFilter::default()
     };
-    let activities = state
-        .store
-        .upcoming(&district, &filter)
-        .await?
-        .into_iter()
-        .filter(|a| a.activity.organization_id == org.id)
-        .collect();
+    let activities = state.store.upcoming(&district, &filter).await?;
     render(&OrganizationPage {
         c,
         org,
@@ -327,8 +323,14 @@ async fn sign_in_form(c: Ctx, Query(q): Query<NextQuery>) -> PageResult {
 }
 
 /// Only a path of this site: never send a signed-in user elsewhere.
-fn local_path(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+pub(super) fn local_path(next: &str) -> &str {
+    // Browsers drop tabs and newlines from an address and read `\` as `/`: `/\t/x` and
+    // `/\\x` would lead to another site as surely as `//x`.
+    let bytes = next.as_bytes();
+    let local = bytes.first() == Some(&b'/')
+        && !matches!(bytes.get(1), Some(b'/' | b'\\'))
+        && !bytes.iter().any(|b| *b < 0x20 || *b == 0x7f || *b == b'\\');
+    if local {
         next
     } else {
         "/"
@@ -449,5 +451,8 @@ mod tests {
         assert_eq!(local_path("//evil.example/x"), "/");
         assert_eq!(local_path("https://evil.example"), "/");
         assert_eq!(local_path("/\\evil.example"), "/");
+        assert_eq!(local_path("/\t/evil.example"), "/");
+        assert_eq!(local_path("/\n/evil.example"), "/");
+        assert_eq!(local_path("/orders/new?project=1"), "/orders/new?project=1");
     }
 }
