@@ -444,6 +444,8 @@ pub struct Participant {
     #[serde(with = "ymd")]
     #[schema(value_type = String, example = "2016-03-01")]
     pub birth_date: Date,
+    /// Whether a guardian's consent to keeping and using the child's data is live.
+    pub consent_live: bool,
     #[serde(skip)]
     pub guardian_id: Option<String>,
 }

@@ -407,9 +407,12 @@ pub(crate) struct ParticipantRow {
     pub(crate) id_number_masked: String,
     pub(crate) birth_date: Date,
     pub(crate) guardian_id: Option<String>,
+    pub(crate) consent_live: bool,
 }
 
-pub(crate) const PARTICIPANT_COLUMNS: &str = "id, name, id_number_masked, birth_date, guardian_id";
+pub(crate) const PARTICIPANT_COLUMNS: &str = "id, name, id_number_masked, birth_date, guardian_id,
+    exists (select 1 from consents k where k.participant_id = participants.id
+            and k.withdrawn_at is null) as consent_live";
 
 impl From<ParticipantRow> for Participant {
     fn from(r: ParticipantRow) -> Self {
@@ -419,6 +422,7 @@ impl From<ParticipantRow> for Participant {
             id_number_masked: r.id_number_masked,
             birth_date: r.birth_date,
             guardian_id: r.guardian_id,
+            consent_live: r.consent_live,
         }
     }
 }

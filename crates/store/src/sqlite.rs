@@ -180,6 +180,7 @@ impl SqliteStore {
             id,
             name: p.name,
             birth_date: p.birth_date,
+            consent_live: p.consent_relation.is_some() && p.guardian_id.is_some(),
             guardian_id: p.guardian_id,
         })
     }

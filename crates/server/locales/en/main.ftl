@@ -340,3 +340,5 @@ category-other = Other
 role-city-admin = City admin
 menu-count = { $n } items to order
 erase-confirm = I understand that my and my children's personal data cannot be restored
+consent-live = Consent given
+consent-withdrawn = Consent withdrawn: no registrations, and organizations see no name

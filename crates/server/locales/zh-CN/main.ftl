@@ -340,3 +340,5 @@ category-other = 其他
 role-city-admin = 市级管理员
 menu-count = 可点单项目 { $n } 个
 erase-confirm = 我明白：删除后我和孩子的个人信息将无法恢复
+consent-live = 已同意
+consent-withdrawn = 同意已撤回：不能报名，机构看不到姓名
