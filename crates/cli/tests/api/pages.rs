@@ -39,6 +39,7 @@ async fn every_page_in_both_languages_escaped_and_masked(engine: Engine) {
     let guardian = app.sign_in(GUARDIAN).await;
     let youth = app.sign_in(YOUTH).await;
     let worker = app.sign_in(SOCIAL_WORKER).await;
+    let volunteer = app.sign_in(VOLUNTEER).await;
     let org_id = app.scope_of(&org).await;
 
     // Hostile text wherever someone may type it and a page shows it.
@@ -173,6 +174,7 @@ async fn every_page_in_both_languages_escaped_and_masked(engine: Engine) {
             ],
         ),
         ("worker", vec!["/cases".into(), format!("/cases/{case_id}")]),
+        ("volunteer", vec!["/me".into()]),
     ];
     let token_of = |role: &str| match role {
         "guardian" => guardian.as_str(),
@@ -180,6 +182,7 @@ async fn every_page_in_both_languages_escaped_and_masked(engine: Engine) {
         "officer" => officer.as_str(),
         "org" => org.as_str(),
         "league" => league.as_str(),
+        "volunteer" => volunteer.as_str(),
         _ => worker.as_str(),
     };
     let mut visits: Vec<(Option<&str>, String)> =
