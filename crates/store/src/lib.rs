@@ -313,6 +313,11 @@ pub trait Store: Send + Sync + 'static {
         district_id: &str,
         organization_id: &str,
     ) -> StoreResult<Vec<Colleague>>;
+    /// Every project's title in the district, by project id.
+    async fn project_titles(
+        &self,
+        district_id: &str,
+    ) -> StoreResult<std::collections::HashMap<String, String>>;
 
     async fn scorecard_facts(
         &self,

@@ -212,6 +212,9 @@ impl From<ColleagueRow> for Colleague {
     }
 }
 
+/// Every project's title in a district, for lists of orders.
+pub(crate) const PROJECT_TITLES: &str = "select id, title from projects where district_id = $1";
+
 /// The listings on one engine's readers: the statements above and their conversions,
 /// written once and expanded for each engine's pool type (`listings!(SqlitePool)`), so
 /// that each engine's `Store` methods are one call each.
@@ -330,6 +333,18 @@ macro_rules! listings {
                 .await
                 .map_err(db)?;
             Ok(rows.into_iter().map(Into::into).collect())
+        }
+
+        pub(crate) async fn project_titles(
+            reader: &$pool,
+            district_id: &str,
+        ) -> StoreResult<std::collections::HashMap<String, String>> {
+            let rows: Vec<(String, String)> = sqlx::query_as(PROJECT_TITLES)
+                .bind(district_id)
+                .fetch_all(reader)
+                .await
+                .map_err(db)?;
+            Ok(rows.into_iter().collect())
         }
     };
 }

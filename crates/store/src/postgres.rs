@@ -2818,6 +2818,13 @@ impl Store for PgStore {
         reads::colleagues(&self.reader, district_id, organization_id).await
     }
 
+    async fn project_titles(
+        &self,
+        district_id: &str,
+    ) -> StoreResult<std::collections::HashMap<String, String>> {
+        reads::project_titles(&self.reader, district_id).await
+    }
+
     async fn scorecard_facts(
         &self,
         district_id: &str,

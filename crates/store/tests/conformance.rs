@@ -436,6 +436,7 @@ async fn listings_answer_what_the_pages_ask<S: Store>(s: &S) {
         .unwrap();
     assert_eq!(colleagues.len(), 1);
     assert!(s.rounds(&w.district).await.unwrap().is_empty());
+    assert!(s.project_titles(&w.district).await.unwrap().is_empty());
     assert!(s
         .upcoming("another-district", &all)
         .await

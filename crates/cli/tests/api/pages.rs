@@ -329,6 +329,17 @@ async fn forms_need_their_token_and_roles_their_own_pages(engine: Engine) {
         html.contains("action=\"/signin\"") && html.contains("value=\"/me\""),
         "{html}"
     );
+    let (status, html) = app
+        .request_with(
+            Method::DELETE,
+            None,
+            "/me",
+            None,
+            &[("cookie", "youthloop_lang=en")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(format!("{html}").contains("Not allowed here"), "{html}");
     let (status, html) = app.page(None, "/no/such/page", "en").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("Page not found"), "{html}");

@@ -342,3 +342,4 @@ menu-count = { $n } items to order
 erase-confirm = I understand that my and my children's personal data cannot be restored
 consent-live = Consent given
 consent-withdrawn = Consent withdrawn: no registrations, and organizations see no name
+error-405 = Not allowed here

@@ -342,3 +342,4 @@ menu-count = 可点单项目 { $n } 个
 erase-confirm = 我明白：删除后我和孩子的个人信息将无法恢复
 consent-live = 已同意
 consent-withdrawn = 同意已撤回：不能报名，机构看不到姓名
+error-405 = 不支持的操作

@@ -1,6 +1,8 @@
 //! A community officer: the community's youth profile, ordering from the menu, and the
 //! community's orders with their deadlines.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
@@ -133,6 +135,8 @@ struct CommunityPage {
     community: Region,
     f: ProfileForm,
     orders: Vec<Order>,
+    /// Project titles by id, to name each order.
+    titles: HashMap<String, String>,
 }
 
 async fn community_page(state: &AppState, c: Ctx, f: Option<ProfileForm>) -> PageResult {
@@ -140,11 +144,13 @@ async fn community_page(state: &AppState, c: Ctx, f: Option<ProfileForm>) -> Pag
     let community = my_community(state, user).await?;
     let f = f.unwrap_or_else(|| ProfileForm::of(&community.profile.clone().unwrap_or_default()));
     let orders = orders_of(state, user).await?;
+    let titles = state.store.project_titles(user.district()).await?;
     let page = CommunityPage {
         c,
         community,
         f,
         orders,
+        titles,
     };
     show(&page, &page.c)
 }

@@ -2,6 +2,8 @@
 //! against a budget meter, the dispatch queue with overdue orders first, settlement, and
 //! the district dashboard.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
@@ -216,6 +218,8 @@ struct DispatchPage {
     /// Waiting for the League: to dispatch or reject, and to settle.
     waiting: Vec<Order>,
     orders: Vec<Order>,
+    /// Project titles by id, to name each order.
+    titles: HashMap<String, String>,
 }
 
 /// Overdue first, then the soonest due, then the oldest.
@@ -239,7 +243,13 @@ async fn dispatch(State(state): State<AppState>, c: Ctx) -> PageResult {
         .partition(|o| matches!(o.status, OrderStatus::Submitted | OrderStatus::Confirmed));
     waiting.sort_by(queue_order);
     orders.sort_by(queue_order);
-    render(&DispatchPage { c, waiting, orders })
+    let titles = state.store.project_titles(user.district()).await?;
+    render(&DispatchPage {
+        c,
+        waiting,
+        orders,
+        titles,
+    })
 }
 
 #[derive(Template)]

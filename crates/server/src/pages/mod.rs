@@ -613,6 +613,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(organization::routes())
         .merge(league::routes())
         .merge(casework::routes())
+        .method_not_allowed_fallback(|| async {
+            PageError(AppError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "该页面不支持此操作 / This page does not take that request",
+            ))
+        })
         .layer(middleware::from_fn_with_state(state, page_layer));
     // Assets stay outside the page layer: no cookie on them, so that they can be cached.
     Router::new()

@@ -2,6 +2,8 @@
 //! and publishing activities, an activity's registrations with check-in by hand, the
 //! venue's check-in screen (a QR code that rotates), finishing an activity.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
@@ -55,6 +57,8 @@ struct DeskPage {
     open_rounds: Vec<Round>,
     proposals: Vec<Project>,
     orders: Vec<Order>,
+    /// Project titles by id, to name each order.
+    titles: HashMap<String, String>,
     activities: Vec<ActivityCard>,
 }
 
@@ -87,11 +91,13 @@ async fn desk(State(state): State<AppState>, c: Ctx) -> PageResult {
         ..ActivityFilter::default()
     };
     let activities = state.store.upcoming(&district, &filter).await?;
+    let titles = state.store.project_titles(&district).await?;
     render(&DeskPage {
         c,
         open_rounds,
         proposals,
         orders,
+        titles,
         activities,
     })
 }
