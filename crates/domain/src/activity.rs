@@ -59,6 +59,11 @@ impl RegistrationStatus {
         }
     }
 
+    /// Whether the registration may take `action` now.
+    pub fn allows(self, action: RegistrationAction) -> bool {
+        self.apply(action).is_ok()
+    }
+
     /// A live registration holds a seat or a place in line.
     pub fn is_live(self) -> bool {
         matches!(

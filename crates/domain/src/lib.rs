@@ -18,3 +18,4 @@ mod status;
 
 pub use error::{DomainError, DomainResult};
 pub use parse::{CreditCode, Fen, IdNumber, Phone};
+pub use status::allowed;

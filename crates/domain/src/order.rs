@@ -69,6 +69,19 @@ impl OrderStatus {
         )
     }
 
+    /// An accepted order takes sessions: activities are scheduled and published for it.
+    pub fn takes_sessions(self) -> bool {
+        matches!(self, OrderStatus::Accepted | OrderStatus::Scheduled)
+    }
+
+    /// Its sessions took place: the ordering community may review it.
+    pub fn was_delivered(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Delivered | OrderStatus::Confirmed | OrderStatus::Settled
+        )
+    }
+
     /// The budget is committed from dispatch on, and released on decline or cancel.
     pub fn commits_budget(self) -> bool {
         self.holds_sessions() && self != OrderStatus::Submitted
@@ -143,6 +156,35 @@ impl Deadlines {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn what_a_page_offers_follows_the_state_machine() {
+        use OrderAction as A;
+        let steps = |s| crate::allowed(s, OrderAction::ALL, OrderStatus::apply);
+        assert_eq!(
+            steps(OrderStatus::Submitted),
+            vec![A::Dispatch, A::Reject, A::Cancel]
+        );
+        assert_eq!(steps(OrderStatus::Delivered), vec![A::Confirm]);
+        assert!(steps(OrderStatus::Settled).is_empty());
+        let takes: Vec<_> = OrderStatus::ALL
+            .iter()
+            .filter(|s| s.takes_sessions())
+            .collect();
+        assert_eq!(takes, [&OrderStatus::Accepted, &OrderStatus::Scheduled]);
+        let delivered: Vec<_> = OrderStatus::ALL
+            .iter()
+            .filter(|s| s.was_delivered())
+            .collect();
+        assert_eq!(
+            delivered,
+            [
+                &OrderStatus::Delivered,
+                &OrderStatus::Confirmed,
+                &OrderStatus::Settled
+            ]
+        );
+    }
 
     #[test]
     fn every_order_transition_allowed_or_refused() {

@@ -37,6 +37,19 @@ macro_rules! status_enum {
     };
 }
 
+/// The actions a state allows, in the order they are declared: what a page offers.
+pub fn allowed<S: Copy, A: Copy>(
+    state: S,
+    actions: &[A],
+    apply: impl Fn(S, A) -> crate::DomainResult<S>,
+) -> Vec<A> {
+    actions
+        .iter()
+        .copied()
+        .filter(|a| apply(state, *a).is_ok())
+        .collect()
+}
+
 /// Test support: checks every state against every action, expecting exactly the
 /// `allowed` transitions and `invalid_transition` for all others.
 #[cfg(test)]

@@ -27,6 +27,17 @@ pub struct Settings {
     pub public_url: Option<String>,
 }
 
+impl Settings {
+    /// What every cookie the server sets ends with: `; Secure` behind TLS.
+    pub fn cookie_security(&self) -> &'static str {
+        if self.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {

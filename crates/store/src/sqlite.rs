@@ -1657,7 +1657,7 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
             let status: OrderStatus = parse_status(status.ok_or(StoreError::NotFound)?)?;
-            if !matches!(status, OrderStatus::Accepted | OrderStatus::Scheduled) {
+            if !status.takes_sessions() {
                 return Err(DomainError::InvalidTransition {
                     entity: "order",
                     from: status.as_str(),
@@ -1758,7 +1758,7 @@ impl Store for SqliteStore {
         if let (ActivityAction::Publish, Some(order_id)) = (action, &current.order_id) {
             // A session of an order is published only while the order stands.
             let order = load_order(&mut tx, actor, order_id, now).await?;
-            if !matches!(order.status, OrderStatus::Accepted | OrderStatus::Scheduled) {
+            if !order.status.takes_sessions() {
                 return Err(DomainError::InvalidTransition {
                     entity: "order",
                     from: order.status.as_str(),

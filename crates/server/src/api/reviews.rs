@@ -6,7 +6,6 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use time::{Date, Month, OffsetDateTime, Time};
 use utoipa::ToSchema;
-use youthloop_domain::order::OrderStatus;
 use youthloop_domain::parse::{in_range, optional_text, text};
 use youthloop_domain::review::{looks_like_spam, Ratings, ReviewStatus, ReviewTarget};
 use youthloop_domain::role::{Actor, Role};
@@ -117,10 +116,7 @@ pub async fn review_order(
             OffsetDateTime::now_utc(),
         )
         .await?;
-    if !matches!(
-        order.status,
-        OrderStatus::Delivered | OrderStatus::Confirmed | OrderStatus::Settled
-    ) {
+    if !order.status.was_delivered() {
         return Err(DomainError::InvalidTransition {
             entity: "order",
             from: order.status.as_str(),

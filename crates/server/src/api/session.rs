@@ -34,11 +34,7 @@ pub struct SignedIn {
 }
 
 fn session_cookie(state: &AppState, token: &str, max_age: i64) -> String {
-    let secure = if state.settings.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = state.settings.cookie_security();
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 

@@ -126,12 +126,13 @@ async fn open_case(
     PageForm(f): PageForm<IntakeForm>,
 ) -> PageResult {
     let user = c.require(CASE_ROLES)?.clone();
-    let opened = match f.body() {
-        Ok(body) => api::cases::open_case(State(state.clone()), user, ApiJson(body))
+    let opened = async {
+        let body = f.body()?;
+        api::cases::open_case(State(state.clone()), user, ApiJson(body))
             .await
-            .map(|(_, file)| file.0.summary.id),
-        Err(e) => Err(e),
-    };
+            .map(|(_, file)| file.0.summary.id)
+    }
+    .await;
     match opened {
         Ok(id) => done(&format!("/cases/{id}"), "case_opened"),
         Err(e) => cases_page(&state, c.refused(plain_field(e)), f).await,
@@ -150,16 +151,6 @@ struct CasePage {
     colleagues: Vec<Colleague>,
 }
 
-/// What can be recorded on a case in its state: the next step, and more sessions while
-/// the intervention runs.
-fn next_steps(status: CaseStatus) -> Vec<CaseAction> {
-    CaseAction::ALL
-        .iter()
-        .copied()
-        .filter(|a| status.apply(*a).is_ok())
-        .collect()
-}
-
 async fn case_page(state: &AppState, c: Ctx, id: &str) -> PageResult {
     let user = c.require(CASE_ROLES)?;
     let file = state
@@ -170,7 +161,7 @@ async fn case_page(state: &AppState, c: Ctx, id: &str) -> PageResult {
     let me = user.user.id.as_str();
     let page = CasePage {
         can_write: file.summary.worker_id == me || file.summary.supervisor_id == me,
-        next: next_steps(file.summary.status),
+        next: youthloop_domain::allowed(file.summary.status, CaseAction::ALL, CaseStatus::apply),
         risks: RiskLevel::ALL,
         file,
         colleagues,
@@ -222,8 +213,9 @@ async fn grant(
     PageForm(f): PageForm<GrantForm>,
 ) -> PageResult {
     let user = c.require(CASE_ROLES)?.clone();
-    let granted = match moment("expires_at", &f.expires_at) {
-        Ok(expires_at) => api::cases::grant(
+    let granted = async {
+        let expires_at = moment("expires_at", &f.expires_at)?;
+        api::cases::grant(
             State(state.clone()),
             user,
             Path(id.clone()),
@@ -233,9 +225,9 @@ async fn grant(
             }),
         )
         .await
-        .map(|_| ()),
-        Err(e) => Err(e),
-    };
+        .map(|_| ())
+    }
+    .await;
     match granted {
         Ok(()) => done(&format!("/cases/{id}"), "granted"),
         Err(e) => case_page(&state, c.refused(e), &id).await,

@@ -166,17 +166,18 @@ async fn save_profile(
 ) -> PageResult {
     let user = c.require(OFFICER)?.clone();
     let community = my_community(&state, &user).await?;
-    let saved = match f.body() {
-        Ok(body) => api::regions::put_profile(
+    let saved = async {
+        let body = f.body()?;
+        api::regions::put_profile(
             State(state.clone()),
             user,
             Path(community.id),
             ApiJson(body),
         )
         .await
-        .map(|_| ()),
-        Err(e) => Err(e),
-    };
+        .map(|_| ())
+    }
+    .await;
     match saved {
         Ok(()) => done("/community", "profile_saved"),
         Err(e) => community_page(&state, c.refused(e), Some(f)).await,
@@ -276,12 +277,13 @@ async fn place_order(
 ) -> PageResult {
     let user = c.require(OFFICER)?.clone();
     let community = my_community(&state, &user).await?;
-    let placed = match f.body(community.id) {
-        Ok(body) => api::orders::create_order(State(state.clone()), user, ApiJson(body))
+    let placed = async {
+        let body = f.body(community.id)?;
+        api::orders::create_order(State(state.clone()), user, ApiJson(body))
             .await
-            .map(|(_, order)| order.0.id),
-        Err(e) => Err(e),
-    };
+            .map(|(_, order)| order.0.id)
+    }
+    .await;
     match placed {
         Ok(id) => done(&format!("/orders/{id}"), "ordered"),
         Err(e) => new_order_page(&state, c.refused(e), f).await,

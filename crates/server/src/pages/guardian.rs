@@ -338,17 +338,13 @@ async fn review(
     PageForm(f): PageForm<ReviewForm>,
 ) -> PageResult {
     let user = c.user()?.clone();
-    let outcome = match f.body() {
-        Ok(body) => api::reviews::review_activity(
-            State(state.clone()),
-            user,
-            Path(id.clone()),
-            ApiJson(body),
-        )
-        .await
-        .map(|_| ()),
-        Err(e) => Err(e),
-    };
+    let outcome = async {
+        let body = f.body()?;
+        api::reviews::review_activity(State(state.clone()), user, Path(id.clone()), ApiJson(body))
+            .await
+            .map(|_| ())
+    }
+    .await;
     match outcome {
         Ok(()) => done(&format!("/activities/{id}"), "reviewed"),
         Err(e) => super::public::activity_page(&state, c.refused(e), &id).await,

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use youthloop_domain::order::OrderStatus;
 use youthloop_domain::role::Role;
-use youthloop_domain::round::RoundAction;
+use youthloop_domain::round::{ProjectAction, RoundAction, RoundStatus};
 use youthloop_store::model::{DistrictFigures, Order, Project, Round};
 
 use super::charts::{per_area, per_month, BarChart};
@@ -91,12 +91,13 @@ async fn create_round(
     PageForm(f): PageForm<RoundForm>,
 ) -> PageResult {
     let user = c.require(LEAGUE)?.clone();
-    let created = match f.body() {
-        Ok(body) => api::rounds::create_round(State(state.clone()), user, ApiJson(body))
+    let created = async {
+        let body = f.body()?;
+        api::rounds::create_round(State(state.clone()), user, ApiJson(body))
             .await
-            .map(|(_, r)| r.0.id),
-        Err(e) => Err(e),
-    };
+            .map(|(_, r)| r.0.id)
+    }
+    .await;
     match created {
         Ok(id) => done(&format!("/league/rounds/{id}"), "round_created"),
         Err(e) => rounds_page(&state, c.refused(e.renamed("budget_fen", "budget_yuan")), f).await,
@@ -115,6 +116,11 @@ struct RoundPage {
 }
 
 impl RoundPage {
+    /// Whether the League may approve or reject this proposal now.
+    fn decidable(&self, p: &Project) -> bool {
+        self.r.status.accepts_decisions() && p.status.apply(ProjectAction::Approve).is_ok()
+    }
+
     /// The budget meter's value and maximum, in yuan.
     fn taken(&self) -> i64 {
         self.r.approved_fen / 100
@@ -129,11 +135,7 @@ async fn round_page(state: &AppState, c: Ctx, id: &str, refused: String) -> Page
     let user = c.require(LEAGUE)?;
     let r = state.store.round(user.district(), id).await?;
     let projects = state.store.projects(user.district(), &r.id).await?;
-    let steps = RoundAction::ALL
-        .iter()
-        .copied()
-        .filter(|a| r.status.apply(*a).is_ok())
-        .collect();
+    let steps = youthloop_domain::allowed(r.status, RoundAction::ALL, RoundStatus::apply);
     let page = RoundPage {
         c,
         r,
@@ -177,17 +179,18 @@ async fn approve(
 ) -> PageResult {
     let user = c.require(LEAGUE)?.clone();
     let project = state.store.project(user.district(), &id).await?;
-    let approved = match number("sessions_bought", &f.sessions_bought) {
-        Ok(sessions_bought) => api::rounds::approve(
+    let approved = async {
+        let sessions_bought = number("sessions_bought", &f.sessions_bought)?;
+        api::rounds::approve(
             State(state.clone()),
             user,
             Path(id.clone()),
             ApiJson(ApproveBody { sessions_bought }),
         )
         .await
-        .map(|_| ()),
-        Err(e) => Err(e),
-    };
+        .map(|_| ())
+    }
+    .await;
     let round = format!("/league/rounds/{}", project.round_id);
     match approved {
         Ok(()) => done(&round, "approved"),

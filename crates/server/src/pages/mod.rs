@@ -317,6 +317,18 @@ fn page_address(parts: &Parts) -> String {
 }
 
 impl Ctx {
+    /// A page for no one in particular, with no form on it (the error pages).
+    pub fn anonymous(lang: Lang, path: &str) -> Self {
+        Ctx {
+            lang,
+            user: None,
+            csrf: String::new(),
+            path: path.to_owned(),
+            notice: None,
+            error: None,
+        }
+    }
+
     /// The signed-in user, or a redirect to sign in.
     pub fn user(&self) -> Result<&CurrentUser, PageError> {
         self.user
@@ -332,7 +344,7 @@ impl Ctx {
     }
 }
 
-/// A page's error: rendered as an HTML page in the visitor's language by `error_pages`.
+/// A page's error: rendered as an HTML page in the visitor's language by `page_layer`.
 pub struct PageError(pub AppError);
 
 impl From<AppError> for PageError {
@@ -353,7 +365,7 @@ impl From<youthloop_domain::DomainError> for PageError {
     }
 }
 
-/// What `error_pages` needs to draw the page.
+/// What `page_layer` needs to draw the error page.
 #[derive(Clone)]
 struct Failure {
     message: String,
@@ -446,12 +458,10 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PageForm<T> {
         let sent: TokenOnly = serde_html_form::from_bytes(&bytes).map_err(|e| bad_form(&e))?;
         let token_ok = expected.is_some_and(|cookie| {
             !cookie.is_empty()
-                && cookie.len() == sent.csrf.len()
-                && cookie
-                    .bytes()
-                    .zip(sent.csrf.bytes())
-                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                    == 0
+                && youthloop_domain::checkin::constant_time_eq(
+                    cookie.as_bytes(),
+                    sent.csrf.as_bytes(),
+                )
         });
         if !token_ok || !same_origin {
             tracing::warn!(
@@ -527,11 +537,7 @@ async fn page_layer(
         };
     }
     if let Some(token) = fresh {
-        let secure = if state.settings.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        };
+        let secure = state.settings.cookie_security();
         if let Ok(cookie) = HeaderValue::from_str(&format!(
             "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"
         )) {
@@ -576,14 +582,7 @@ fn error_page(lang: Lang, status: StatusCode, message: &str, path: &str) -> Resp
         lang.t("error-other")
     };
     let page = ErrorPage {
-        c: Ctx {
-            lang,
-            user: None,
-            csrf: String::new(),
-            path: path.to_owned(),
-            notice: None,
-            error: None,
-        },
+        c: Ctx::anonymous(lang, path),
         status: status.as_u16(),
         title,
         message: lang.pick(message),
@@ -632,7 +631,7 @@ pub fn router(state: AppState) -> Router<AppState> {
 #[cfg(test)]
 mod tests {
     use super::Lang;
-    use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
+    use youthloop_domain::activity::{ActivityAction, ActivityStatus, RegistrationStatus};
     use youthloop_domain::case::{CaseAction, CaseCategory, CaseStatus, RiskLevel};
     use youthloop_domain::order::{OrderAction, OrderStatus};
     use youthloop_domain::role::Role;
@@ -654,6 +653,7 @@ mod tests {
             names("round-step", RoundAction::ALL),
             names("project", ProjectStatus::ALL),
             names("activity", ActivityStatus::ALL),
+            names("activity-step", ActivityAction::ALL),
             names("reg", RegistrationStatus::ALL),
             names("case", CaseStatus::ALL),
             names("case-step", CaseAction::ALL),
@@ -672,14 +672,7 @@ mod tests {
 
     #[test]
     fn money_reads_as_yuan() {
-        let c = super::Ctx {
-            lang: Lang::Zh,
-            user: None,
-            csrf: String::new(),
-            path: String::new(),
-            notice: None,
-            error: None,
-        };
+        let c = super::Ctx::anonymous(Lang::Zh, "/");
         assert_eq!(c.yuan(12_345_678_i64), "¥123,456.78");
         assert_eq!(c.yuan(5_i64), "¥0.05");
         assert_eq!(c.yuan(-150_000_i64), "-¥1,500.00");

@@ -28,13 +28,10 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The steps of an order a user may take by hand in its present state.
-pub(super) fn steps_for(user: &CurrentUser, status: OrderStatus) -> Vec<OrderAction> {
-    OrderAction::ALL
-        .iter()
-        .copied()
-        .filter(|a| status.apply(*a).is_ok())
-        .filter(|a| user.actor.has_any(a.allowed_roles()))
-        .collect()
+fn steps_for(user: &CurrentUser, status: OrderStatus) -> Vec<OrderAction> {
+    let mut steps = youthloop_domain::allowed(status, OrderAction::ALL, OrderStatus::apply);
+    steps.retain(|a| user.actor.has_any(a.allowed_roles()));
+    steps
 }
 
 #[derive(Template)]
@@ -58,11 +55,7 @@ async fn order_page(state: &AppState, c: Ctx, id: &str, reason: String) -> PageR
     let project = state.store.project(user.district(), &o.project_id).await?;
     let community = state.store.region(user.district(), &o.community_id).await?;
     let steps = steps_for(user, o.status);
-    let can_review = user.actor.has(Role::CommunityOfficer)
-        && matches!(
-            o.status,
-            OrderStatus::Delivered | OrderStatus::Confirmed | OrderStatus::Settled
-        );
+    let can_review = user.actor.has(Role::CommunityOfficer) && o.status.was_delivered();
     let page = OrderPage {
         c,
         o,
@@ -93,21 +86,21 @@ async fn act(
 ) -> PageResult {
     let user = c.user()?.clone();
     let action = OrderAction::parse(&action).ok_or_else(|| PageError(AppError::not_found()))?;
-    let reason = if action.needs_reason() {
-        ReasonBody {
-            reason: f.reason.clone(),
-        }
-        .parse()
-        .map(Some)
-    } else {
-        Ok(None)
-    };
-    let moved = match reason {
-        Ok(reason) => api::orders::move_order(state.clone(), user, id.clone(), action, reason)
+    let moved = async {
+        let reason = action
+            .needs_reason()
+            .then(|| {
+                ReasonBody {
+                    reason: f.reason.clone(),
+                }
+                .parse()
+            })
+            .transpose()?;
+        api::orders::move_order(state.clone(), user, id.clone(), action, reason)
             .await
-            .map(|_| ()),
-        Err(e) => Err(e),
-    };
+            .map(|_| ())
+    }
+    .await;
     match moved {
         Ok(()) => done(&format!("/orders/{id}"), "order_moved"),
         Err(e) => order_page(&state, c.refused(e), &id, f.reason).await,
@@ -121,14 +114,13 @@ async fn review(
     PageForm(f): PageForm<ReviewForm>,
 ) -> PageResult {
     let user = c.user()?.clone();
-    let reviewed = match f.body() {
-        Ok(body) => {
-            api::reviews::review_order(State(state.clone()), user, Path(id.clone()), ApiJson(body))
-                .await
-                .map(|_| ())
-        }
-        Err(e) => Err(e),
-    };
+    let reviewed = async {
+        let body = f.body()?;
+        api::reviews::review_order(State(state.clone()), user, Path(id.clone()), ApiJson(body))
+            .await
+            .map(|_| ())
+    }
+    .await;
     match reviewed {
         Ok(()) => done(&format!("/orders/{id}"), "reviewed"),
         Err(e) => order_page(&state, c.refused(e), &id, String::new()).await,

@@ -13,7 +13,7 @@ use qrcode::render::svg;
 use qrcode::QrCode;
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
-use youthloop_domain::activity::ActivityAction;
+use youthloop_domain::activity::{ActivityAction, ActivityStatus};
 use youthloop_domain::checkin;
 use youthloop_domain::role::Role;
 use youthloop_domain::round::RoundStatus;
@@ -192,14 +192,13 @@ async fn propose(
     PageForm(f): PageForm<ProjectForm>,
 ) -> PageResult {
     let user = c.require(STAFF)?.clone();
-    let proposed = match f.body() {
-        Ok(body) => {
-            api::rounds::propose(State(state.clone()), user, Path(id.clone()), ApiJson(body))
-                .await
-                .map(|_| ())
-        }
-        Err(e) => Err(e),
-    };
+    let proposed = async {
+        let body = f.body()?;
+        api::rounds::propose(State(state.clone()), user, Path(id.clone()), ApiJson(body))
+            .await
+            .map(|_| ())
+    }
+    .await;
     match proposed {
         Ok(()) => done("/org", "proposed"),
         Err(e) => {
@@ -378,12 +377,13 @@ async fn create_activity(
     PageForm(f): PageForm<ActivityForm>,
 ) -> PageResult {
     let user = c.require(STAFF)?.clone();
-    let created = match f.body() {
-        Ok(body) => api::activities::create_activity(State(state.clone()), user, ApiJson(body))
+    let created = async {
+        let body = f.body()?;
+        api::activities::create_activity(State(state.clone()), user, ApiJson(body))
             .await
-            .map(|(_, a)| a.0.id),
-        Err(e) => Err(e),
-    };
+            .map(|(_, a)| a.0.id)
+    }
+    .await;
     match created {
         Ok(id) => done(&format!("/org/activities/{id}"), "activity_created"),
         Err(e) => rerender(&NewActivityPage { c: c.refused(e), f }),
@@ -407,6 +407,10 @@ async fn move_activity(
 struct RegistrationsPage {
     c: Ctx,
     a: Activity,
+    /// What the organization may do with the activity now.
+    steps: Vec<ActivityAction>,
+    /// Still to be finished: people check in, by the screen's code or by hand.
+    open_for_checkin: bool,
     registrations: Vec<Registration>,
 }
 
@@ -426,8 +430,11 @@ async fn registrations(
         .registrations(user.district(), &a.id, &page)
         .await?
         .items;
+    let steps = youthloop_domain::allowed(a.status, ActivityAction::ALL, ActivityStatus::apply);
     render(&RegistrationsPage {
         c,
+        open_for_checkin: steps.contains(&ActivityAction::Finish),
+        steps,
         a,
         registrations,
     })
