@@ -342,6 +342,10 @@ async fn prepare(
                 &guardian,
                 &youthloop_server::auth::token_hash(&token),
                 now + time::Duration::hours(12),
+                youthloop_store::model::SignInKey {
+                    phone: &format!("170{f:08}"),
+                    client: "bench",
+                },
             )
             .await?;
         tokens.push(token);
@@ -614,7 +618,10 @@ impl Server {
         let mut command = tokio::process::Command::new(std::env::current_exe()?);
         command
             .args(["serve", "--addr", "127.0.0.1:0", "--database", url])
-            .args(["--rate-limits", "off"])
+            // One loopback address floods it: no limits per address, and the metrics
+            // address stays free for whatever else runs on the machine.
+            .args(["--rate-limits", "off", "--max-connections-per-address", "0"])
+            .args(["--metrics-addr", "off"])
             .env("YOUTHLOOP_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -13,6 +13,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 use youthloop_domain::role::{Grant, Role};
 use youthloop_domain::Phone;
+use youthloop_server::config::ConnectionLimits;
 use youthloop_server::Settings;
 use youthloop_store::crypto::{key_file_keys, write_key_file, DataKey, Keyring};
 use youthloop_store::model::NewUser;
@@ -81,6 +82,26 @@ enum Command {
         /// The address people reach the site at behind a proxy, e.g. https://youth.example.gov.cn
         #[arg(long, env = "YOUTHLOOP_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Where /metrics is served (Prometheus), loopback by default; `off` for nowhere.
+        #[arg(long, env = "YOUTHLOOP_METRICS_ADDR", default_value = "127.0.0.1:9464")]
+        metrics_addr: String,
+        /// Seconds a client may take to send a request's headers (also how long an idle
+        /// kept-alive connection stays open).
+        #[arg(long, env = "YOUTHLOOP_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+        header_timeout: u64,
+        /// Seconds a client may take to send a request's body.
+        #[arg(long, env = "YOUTHLOOP_BODY_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        body_timeout: u64,
+        /// Open connections one client address may hold; 0 for no cap (behind a proxy).
+        #[arg(
+            long,
+            env = "YOUTHLOOP_MAX_CONNECTIONS_PER_ADDRESS",
+            default_value_t = 256
+        )]
+        max_connections_per_address: usize,
+        /// A clock the tests move forward over HTTP; refused off loopback. Never in use.
+        #[arg(long, env = "YOUTHLOOP_TEST_CLOCK", hide = true)]
+        test_clock: bool,
     },
     /// Fills an empty database with a fictional, deterministic demo data set.
     Demo {
@@ -339,7 +360,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             lock_after,
             lock_minutes,
             public_url,
+            metrics_addr,
+            header_timeout,
+            body_timeout,
+            max_connections_per_address,
+            test_clock,
         } => {
+            let metrics_addr = match metrics_addr.as_str() {
+                "off" => None,
+                addr => Some(
+                    addr.parse()
+                        .map_err(|e| anyhow::anyhow!("--metrics-addr {addr}: {e}"))?,
+                ),
+            };
             let public_url = public_url
                 .map(|url| url.trim_end_matches('/').to_owned())
                 .filter(|url| !url.is_empty());
@@ -389,6 +422,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 lock_after,
                 lock_for: time::Duration::minutes(lock_minutes),
                 public_url,
+                metrics_addr,
+                connections: ConnectionLimits {
+                    header_timeout: std::time::Duration::from_secs(header_timeout),
+                    body_timeout: std::time::Duration::from_secs(body_timeout),
+                    per_address: max_connections_per_address,
+                },
+                test_clock,
             };
             youthloop_server::serve(store, settings).await?;
             Ok(())
@@ -477,7 +517,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
-            youthloop_server::auth::check_password(&password)
+            youthloop_server::auth::check_password(&password, &[admin_phone.as_str()])
                 .map_err(|e| anyhow::anyhow!("password: {}", e.message))?;
             let store = open_store(&db.database).await?;
             let created = store.create_district(&district, &code).await?;

@@ -1,9 +1,10 @@
 //! Activities (活动场次) and registrations (报名): capacity, waitlist, windows, ages.
 
-use time::{Date, OffsetDateTime};
+use serde::{Deserialize, Serialize};
+use time::{Date, Duration, OffsetDateTime};
 
 use crate::error::{DomainError, DomainResult};
-use crate::parse::age_on;
+use crate::parse::{age_on, within_reach};
 use crate::status_enum;
 
 status_enum!(
@@ -157,13 +158,34 @@ pub fn admit(attempt: &Attempt, seats: Seats) -> DomainResult<Admission> {
     }
 }
 
-/// Validates the times of a new activity.
+/// The longest one session may run (a summer camp is a month at most).
+pub const LONGEST: Duration = Duration::days(31);
+
+/// Validates the times of a new activity: in order, within reach of `now`, not over
+/// already, and no longer than [`LONGEST`].
 pub fn check_schedule(
     starts_at: OffsetDateTime,
     ends_at: OffsetDateTime,
     opens_at: OffsetDateTime,
     closes_at: OffsetDateTime,
+    now: OffsetDateTime,
 ) -> DomainResult<()> {
+    within_reach("starts_at", starts_at, now)?;
+    within_reach("ends_at", ends_at, now)?;
+    within_reach("registration_opens_at", opens_at, now)?;
+    within_reach("registration_closes_at", closes_at, now)?;
+    if ends_at <= now {
+        return Err(DomainError::invalid(
+            "ends_at",
+            "活动结束时间已过 / The activity would be over already",
+        ));
+    }
+    if ends_at - starts_at > LONGEST {
+        return Err(DomainError::invalid(
+            "ends_at",
+            "一场活动最长31天 / One session runs 31 days at most",
+        ));
+    }
     if ends_at <= starts_at {
         return Err(DomainError::invalid(
             "ends_at",
@@ -183,6 +205,93 @@ pub fn check_schedule(
         ));
     }
     Ok(())
+}
+
+/// When people may check in around an activity's time: a district setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckinWindow {
+    /// Check-in opens this many minutes before the start.
+    pub opens_minutes_before: u32,
+    /// And stays open this many minutes after the end.
+    pub closes_minutes_after: u32,
+}
+
+impl Default for CheckinWindow {
+    fn default() -> Self {
+        Self {
+            opens_minutes_before: 30,
+            closes_minutes_after: 0,
+        }
+    }
+}
+
+impl CheckinWindow {
+    /// The most either side may be set to: a day.
+    pub const MAX_MINUTES: u32 = 24 * 60;
+
+    /// Attendance is recorded only around the activity's own time: a code seen early, or
+    /// a hand check-in weeks ahead, records nothing.
+    pub fn check(
+        &self,
+        starts_at: OffsetDateTime,
+        ends_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> DomainResult<()> {
+        if now < starts_at - Duration::minutes(i64::from(self.opens_minutes_before)) {
+            Err(DomainError::CheckinNotOpen {
+                minutes_before: self.opens_minutes_before,
+            })
+        } else if now > ends_at + Duration::minutes(i64::from(self.closes_minutes_after)) {
+            Err(DomainError::CheckinClosed)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// What a check-in is weighed against, read inside its transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct Attendance {
+    pub status: ActivityStatus,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub window: CheckinWindow,
+    pub birth_date: Date,
+    /// A guardian's consent is on record and not withdrawn.
+    pub has_consent: bool,
+    pub now: OffsetDateTime,
+}
+
+/// Whether attendance may be recorded now: the activity runs, the window is open, and a
+/// child under 14 still has a guardian's live consent (withdrawal stops processing).
+pub fn check_attendance(a: &Attendance) -> DomainResult<()> {
+    if !matches!(a.status, ActivityStatus::Published | ActivityStatus::Closed) {
+        return Err(DomainError::InvalidTransition {
+            entity: "activity",
+            from: a.status.as_str(),
+            action: "checkin",
+        });
+    }
+    a.window.check(a.starts_at, a.ends_at, a.now)?;
+    if needs_consent(a.birth_date, crate::parse::local_date(a.now)) && !a.has_consent {
+        return Err(DomainError::ConsentRequired);
+    }
+    Ok(())
+}
+
+/// The clock's part in an activity's steps: it is published only before it ends and
+/// finished only after, so nothing is delivered (and paid for) before it took place.
+pub fn check_step_time(
+    action: ActivityAction,
+    ends_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> DomainResult<()> {
+    match action {
+        ActivityAction::Finish if now < ends_at => Err(DomainError::NotEnded),
+        ActivityAction::Publish if now >= ends_at => Err(DomainError::AlreadyEnded),
+        _ => Ok(()),
+    }
 }
 
 /// Validates an age range.
@@ -327,14 +436,124 @@ mod tests {
     #[test]
     fn schedules() {
         let t = datetime!(2026-05-01 0:00 UTC);
-        let h = time::Duration::hours(1);
-        assert!(check_schedule(t, t + h, t - h, t).is_ok());
+        let now = t - Duration::days(1);
+        let h = Duration::hours(1);
+        assert!(check_schedule(t, t + h, t - h, t, now).is_ok());
         assert_eq!(
-            check_schedule(t, t, t - h, t).unwrap_err().field(),
+            check_schedule(t, t, t - h, t, now).unwrap_err().field(),
             Some("ends_at")
         );
-        assert!(check_schedule(t, t + h, t, t - h).is_err());
-        assert!(check_schedule(t, t + h, t, t + h + h).is_err());
+        assert!(check_schedule(t, t + h, t, t - h, now).is_err());
+        assert!(check_schedule(t, t + h, t, t + h + h, now).is_err());
         assert!(check_ages(12, 8).is_err());
+    }
+
+    #[test]
+    fn schedules_stay_within_reach_and_ahead() {
+        let now = datetime!(2026-05-01 0:00 UTC);
+        let h = Duration::hours(1);
+        let field = |s, e, o, c| check_schedule(s, e, o, c, now).unwrap_err().field();
+        let year0 = datetime!(0000-01-01 0:00 UTC);
+        let year9999 = datetime!(9999-01-01 0:00 UTC);
+        assert_eq!(field(year0, now + h, year0, now), Some("starts_at"));
+        assert_eq!(field(now, year9999, now - h, now), Some("ends_at"));
+        // Wholly in the past: it can no longer take place.
+        let past = now - Duration::days(3);
+        assert_eq!(field(past, past + h, past - h, past), Some("ends_at"));
+        // Under way but not over is fine; a session of two months is not.
+        assert!(check_schedule(now - h, now + h, now - h - h, now, now).is_ok());
+        assert_eq!(
+            field(now, now + Duration::days(60), now - h, now + h),
+            Some("ends_at")
+        );
+    }
+
+    #[test]
+    fn check_in_only_around_the_activity() {
+        let w = CheckinWindow::default();
+        let starts = datetime!(2026-05-01 10:00 UTC);
+        let ends = starts + Duration::hours(2);
+        let at = |m: i64| w.check(starts, ends, starts + Duration::minutes(m));
+        assert_eq!(
+            at(-60 * 24 * 30),
+            Err(DomainError::CheckinNotOpen { minutes_before: 30 })
+        );
+        assert!(at(-31).is_err());
+        assert!(at(-30).is_ok());
+        assert!(at(119).is_ok());
+        assert!(at(120).is_ok());
+        assert_eq!(at(121), Err(DomainError::CheckinClosed));
+        let late = CheckinWindow {
+            opens_minutes_before: 0,
+            closes_minutes_after: 60,
+        };
+        assert!(late
+            .check(starts, ends, ends + Duration::minutes(60))
+            .is_ok());
+        assert!(late
+            .check(starts, ends, starts - Duration::minutes(1))
+            .is_err());
+    }
+
+    #[test]
+    fn attendance_needs_a_running_activity_its_window_and_consent() {
+        let starts = datetime!(2026-05-01 10:00 UTC);
+        let a = Attendance {
+            status: ActivityStatus::Published,
+            starts_at: starts,
+            ends_at: starts + Duration::hours(2),
+            window: CheckinWindow::default(),
+            birth_date: date!(2018 - 01 - 01),
+            has_consent: true,
+            now: starts,
+        };
+        assert!(check_attendance(&a).is_ok());
+        let finished = Attendance {
+            status: ActivityStatus::Finished,
+            ..a
+        };
+        assert!(matches!(
+            check_attendance(&finished),
+            Err(DomainError::InvalidTransition { .. })
+        ));
+        let early = Attendance {
+            now: starts - Duration::days(30),
+            ..a
+        };
+        assert!(matches!(
+            check_attendance(&early),
+            Err(DomainError::CheckinNotOpen { .. })
+        ));
+        let withdrawn = Attendance {
+            has_consent: false,
+            ..a
+        };
+        assert_eq!(
+            check_attendance(&withdrawn),
+            Err(DomainError::ConsentRequired)
+        );
+        let youth = Attendance {
+            has_consent: false,
+            birth_date: date!(2010 - 01 - 01),
+            ..a
+        };
+        assert!(check_attendance(&youth).is_ok(), "14 and over need none");
+    }
+
+    #[test]
+    fn finished_after_the_end_published_before_it() {
+        let ends = datetime!(2026-05-01 12:00 UTC);
+        let before = ends - Duration::minutes(1);
+        assert_eq!(
+            check_step_time(ActivityAction::Finish, ends, before),
+            Err(DomainError::NotEnded)
+        );
+        assert!(check_step_time(ActivityAction::Finish, ends, ends).is_ok());
+        assert!(check_step_time(ActivityAction::Publish, ends, before).is_ok());
+        assert_eq!(
+            check_step_time(ActivityAction::Publish, ends, ends),
+            Err(DomainError::AlreadyEnded)
+        );
+        assert!(check_step_time(ActivityAction::Cancel, ends, ends).is_ok());
     }
 }

@@ -38,6 +38,16 @@ pub enum DomainError {
         "未满14周岁的孩子报名须有监护人有效同意 / A child under 14 needs a guardian's live consent"
     )]
     ConsentRequired,
+    #[error("签到尚未开始：活动开始前{minutes_before}分钟开放 / Check-in opens {minutes_before} minutes before the start")]
+    CheckinNotOpen { minutes_before: u32 },
+    #[error("签到已结束 / Check-in for this activity is over")]
+    CheckinClosed,
+    #[error("活动尚未结束 / The activity has not ended yet")]
+    NotEnded,
+    #[error("活动时间已过 / The activity is already over")]
+    AlreadyEnded,
+    #[error("该订单的场次已全部排定 / Every session of this order is already scheduled")]
+    SessionsUsed,
 }
 
 impl DomainError {
@@ -62,6 +72,11 @@ impl DomainError {
             Self::BadCheckinCode => "bad_checkin_code",
             Self::NotAttended => "not_attended",
             Self::ConsentRequired => "consent_required",
+            Self::CheckinNotOpen { .. } => "checkin_not_open",
+            Self::CheckinClosed => "checkin_closed",
+            Self::NotEnded => "not_ended",
+            Self::AlreadyEnded => "already_ended",
+            Self::SessionsUsed => "sessions_used",
         }
     }
 

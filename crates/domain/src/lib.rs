@@ -14,6 +14,7 @@ pub mod review;
 pub mod role;
 pub mod round;
 pub mod scorecard;
+pub mod settings;
 mod status;
 
 pub use error::{DomainError, DomainResult};

@@ -2,9 +2,10 @@
 //! (派单), the organization accepts (接单), delivers, the community confirms (验收) and
 //! the League settles (结算).
 
-use time::{Duration, OffsetDateTime};
+use time::{Date, Duration, OffsetDateTime};
 
 use crate::error::{DomainError, DomainResult};
+use crate::parse::date_within_reach;
 use crate::role::Role;
 use crate::status_enum;
 
@@ -112,6 +113,35 @@ impl OrderAction {
     }
 }
 
+/// An order takes no more activities than the sessions it bought: `scheduled` counts its
+/// activities that are not cancelled.
+pub fn check_sessions(sessions: u32, scheduled: u32) -> DomainResult<()> {
+    if scheduled >= sessions {
+        Err(DomainError::SessionsUsed)
+    } else {
+        Ok(())
+    }
+}
+
+/// An order's date window: in order, within reach, and not already over on `today`.
+pub fn check_window(start: Date, end: Date, today: Date) -> DomainResult<()> {
+    date_within_reach("window_start", start, today)?;
+    date_within_reach("window_end", end, today)?;
+    if end < start {
+        return Err(DomainError::invalid(
+            "window_end",
+            "结束日期不能早于开始日期 / window_end must not be before window_start",
+        ));
+    }
+    if end < today {
+        return Err(DomainError::invalid(
+            "window_end",
+            "时间窗已过 / The window is already over",
+        ));
+    }
+    Ok(())
+}
+
 /// How long each waiting step may take before the order is overdue.
 #[derive(Debug, Clone, Copy)]
 pub struct Deadlines {
@@ -214,6 +244,30 @@ mod tests {
         assert!(OrderStatus::Dispatched.commits_budget());
         assert!(!OrderStatus::Declined.commits_budget());
         assert!(!OrderStatus::Cancelled.holds_sessions());
+    }
+
+    #[test]
+    fn an_order_takes_its_sessions_and_no_more() {
+        assert!(check_sessions(2, 0).is_ok());
+        assert!(check_sessions(2, 1).is_ok());
+        assert_eq!(check_sessions(2, 2), Err(DomainError::SessionsUsed));
+        assert_eq!(check_sessions(2, 3), Err(DomainError::SessionsUsed));
+    }
+
+    #[test]
+    fn windows_are_ahead_and_in_reach() {
+        use time::macros::date;
+        let today = date!(2026 - 12 - 01);
+        assert!(check_window(today, date!(2026 - 12 - 31), today).is_ok());
+        assert!(check_window(date!(2026 - 11 - 20), today, today).is_ok());
+        let field = |s, e| check_window(s, e, today).unwrap_err().field();
+        assert_eq!(
+            field(date!(2026 - 11 - 01), date!(2026 - 11 - 30)),
+            Some("window_end")
+        );
+        assert_eq!(field(today, date!(2026 - 11 - 30)), Some("window_end"));
+        assert_eq!(field(date!(0001 - 01 - 01), today), Some("window_start"));
+        assert_eq!(field(today, date!(9999 - 12 - 31)), Some("window_end"));
     }
 
     #[test]

@@ -276,6 +276,39 @@ pub fn in_range(field: &'static str, value: i64, min: i64, max: i64) -> DomainRe
     }
 }
 
+/// How far from now a time a client gives may lie: a year back, two years ahead. Year 0
+/// or 9999 is a typo or a probe, never a plan.
+pub const REACH_BACK: time::Duration = time::Duration::days(366);
+pub const REACH_AHEAD: time::Duration = time::Duration::days(2 * 366);
+
+/// A time within [`REACH_BACK`] and [`REACH_AHEAD`] of `now`.
+pub fn within_reach(
+    field: &'static str,
+    at: time::OffsetDateTime,
+    now: time::OffsetDateTime,
+) -> DomainResult<time::OffsetDateTime> {
+    if at < now - REACH_BACK || at > now + REACH_AHEAD {
+        Err(DomainError::invalid(
+            field,
+            "时间须在过去一年到未来两年之内 / Must lie between a year ago and two years ahead",
+        ))
+    } else {
+        Ok(at)
+    }
+}
+
+/// A date within the same reach of `today`.
+pub fn date_within_reach(field: &'static str, day: Date, today: Date) -> DomainResult<Date> {
+    if day < today - REACH_BACK || day > today + REACH_AHEAD {
+        Err(DomainError::invalid(
+            field,
+            "日期须在过去一年到未来两年之内 / Must lie between a year ago and two years ahead",
+        ))
+    } else {
+        Ok(day)
+    }
+}
+
 /// A name shown to those who may not know it: its first character, then stars.
 pub fn mask_name(name: &str) -> String {
     let mut chars = name.chars();

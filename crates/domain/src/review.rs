@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::DomainResult;
+use crate::error::{DomainError, DomainResult};
 use crate::parse::in_range;
 use crate::status_enum;
 
@@ -28,6 +28,18 @@ impl Ratings {
 
     pub fn mean(self) -> f64 {
         f64::from(self.content + self.organization + self.effect) / 3.0
+    }
+}
+
+/// A session is reviewed once it is over: attending the first minutes is not the whole.
+pub fn check_reviewable(
+    ends_at: time::OffsetDateTime,
+    now: time::OffsetDateTime,
+) -> DomainResult<()> {
+    if now < ends_at {
+        Err(DomainError::NotEnded)
+    } else {
+        Ok(())
     }
 }
 

@@ -52,17 +52,47 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// The password rule: 8 to 128 characters.
-pub fn check_password(password: &str) -> AppResult<()> {
+/// The token a page's forms carry: the visitor's random form cookie, and once signed in
+/// a MAC of it keyed by the session, so that a token planted or read before sign-in is
+/// worthless after it (and the form cookie is replaced at sign-in and sign-out too).
+pub fn form_token(nonce: &str, session_hash: Option<&str>) -> String {
+    use hmac::{Hmac, Mac};
+    let Some(session) = session_hash else {
+        return nonce.to_owned();
+    };
+    // HMAC takes a key of any length: `new_from_slice` cannot fail.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(session.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(b"form:");
+    mac.update(nonce.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// The password rule: 8 to 128 characters, no control characters, and not trivial,
+/// common or made of the account's own details (`personal`: the phone, the name) — as
+/// judged by zxcvbn, which must rate it at least 2 of 4 (over a million guesses).
+pub fn check_password(password: &str, personal: &[&str]) -> AppResult<()> {
     let n = password.chars().count();
-    if (8..=128).contains(&n) {
-        Ok(())
-    } else {
-        Err(AppError::invalid(
+    if !(8..=128).contains(&n) {
+        return Err(AppError::invalid(
             "password",
             "密码长度应为8到128个字符 / A password has 8 to 128 characters",
-        ))
+        ));
     }
+    if password.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            "password",
+            "密码不能含有控制字符 / A password may not contain control characters",
+        ));
+    }
+    if u8::from(zxcvbn::zxcvbn(password, personal).score()) < 2 {
+        return Err(AppError::invalid(
+            "password",
+            "密码太简单或太常见（或含有手机号、姓名），请换一个更难猜的 / This password is too simple, too common or made of your own details: choose one that is harder to guess",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -82,6 +112,54 @@ mod tests {
             .await
             .unwrap());
         assert!(!verify_password("anything".into(), None).await.unwrap());
+    }
+
+    #[test]
+    fn trivial_common_and_personal_passwords_are_refused() {
+        let phone = "13912345678";
+        for weak in [
+            "12345678",
+            "password",
+            "aaaaaaaa",
+            "        ",
+            "abc\u{7}defgh1",
+            phone,
+            "short1!",
+            "qwertyuiop",
+            "password-1",
+            "demo12345",
+        ] {
+            assert!(
+                check_password(weak, &[phone, "张伟"]).is_err(),
+                "{weak:?} accepted"
+            );
+        }
+        for fine in [
+            "qingshao-shequ-2026",
+            "Winter camp at Qinghe!",
+            "月亮湾的小船9点开",
+        ] {
+            assert!(check_password(fine, &[phone]).is_ok(), "{fine:?} refused");
+        }
+    }
+
+    #[test]
+    fn form_tokens_are_bound_to_the_session() {
+        let nonce = new_token();
+        assert_eq!(
+            form_token(&nonce, None),
+            nonce,
+            "before sign-in: the cookie itself"
+        );
+        let a = form_token(&nonce, Some("session-a"));
+        assert_ne!(a, nonce);
+        assert_eq!(a, form_token(&nonce, Some("session-a")));
+        assert_ne!(a, form_token(&nonce, Some("session-b")), "another session");
+        assert_ne!(
+            a,
+            form_token(&new_token(), Some("session-a")),
+            "another cookie"
+        );
     }
 
     #[test]

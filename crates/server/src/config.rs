@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 
 use time::Duration;
 
+pub use crate::listen::ConnectionLimits;
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub addr: SocketAddr,
@@ -25,6 +27,12 @@ pub struct Settings {
     /// proxy stands in front: form posts must come from it and QR codes point to it.
     /// Without it, the address each request was sent to.
     pub public_url: Option<String>,
+    /// Where `/metrics` is served; `None` serves it nowhere.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Deadlines on reading requests, and connections per client address.
+    pub connections: ConnectionLimits,
+    /// A clock that tests may move forward over HTTP (loopback only).
+    pub test_clock: bool,
 }
 
 impl Settings {
@@ -50,6 +58,13 @@ impl Default for Settings {
             lock_after: 5,
             lock_for: Duration::minutes(15),
             public_url: None,
+            metrics_addr: Some(SocketAddr::from(([127, 0, 0, 1], 9464))),
+            connections: ConnectionLimits {
+                header_timeout: std::time::Duration::from_secs(10),
+                body_timeout: std::time::Duration::from_secs(30),
+                per_address: 256,
+            },
+            test_clock: false,
         }
     }
 }

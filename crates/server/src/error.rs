@@ -69,6 +69,15 @@ impl AppError {
         )
     }
 
+    /// The request body did not arrive within the deadline.
+    pub fn body_timed_out() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "请求内容发送超时 / The request body did not arrive in time",
+        )
+    }
+
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", "未找到 / Not found")
     }
@@ -100,7 +109,12 @@ impl From<DomainError> for AppError {
             | DomainError::AlreadyRegistered
             | DomainError::RegistrationClosed
             | DomainError::OverBudget
-            | DomainError::SoldOut => StatusCode::CONFLICT,
+            | DomainError::SoldOut
+            | DomainError::CheckinNotOpen { .. }
+            | DomainError::CheckinClosed
+            | DomainError::NotEnded
+            | DomainError::AlreadyEnded
+            | DomainError::SessionsUsed => StatusCode::CONFLICT,
         };
         Self {
             status,

@@ -7,7 +7,6 @@ use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum_extra::extract::CookieJar;
 use serde::de::DeserializeOwned;
-use time::OffsetDateTime;
 use youthloop_domain::role::{Actor, Role};
 use youthloop_store::model::{Page, User};
 
@@ -42,7 +41,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            if crate::listen::timed_out(&e) {
+                AppError::body_timed_out()
+            } else if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 AppError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "too_large",
@@ -114,6 +115,7 @@ fn serde_urlencoded_from_str<T: DeserializeOwned>(query: &str) -> AppResult<T> {
 /// `?limit=&cursor=` of a list.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// 1 to 500, default 50.
     pub limit: Option<i64>,
@@ -127,7 +129,19 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// The page of a list ordered by id: a cursor is the last id of the page before.
     pub fn page(&self) -> AppResult<Page> {
+        self.page_with(|cursor| uuid::Uuid::parse_str(cursor).is_ok())
+    }
+
+    /// The page of a list ordered by a number (a place in a ranking, a sequence number).
+    pub fn numbered_page(&self) -> AppResult<Page> {
+        self.page_with(|cursor| cursor.parse::<u64>().is_ok())
+    }
+
+    /// A cursor that this server did not hand out is refused, never read as "nothing
+    /// more": a client must not mistake a typo for the end of the list.
+    fn page_with(&self, valid: impl Fn(&str) -> bool) -> AppResult<Page> {
         let limit = match self.limit {
             None => 50,
             Some(n) if (1..=i64::from(Page::MAX)).contains(&n) => u32::try_from(n).unwrap_or(50),
@@ -138,6 +152,13 @@ impl ListQuery {
                 ))
             }
         };
+        if let Some(cursor) = self.cursor.as_deref().filter(|c| !valid(c)) {
+            let shown: String = cursor.chars().take(40).collect();
+            return Err(AppError::invalid(
+                "cursor",
+                format!("无效的游标 / Invalid cursor: {shown:?}"),
+            ));
+        }
         Ok(Page {
             limit,
             after: self.cursor.clone(),
@@ -166,6 +187,12 @@ impl CurrentUser {
     pub fn district(&self) -> &str {
         &self.actor.district_id
     }
+}
+
+/// The hash of the session token the request carries, if any: what a page's form token
+/// is bound to.
+pub fn session_hash(parts: &Parts) -> Option<String> {
+    token_of(parts).map(|(token, _)| token_hash(&token))
 }
 
 /// The session token, and whether it came in the cookie (which a browser sends by itself).
@@ -258,10 +285,7 @@ impl FromRequestParts<AppState> for MaybeUser {
             ));
         }
         let hash = token_hash(&token);
-        let user = state
-            .store
-            .session_user(&hash, OffsetDateTime::now_utc())
-            .await?;
+        let user = state.store.session_user(&hash, state.now()).await?;
         let address = address_of(parts);
         Ok(MaybeUser(user.map(|user| CurrentUser {
             actor: Actor {

@@ -2,10 +2,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod listen;
 pub mod pages;
 pub mod startup;
 

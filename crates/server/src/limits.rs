@@ -1,5 +1,5 @@
-//! Rate limits on what attackers hammer: sign-in, sign-up and public comments, per
-//! address and per account. Over the limit a request gets 429 and changes nothing.
+//! Rate limits on what attackers hammer: sign-in, sign-up, public comments and check-in
+//! codes, per address (or per user and activity for codes). Over the limit a request gets 429 and changes nothing.
 
 use std::num::NonZeroU32;
 
@@ -11,7 +11,6 @@ use crate::error::{AppError, AppResult};
 pub struct RateLimits {
     enabled: bool,
     sign_in_by_address: DefaultKeyedRateLimiter<String>,
-    sign_in_by_account: DefaultKeyedRateLimiter<String>,
     sign_up_by_address: DefaultKeyedRateLimiter<String>,
     comment_by_address: DefaultKeyedRateLimiter<String>,
     checkin_by_user: DefaultKeyedRateLimiter<String>,
@@ -39,7 +38,6 @@ impl RateLimits {
         Self {
             enabled,
             sign_in_by_address: RateLimiter::keyed(per_minute(30)),
-            sign_in_by_account: RateLimiter::keyed(per_minute(10)),
             sign_up_by_address: RateLimiter::keyed(per_hour(20)),
             comment_by_address: RateLimiter::keyed(per_minute(5)),
             checkin_by_user: RateLimiter::keyed(per_minute(10)),
@@ -50,7 +48,6 @@ impl RateLimits {
     pub fn forget_idle(&self) {
         for limiter in [
             &self.sign_in_by_address,
-            &self.sign_in_by_account,
             &self.sign_up_by_address,
             &self.comment_by_address,
             &self.checkin_by_user,
@@ -60,8 +57,10 @@ impl RateLimits {
         }
     }
 
-    /// Counts one attempt from `address` (and on `account`, if any); 429 past the limit.
-    pub fn check(&self, what: Limited, address: &str, account: Option<&str>) -> AppResult<()> {
+    /// Counts one attempt from `address`; 429 past the limit. Sign-in is not limited per
+    /// account here: that would let anyone anywhere shut the owner out (failures are
+    /// counted per account and address in the store instead).
+    pub fn check(&self, what: Limited, address: &str) -> AppResult<()> {
         if !self.enabled {
             return Ok(());
         }
@@ -71,9 +70,7 @@ impl RateLimits {
             Limited::Comment => &self.comment_by_address,
             Limited::CheckinCode => &self.checkin_by_user,
         };
-        let over = by_address.check_key(&address.to_owned()).is_err()
-            || matches!((what, account), (Limited::SignIn, Some(a)) if self.sign_in_by_account.check_key(&a.to_owned()).is_err());
-        if over {
+        if by_address.check_key(&address.to_owned()).is_err() {
             Err(AppError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",

@@ -14,6 +14,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use youthloop_store::Store;
 
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::limits::RateLimits;
 
@@ -22,6 +23,19 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub settings: Arc<Settings>,
     pub limits: Arc<RateLimits>,
+    pub clock: Arc<Clock>,
+}
+
+impl AppState {
+    /// The time now, from the one clock.
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Today in Asia/Shanghai.
+    pub fn today(&self) -> time::Date {
+        self.clock.today()
+    }
 }
 
 /// The process-wide metrics recorder; installed once however many apps are built.
@@ -48,17 +62,32 @@ fn app_with_limits(store: Arc<dyn Store>, settings: Settings) -> (Router, Arc<Ra
         .hsts
         .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     let limits = Arc::new(RateLimits::new(settings.rate_limits));
+    let clock = if settings.test_clock {
+        Clock::movable()
+    } else {
+        Clock::system()
+    };
     let state = AppState {
         store,
         settings: Arc::new(settings),
         limits: limits.clone(),
+        clock: Arc::new(clock),
     };
     let _ = prometheus();
-    let router = Router::new()
-        .nest("/api/v1", crate::api::router())
+    // Every answer of the API may hold personal data (an export, a case, a child):
+    // none of it is kept in a browser's or a proxy's cache.
+    let api = crate::api::router().layer(SetResponseHeaderLayer::if_not_present(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ));
+    let mut router = Router::new()
+        .nest("/api/v1", api)
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics_text))
+        .route("/readyz", get(readyz));
+    if state.clock.is_movable() {
+        router = router.route("/_test/clock", axum::routing::post(advance_clock));
+    }
+    let router = router
         .merge(crate::pages::router(state.clone()))
         .fallback(crate::pages::not_found)
         .layer(middleware::from_fn(track))
@@ -99,6 +128,33 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    seconds: i64,
+}
+
+/// Moves a test server's clock forward (only with `--test-clock`, on loopback).
+async fn advance_clock(
+    State(state): State<AppState>,
+    crate::extract::ApiJson(body): crate::extract::ApiJson<Advance>,
+) -> crate::error::AppResult<axum::Json<serde_json::Value>> {
+    let now = state
+        .clock
+        .advance(body.seconds)
+        .ok_or_else(|| crate::error::AppError::invalid("seconds", "forward only"))?;
+    let now = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(crate::error::AppError::internal)?;
+    Ok(axum::Json(serde_json::json!({ "now": now })))
+}
+
+/// The metrics, on their own address (loopback by default): per-route counts tell
+/// about casework and are nobody else's business.
+fn metrics_app() -> Router {
+    Router::new().route("/metrics", get(metrics_text))
+}
+
 async fn metrics_text() -> Response {
     let body = prometheus()
         .map(PrometheusHandle::render)
@@ -130,6 +186,30 @@ pub async fn serve(store: Arc<dyn Store>, settings: Settings) -> std::io::Result
             "rate limits are OFF (YOUTHLOOP_RATE_LIMITS=off): only for load tests on loopback"
         );
     }
+    if settings.test_clock {
+        if !settings.addr.ip().is_loopback() {
+            return Err(std::io::Error::other(
+                "--test-clock is for tests on a loopback address only",
+            ));
+        }
+        tracing::warn!("the clock can be moved over HTTP (--test-clock): only for tests");
+    }
+    if let Some(limit) = crate::listen::raise_open_files() {
+        tracing::info!(limit, "open files");
+    }
+    let connections = settings.connections;
+    if let Some(metrics_addr) = settings.metrics_addr {
+        let listener = tokio::net::TcpListener::bind(metrics_addr).await?;
+        let addr = listener.local_addr()?;
+        tracing::info!(%addr, "metrics listening");
+        println!("metrics on http://{addr}");
+        tokio::spawn(crate::listen::serve(
+            listener,
+            metrics_app(),
+            connections,
+            std::future::pending(),
+        ));
+    }
     let listener = tokio::net::TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "youthloop listening");
@@ -143,10 +223,9 @@ pub async fn serve(store: Arc<dyn Store>, settings: Settings) -> std::io::Result
             limits.forget_idle();
         }
     });
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    crate::listen::serve(listener, app, connections, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+    Ok(())
 }

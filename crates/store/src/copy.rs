@@ -12,9 +12,10 @@ use time::{Date, OffsetDateTime};
 use crate::{StoreError, StoreResult};
 
 /// The tables in an order that satisfies every foreign key.
-const TABLES: [&str; 23] = [
+const TABLES: [&str; 24] = [
     "districts",
     "secrets",
+    "sign_in_throttle",
     "regions",
     "organizations",
     "users",

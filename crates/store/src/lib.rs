@@ -24,6 +24,7 @@ use youthloop_domain::region::YouthProfile;
 use youthloop_domain::role::Actor;
 use youthloop_domain::round::RoundAction;
 use youthloop_domain::scorecard::Facts;
+use youthloop_domain::settings::DistrictSettings;
 
 pub use error::{StoreError, StoreResult};
 use model::*;
@@ -38,6 +39,9 @@ pub trait Store: Send + Sync + 'static {
     async fn default_district(&self) -> StoreResult<Option<String>>;
     /// A per-district secret, made on first use and shared by every server instance.
     async fn secret(&self, district_id: &str, name: &str) -> StoreResult<Vec<u8>>;
+    /// What the district's League office has tuned (defaults for the rest).
+    async fn settings(&self, district_id: &str) -> StoreResult<DistrictSettings>;
+    async fn set_settings(&self, by: &Actor, settings: DistrictSettings) -> StoreResult<()>;
 
     // Districts, regions, organizations, users.
     async fn create_district(&self, name: &str, code: &str) -> StoreResult<District>;
@@ -70,22 +74,32 @@ pub trait Store: Send + Sync + 'static {
     async fn organization(&self, district_id: &str, id: &str) -> StoreResult<Organization>;
     async fn create_user(&self, by: &Actor, user: NewUser) -> StoreResult<User>;
     async fn user(&self, district_id: &str, id: &str) -> StoreResult<User>;
-    /// For sign-in: the user with this phone, their password hash and any lock.
+    /// For sign-in: the user with this phone and their password hash.
     async fn credentials(&self, phone: &str) -> StoreResult<Option<Credentials>>;
-    /// Counts a failed sign-in; the `lock_after`-th in a row locks the account until
-    /// `now + lock_for`, which is returned.
+    /// Until when sign-in with this phone from this client is locked, if it is now.
+    async fn sign_in_lock(
+        &self,
+        key: SignInKey<'_>,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<OffsetDateTime>>;
+    /// Counts a failed sign-in of a phone from a client, known account or not; the
+    /// `lock_after`-th in a row locks that pair until `now + lock_for`, which is returned.
+    /// `by` is the account's, when the phone is known, for the audit trail.
     async fn sign_in_failed(
         &self,
-        by: &Actor,
-        user_id: &str,
+        by: Option<&Actor>,
+        key: SignInKey<'_>,
         lock_after: u32,
         lock_for: time::Duration,
+        now: OffsetDateTime,
     ) -> StoreResult<Option<OffsetDateTime>>;
+    /// Starts a session, and forgets the failures of the phone and client that signed in.
     async fn create_session(
         &self,
         by: &Actor,
         token_hash: &str,
         expires_at: OffsetDateTime,
+        key: SignInKey<'_>,
     ) -> StoreResult<()>;
     async fn session_user(
         &self,
@@ -194,8 +208,14 @@ pub trait Store: Send + Sync + 'static {
         participant_id: &str,
         relation: &str,
     ) -> StoreResult<Consent>;
-    /// A guardian withdraws their live consent for their child.
-    async fn withdraw_consent(&self, by: &Actor, participant_id: &str) -> StoreResult<Consent>;
+    /// A guardian withdraws their live consent for their child: processing stops, so the
+    /// child's registrations for activities not yet over are cancelled.
+    async fn withdraw_consent(
+        &self,
+        by: &Actor,
+        participant_id: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Withdrawal>;
     /// All data held about the acting user and their children, in the clear; audited.
     async fn personal_data(&self, by: &Actor) -> StoreResult<PersonalData>;
     /// Erases what identifies the acting user and their children; counts stay.

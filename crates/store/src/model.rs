@@ -170,7 +170,14 @@ impl User {
 pub struct Credentials {
     pub user: User,
     pub password_hash: String,
-    pub locked_until: Option<OffsetDateTime>,
+}
+
+/// Who is signing in from where: a phone and a client (an address, or a device that
+/// signed in before). Failed sign-ins are counted, and locked, per pair.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInKey<'a> {
+    pub phone: &'a str,
+    pub client: &'a str,
 }
 
 #[derive(Debug, Clone)]
@@ -386,6 +393,17 @@ pub struct Consent {
     pub given_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub withdrawn_at: Option<OffsetDateTime>,
+}
+
+/// A withdrawn consent, and what withdrawing stopped: the child's registrations for
+/// activities not yet over are cancelled (their seats go to the waitlist); what already
+/// took place stays on record.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Withdrawal {
+    #[serde(flatten)]
+    pub consent: Consent,
+    /// The registrations this withdrawal cancelled.
+    pub cancelled_registrations: Vec<String>,
 }
 
 /// Everything held about a user and the children in their care, in the clear: only

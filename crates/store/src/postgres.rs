@@ -15,15 +15,17 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{FromRow, PgConnection, PgPool, QueryBuilder};
 use time::{Date, OffsetDateTime};
 use youthloop_domain::activity::{
-    ActivityAction, ActivityStatus, RegistrationAction, RegistrationStatus,
+    check_attendance, check_step_time, ActivityAction, ActivityStatus, Attendance,
+    RegistrationAction, RegistrationStatus,
 };
 use youthloop_domain::audit;
 use youthloop_domain::case::{CaseAction, RiskLevel};
-use youthloop_domain::order::{Deadlines, OrderAction, OrderStatus};
+use youthloop_domain::order::{check_sessions, Deadlines, OrderAction, OrderStatus};
 use youthloop_domain::region::YouthProfile;
 use youthloop_domain::role::Actor;
 use youthloop_domain::round::{self, ProjectAction, ProjectStatus, RoundAction};
 use youthloop_domain::scorecard::Facts;
+use youthloop_domain::settings::DistrictSettings;
 use youthloop_domain::{DomainError, Fen};
 
 use crate::admission::{self, Admitted, BatchFacts, GroupCommit, Plan, Request};
@@ -160,22 +162,8 @@ impl PgStore {
         p: NewParticipant,
     ) -> StoreResult<Participant> {
         let id = p.id.clone().unwrap_or_else(new_id);
-        let added: Option<String> = sqlx::query_scalar(
-            "select id from participants where district_id = $1 and guardian_id is not distinct from $2
-             and id_number_hash = any($3)",
-        )
-        .bind(district_id)
-        .bind(&p.guardian_id)
-        .bind(self.keys.lookups("id_number", &p.id_number))
-        .fetch_optional(&mut *c)
-        .await
-        .map_err(db)?;
-        if added.is_some() {
-            return Err(StoreError::conflict(
-                "child_exists",
-                "该孩子已添加 / This child has already been added",
-            ));
-        }
+        let known = self.known_person(c, district_id, &p.id_number).await?;
+        person_known(known, p.guardian_id.as_deref())?;
         sqlx::query(
             "insert into participants (id, district_id, kind, name, birth_date, id_number_sealed, id_number_hash,
              guardian_id, user_id, created_at, id_number_masked)
@@ -206,6 +194,24 @@ impl PgStore {
             consent_live: p.consent_relation.is_some() && p.guardian_id.is_some(),
             guardian_id: p.guardian_id,
         })
+    }
+
+    /// Whoever holds `id_number` in the district already, under any key in force.
+    async fn known_person(
+        &self,
+        c: &mut PgConnection,
+        district_id: &str,
+        id_number: &str,
+    ) -> StoreResult<KnownPerson> {
+        sqlx::query_scalar(
+            "select guardian_id from participants where district_id = $1
+             and id_number_hash = any($2) limit 1",
+        )
+        .bind(district_id)
+        .bind(self.keys.lookups("id_number", id_number))
+        .fetch_optional(&mut *c)
+        .await
+        .map_err(db)
     }
 
     /// A whole case, if `by` may read it; inside the caller's transaction.
@@ -555,6 +561,19 @@ async fn load_registration(
     row.into_registration()
 }
 
+/// The district's settings; defaults for what it never set.
+async fn district_settings(
+    c: &mut PgConnection,
+    district_id: &str,
+) -> StoreResult<DistrictSettings> {
+    let text: String = sqlx::query_scalar("select settings from districts where id = $1")
+        .bind(district_id)
+        .fetch_one(&mut *c)
+        .await
+        .map_err(db)?;
+    Ok(from_json(&text))
+}
+
 async fn set_registration(
     c: &mut PgConnection,
     id: &str,
@@ -899,32 +918,62 @@ impl Store for PgStore {
     }
 
     async fn secret(&self, district_id: &str, name: &str) -> StoreResult<Vec<u8>> {
-        let known: Option<Vec<u8>> =
-            sqlx::query_scalar("select value from secrets where district_id = $1 and name = $2")
-                .bind(district_id)
-                .bind(name)
-                .fetch_optional(&self.writer)
-                .await
-                .map_err(db)?;
-        if let Some(value) = known {
-            return Ok(value);
+        let context = format!("secrets.value:{district_id}:{name}");
+        let known: Option<String> = sqlx::query_scalar(
+            "select value_sealed from secrets where district_id = $1 and name = $2",
+        )
+        .bind(district_id)
+        .bind(name)
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(db)?;
+        if let Some(sealed) = known {
+            return open_secret(&self.keys, &context, &sealed);
         }
         let mut fresh = vec![0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut fresh);
         // The first writer wins; every instance then reads the same value.
-        sqlx::query("insert into secrets (district_id, name, value) values ($1, $2, $3) on conflict do nothing")
+        sqlx::query("insert into secrets (district_id, name, value_sealed) values ($1, $2, $3) on conflict do nothing")
             .bind(district_id)
             .bind(name)
-            .bind(&fresh)
+            .bind(self.keys.seal(&context, &hex::encode(&fresh))?)
             .execute(&self.writer)
             .await
             .map_err(db)?;
-        sqlx::query_scalar("select value from secrets where district_id = $1 and name = $2")
-            .bind(district_id)
-            .bind(name)
-            .fetch_one(&self.writer)
+        let sealed: String = sqlx::query_scalar(
+            "select value_sealed from secrets where district_id = $1 and name = $2",
+        )
+        .bind(district_id)
+        .bind(name)
+        .fetch_one(&self.writer)
+        .await
+        .map_err(db)?;
+        open_secret(&self.keys, &context, &sealed)
+    }
+
+    async fn settings(&self, district_id: &str) -> StoreResult<DistrictSettings> {
+        let mut c = self.writer.acquire().await.map_err(db)?;
+        district_settings(&mut c, district_id).await
+    }
+
+    async fn set_settings(&self, by: &Actor, settings: DistrictSettings) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("update districts set settings = $1 where id = $2")
+            .bind(json(&settings))
+            .bind(&by.district_id)
+            .execute(&mut *tx)
             .await
-            .map_err(db)
+            .map_err(db)?;
+        audit(
+            &mut tx,
+            by,
+            "district.settings",
+            "district",
+            &by.district_id,
+        )
+        .await?;
+        tx.commit().await.map_err(db)?;
+        Ok(())
     }
 
     async fn create_district(&self, name: &str, code: &str) -> StoreResult<District> {
@@ -1200,6 +1249,8 @@ impl Store for PgStore {
         if let (true, Some(id_number), Some(birth_date)) =
             (user.is_participant, &user.id_number, user.birth_date)
         {
+            let known = self.known_person(&mut tx, district_id, id_number).await?;
+            person_known(known, None)?;
             sqlx::query(
                 "insert into participants (id, district_id, kind, name, birth_date, id_number_sealed, id_number_hash, user_id, created_at,
                  id_number_masked)
@@ -1230,51 +1281,81 @@ impl Store for PgStore {
 
     async fn credentials(&self, phone: &str) -> StoreResult<Option<Credentials>> {
         let mut c = self.writer.acquire().await.map_err(db)?;
-        let found: Option<(String, String, Option<OffsetDateTime>)> = sqlx::query_as(
-            "select id, password_hash, locked_until from users where phone_hash = any($1)",
-        )
-        .bind(self.keys.lookups("phone", phone))
-        .fetch_optional(&mut *c)
-        .await
-        .map_err(db)?;
+        let found: Option<(String, String)> =
+            sqlx::query_as("select id, password_hash from users where phone_hash = any($1)")
+                .bind(self.keys.lookups("phone", phone))
+                .fetch_optional(&mut *c)
+                .await
+                .map_err(db)?;
         match found {
-            Some((id, password_hash, locked_until)) => Ok(Some(Credentials {
+            Some((id, password_hash)) => Ok(Some(Credentials {
                 user: load_user(&mut c, None, &id).await?,
                 password_hash,
-                locked_until,
             })),
             None => Ok(None),
         }
     }
 
+    async fn sign_in_lock(
+        &self,
+        key: SignInKey<'_>,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<OffsetDateTime>> {
+        let until: Option<Option<OffsetDateTime>> =
+            sqlx::query_scalar("select locked_until from sign_in_throttle where key_hash = $1")
+                .bind(throttle_key(&self.keys, key))
+                .fetch_optional(&self.writer)
+                .await
+                .map_err(db)?;
+        Ok(until.flatten().filter(|until| *until > now))
+    }
+
     async fn sign_in_failed(
         &self,
-        by: &Actor,
-        user_id: &str,
+        by: Option<&Actor>,
+        key: SignInKey<'_>,
         lock_after: u32,
         lock_for: time::Duration,
+        now: OffsetDateTime,
     ) -> StoreResult<Option<OffsetDateTime>> {
         let mut tx = self.write().await?;
+        // Failures older than a lock's length are forgotten: "in a row" means lately.
         let failed: i64 = sqlx::query_scalar(
-            "update users set failed_sign_ins = failed_sign_ins + 1 where id = $1 returning failed_sign_ins",
+            "insert into sign_in_throttle (key_hash, district_id, failures, locked_until, updated_at) values ($1, $4, 1, null, $2)
+             on conflict (key_hash) do update set updated_at = $2, locked_until = null,
+             failures = case when sign_in_throttle.updated_at < $3 then 1 else sign_in_throttle.failures + 1 end
+             returning failures",
         )
-        .bind(user_id)
+        .bind(throttle_key(&self.keys, key))
+        .bind(now)
+        .bind(now - lock_for)
+        .bind(by.map_or("", |by| by.district_id.as_str()))
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
         let locked = if failed >= i64::from(lock_after) {
-            let until = OffsetDateTime::now_utc() + lock_for;
-            sqlx::query("update users set failed_sign_ins = 0, locked_until = $1 where id = $2")
-                .bind(until)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            audit(&mut tx, by, "user.lock", "user", user_id).await?;
+            let until = now + lock_for;
+            sqlx::query(
+                "update sign_in_throttle set failures = 0, locked_until = $1 where key_hash = $2",
+            )
+            .bind(until)
+            .bind(throttle_key(&self.keys, key))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+            if let Some(by) = by {
+                audit(&mut tx, by, "user.lock", "user", &by.user_id).await?;
+            }
             Some(until)
         } else {
             None
         };
+        // What is a day old is of no more use to anyone.
+        sqlx::query("delete from sign_in_throttle where updated_at < $1")
+            .bind(now - time::Duration::days(1))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(locked)
     }
@@ -1284,10 +1365,11 @@ impl Store for PgStore {
         by: &Actor,
         token_hash: &str,
         expires_at: OffsetDateTime,
+        key: SignInKey<'_>,
     ) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        sqlx::query("update users set failed_sign_ins = 0, locked_until = null where id = $1")
-            .bind(&by.user_id)
+        sqlx::query("delete from sign_in_throttle where key_hash = $1")
+            .bind(throttle_key(&self.keys, key))
             .execute(&mut *tx)
             .await
             .map_err(db)?;
@@ -1677,6 +1759,15 @@ impl Store for PgStore {
                 }
                 .into());
             }
+            let (sessions, scheduled): (i64, i64) = sqlx::query_as(
+                "select o.sessions, (select count(*) from activities a where a.order_id = o.id and a.status != 'cancelled')
+                 from orders o where o.id = $1",
+            )
+            .bind(order_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+            check_sessions(count(sessions), count(scheduled))?;
         }
         sqlx::query(
             "insert into activities (id, district_id, organization_id, order_id, title, description, starts_at, ends_at,
@@ -1767,6 +1858,7 @@ impl Store for PgStore {
             return Err(StoreError::NotFound);
         }
         let next = current.status.apply(action)?;
+        check_step_time(action, current.ends_at, now)?;
         if let (ActivityAction::Publish, Some(order_id)) = (action, &current.order_id) {
             // A session of an order is published only while the order stands.
             let order = load_order(&mut tx, actor, order_id, now).await?;
@@ -1929,9 +2021,13 @@ impl Store for PgStore {
         Ok(consent)
     }
 
-    async fn withdraw_consent(&self, by: &Actor, participant_id: &str) -> StoreResult<Consent> {
+    async fn withdraw_consent(
+        &self,
+        by: &Actor,
+        participant_id: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Withdrawal> {
         let mut tx = self.write().await?;
-        let now = OffsetDateTime::now_utc();
         let done = sqlx::query(
             "update consents set withdrawn_at = $1 where district_id = $2 and participant_id = $3
              and guardian_id = $4 and withdrawn_at is null",
@@ -1950,6 +2046,42 @@ impl Store for PgStore {
             .await?
             .pop()
             .ok_or(StoreError::NotFound)?;
+        // Withdrawal stops processing: the child's places in what is still to come go,
+        // each seat to the first in line; what took place stays on record.
+        let live: Vec<(String, String, String)> = sqlx::query_as(
+            "select r.id, r.status, r.activity_id from registrations r join activities a on a.id = r.activity_id
+             where r.participant_id = $1 and r.status in ('confirmed', 'waitlisted') and a.ends_at > $2
+             order by r.id",
+        )
+        .bind(participant_id)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let mut cancelled = Vec::with_capacity(live.len());
+        for (registration_id, status, activity_id) in live {
+            let was: RegistrationStatus = parse_status(status)?;
+            set_registration(
+                &mut tx,
+                &registration_id,
+                was.apply(RegistrationAction::Cancel)?,
+                now,
+            )
+            .await?;
+            if was == RegistrationStatus::Confirmed {
+                let activity = load_activity(&mut tx, &by.district_id, &activity_id, &[]).await?;
+                promote_first(&mut tx, &activity, now).await?;
+            }
+            audit(
+                &mut tx,
+                by,
+                "registration.cancel",
+                "registration",
+                &registration_id,
+            )
+            .await?;
+            cancelled.push(registration_id);
+        }
         audit(
             &mut tx,
             by,
@@ -1959,7 +2091,10 @@ impl Store for PgStore {
         )
         .await?;
         tx.commit().await.map_err(db)?;
-        Ok(consent)
+        Ok(Withdrawal {
+            consent,
+            cancelled_registrations: cancelled,
+        })
     }
 
     async fn personal_data(&self, by: &Actor) -> StoreResult<PersonalData> {
@@ -2192,12 +2327,11 @@ impl Store for PgStore {
         let district_id = by.district_id.as_str();
         let mut tx = self.write().await?;
         let activity = load_activity(&mut tx, district_id, activity_id, &[]).await?;
-        let found: Option<(String, String, String)> = match who {
-            CheckinBy::Participant { user_id, participant_id } => sqlx::query_as(
-                "select r.id, r.status, r.participant_id from registrations r join participants p on p.id = r.participant_id
-                 where r.activity_id = $1 and r.participant_id = $2 and (p.guardian_id = $3 or p.user_id = $3)
-                 and r.status in ('confirmed', 'attended')",
-            )
+        let found: Option<(String, String, String, Date, bool)> = match who {
+            CheckinBy::Participant { user_id, participant_id } => sqlx::query_as(&format!(
+                "{CHECKIN_COLUMNS} where r.activity_id = $1 and r.participant_id = $2
+                 and (p.guardian_id = $3 or p.user_id = $3) and r.status in ('confirmed', 'attended')"
+            ))
             .bind(activity_id)
             .bind(participant_id)
             .bind(user_id)
@@ -2208,26 +2342,27 @@ impl Store for PgStore {
                 if !org_ids.contains(&activity.organization_id) {
                     return Err(StoreError::NotFound);
                 }
-                sqlx::query_as("select id, status, participant_id from registrations where activity_id = $1 and id = $2")
-                    .bind(activity_id)
-                    .bind(registration_id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db)?
+                sqlx::query_as(&format!(
+                    "{CHECKIN_COLUMNS} where r.activity_id = $1 and r.id = $2"
+                ))
+                .bind(activity_id)
+                .bind(registration_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?
             }
         };
-        let (registration_id, status, participant_id) = found.ok_or(StoreError::NotFound)?;
-        if !matches!(
-            activity.status,
-            ActivityStatus::Published | ActivityStatus::Closed
-        ) {
-            return Err(DomainError::InvalidTransition {
-                entity: "activity",
-                from: activity.status.as_str(),
-                action: "checkin",
-            }
-            .into());
-        }
+        let (registration_id, status, participant_id, birth_date, has_consent) =
+            found.ok_or(StoreError::NotFound)?;
+        check_attendance(&Attendance {
+            status: activity.status,
+            starts_at: activity.starts_at,
+            ends_at: activity.ends_at,
+            window: district_settings(&mut tx, district_id).await?.checkin,
+            birth_date,
+            has_consent,
+            now,
+        })?;
         let status: RegistrationStatus = parse_status(status)?;
         // A second scan of the same code is harmless: it answers as the first did.
         if status != RegistrationStatus::Attended {
@@ -2667,6 +2802,28 @@ impl Store for PgStore {
             }
             other += rows.len();
         }
+        let secrets: Vec<(String, String, String)> = sqlx::query_as(
+            "select district_id, name, value_sealed from secrets where value_sealed not like $1 limit $2",
+        )
+        .bind(&current)
+        .bind(i64::from(batch))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        for (district_id, name, sealed) in &secrets {
+            let context = format!("secrets.value:{district_id}:{name}");
+            let clear = self.keys.open(&context, sealed)?;
+            sqlx::query(
+                "update secrets set value_sealed = $1 where district_id = $2 and name = $3",
+            )
+            .bind(self.keys.seal(&context, &clear)?)
+            .bind(district_id)
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        other += secrets.len();
         tx.commit().await.map_err(db)?;
         Ok((users.len() + participants.len() + other) as u64)
     }

@@ -31,6 +31,49 @@ pub(crate) fn unique(
     }
 }
 
+/// Who already holds an ID number in a district: `None` if nobody, else the guardian of
+/// that participant (`None` inside for a youth who signed up themselves).
+pub(crate) type KnownPerson = Option<Option<String>>;
+
+/// A person is one participant per district: a second guardian, or a second sign-up,
+/// with the same ID number is refused. Linking a second guardian would need the first
+/// guardian's consent and proof of guardianship, which the platform cannot check.
+pub(crate) fn person_known(known: KnownPerson, guardian_id: Option<&str>) -> StoreResult<()> {
+    match known {
+        None => Ok(()),
+        Some(g) if g.is_some() && g.as_deref() == guardian_id => Err(StoreError::conflict(
+            "child_exists",
+            "该孩子已添加 / This child has already been added",
+        )),
+        Some(_) => Err(StoreError::conflict(
+            "person_exists",
+            "该身份证号已在本区登记，不能重复添加；如需两位监护人共同管理，请联系团区委 / \
+             This ID number is already registered in this district; to share a child \
+             between two guardians, contact the League office",
+        )),
+    }
+}
+
+/// A registration with what check-in weighs: the participant's birth date and whether a
+/// guardian's consent is live. Followed by a `where` on `r` (registrations).
+pub(crate) const CHECKIN_COLUMNS: &str = "select r.id, r.status, r.participant_id, p.birth_date,
+    exists (select 1 from consents c where c.participant_id = p.id and c.withdrawn_at is null) as has_consent
+    from registrations r join participants p on p.id = r.participant_id";
+
+/// A district secret, sealed at rest like every other secret of the platform.
+pub(crate) fn open_secret(
+    keys: &crate::crypto::Keyring,
+    context: &str,
+    sealed: &str,
+) -> StoreResult<Vec<u8>> {
+    hex::decode(keys.open(context, sealed)?).map_err(|e| StoreError::Other(e.to_string()))
+}
+
+/// The throttle row of a phone and a client: a keyed hash, so that neither is kept.
+pub(crate) fn throttle_key(keys: &crate::crypto::Keyring, key: SignInKey<'_>) -> String {
+    keys.lookup("sign_in", &format!("{}\u{1f}{}", key.phone, key.client))
+}
+
 pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }

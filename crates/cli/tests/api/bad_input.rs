@@ -32,7 +32,7 @@ async fn bad_input_is_refused_and_changes_nothing(engine: Engine) {
     };
     let order = |patch: Value| {
         let mut body = json!({"project_id": project_id, "community_id": community_id, "sessions": 1,
-            "window_start": "2026-12-01", "window_end": "2026-12-02", "venue": "v", "expected_participants": 1});
+            "window_start": in_days(0), "window_end": in_days(1), "venue": "v", "expected_participants": 1});
         for (k, v) in patch.as_object().unwrap() {
             if v.is_null() {
                 body.as_object_mut().unwrap().remove(k);
@@ -175,7 +175,7 @@ async fn bad_input_is_refused_and_changes_nothing(engine: Engine) {
         (
             &league,
             "/api/v1/users".into(),
-            json!({"phone": "12345", "password": "password-1", "name": "n", "roles": []}),
+            json!({"phone": "12345", "password": "river-stone-42", "name": "n", "roles": []}),
             422,
             "invalid",
             Some("phone"),
@@ -191,7 +191,7 @@ async fn bad_input_is_refused_and_changes_nothing(engine: Engine) {
         (
             &league,
             "/api/v1/users".into(),
-            json!({"phone": "13711112222", "password": "password-1", "name": "n", "roles": [{"role": "emperor", "scope_id": "x"}]}),
+            json!({"phone": "13711112222", "password": "river-stone-42", "name": "n", "roles": [{"role": "emperor", "scope_id": "x"}]}),
             422,
             "invalid",
             Some("roles[0].role"),
@@ -327,7 +327,7 @@ async fn bad_input_is_refused_and_changes_nothing(engine: Engine) {
         (
             "",
             "/api/v1/accounts?district=no-such-district".into(),
-            json!({"phone": "13722223333", "password": "password-1", "name": "n", "role": "guardian"}),
+            json!({"phone": "13722223333", "password": "river-stone-42", "name": "n", "role": "guardian"}),
             404,
             "not_found",
             Some("district"),
@@ -335,7 +335,7 @@ async fn bad_input_is_refused_and_changes_nothing(engine: Engine) {
         (
             "",
             "/api/v1/accounts".into(),
-            json!({"phone": "13722223333", "password": "password-1", "name": "n", "role": "league_admin"}),
+            json!({"phone": "13722223333", "password": "river-stone-42", "name": "n", "role": "league_admin"}),
             422,
             "invalid",
             Some("role"),
@@ -343,7 +343,7 @@ async fn bad_input_is_refused_and_changes_nothing(engine: Engine) {
         (
             "",
             "/api/v1/accounts".into(),
-            json!({"phone": "13722223333", "password": "password-1", "name": "n", "role": "youth", "id_number": id_number(9, 4)}),
+            json!({"phone": "13722223333", "password": "river-stone-42", "name": "n", "role": "youth", "id_number": id_number(9, 4)}),
             422,
             "invalid",
             Some("id_number"),
@@ -351,7 +351,7 @@ async fn bad_input_is_refused_and_changes_nothing(engine: Engine) {
         (
             "",
             "/api/v1/accounts".into(),
-            json!({"phone": "13722223333", "password": "password-1", "name": "n", "role": "volunteer"}),
+            json!({"phone": "13722223333", "password": "river-stone-42", "name": "n", "role": "volunteer"}),
             422,
             "invalid",
             Some("id_number"),

@@ -363,6 +363,8 @@ async fn walk_the_loop_in_pages(viewport: Viewport) {
     b.expect("已取消报名").await;
     b.sign_out().await;
 
+    // The day comes: check-in opens with the start.
+    app.advance_to_activity(&activity, "starts_at").await;
     b.sign_in(ORG_ADMIN).await;
     b.visit(&format!("/org/activities/{activity}/screen")).await;
     b.find(".qr svg").await;
@@ -381,6 +383,8 @@ async fn walk_the_loop_in_pages(viewport: Viewport) {
     b.expect("奖章墙").await;
     b.sign_out().await;
 
+    // It is over: the organization finishes it.
+    app.advance_to_activity(&activity, "ends_at").await;
     b.sign_in(ORG_ADMIN).await;
     b.visit(&format!("/org/activities/{activity}")).await;
     b.expect("已签到").await;

@@ -19,12 +19,12 @@ async fn casework_is_read_only_by_those_who_serve_the_child(engine: Engine) {
         .post(
             Some(&supervisor),
             "/api/v1/users",
-            json!({"phone": "13711110000", "password": "colleague-1", "name": "同事", "roles": [{"role": "social_worker", "scope_id": org_id}]}),
+            json!({"phone": "13711110000", "password": "colleague-river-7", "name": "同事", "roles": [{"role": "social_worker", "scope_id": org_id}]}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{colleague}");
     let colleague_id = colleague["id"].as_str().unwrap().to_owned();
-    let colleague = app.sign_in_with("13711110000", "colleague-1").await;
+    let colleague = app.sign_in_with("13711110000", "colleague-river-7").await;
 
     let intake = json!({"subject_name": "李小雨", "subject_birth_date": "2013-04-01", "category": "bullying",
         "supervisor_id": supervisor_id,

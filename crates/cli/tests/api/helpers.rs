@@ -275,6 +275,8 @@ fn uuid_like() -> String {
 
 pub struct TestApp {
     pub base: String,
+    /// Where the server serves `/metrics` (its own loopback address).
+    pub metrics: String,
     pub db: TestDatabase,
     pub client: reqwest::Client,
     /// The data key file the server and every command here use.
@@ -312,7 +314,7 @@ pub async fn serve_database(db: TestDatabase, key_file: PathBuf) -> TestApp {
 }
 
 async fn start(db: TestDatabase, key_file: PathBuf, dir: TempDir, demo: bool) -> TestApp {
-    let (base, server) = spawn_server(
+    let (Listening { base, metrics }, server) = spawn_server(
         &db.url,
         &key_file,
         demo,
@@ -322,6 +324,7 @@ async fn start(db: TestDatabase, key_file: PathBuf, dir: TempDir, demo: bool) ->
     .await;
     TestApp {
         base,
+        metrics,
         db,
         client: reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
@@ -343,8 +346,10 @@ impl TestApp {
     /// Starts the server again on the same database and key; the address changes.
     pub async fn restart(&mut self) {
         let log = self._dir.path().join("server-restarted.log");
-        let (base, server) = spawn_server(&self.db.url, &self.key_file, false, &log, &[]).await;
-        self.base = base;
+        let (listening, server) =
+            spawn_server(&self.db.url, &self.key_file, false, &log, &[]).await;
+        self.base = listening.base;
+        self.metrics = listening.metrics;
         self._server = server;
     }
 }
@@ -352,21 +357,30 @@ impl TestApp {
 /// Another server process on the same database and key, as behind a load balancer.
 pub async fn spawn_instance(app: &TestApp, n: usize, extra: &[&str]) -> (String, Child) {
     let log = app._dir.path().join(format!("server-{n}.log"));
-    spawn_server(&app.db.url, &app.key_file, false, &log, extra).await
+    let (listening, child) = spawn_server(&app.db.url, &app.key_file, false, &log, extra).await;
+    (listening.base, child)
 }
 
-/// Starts `youthloop serve` and returns its base URL once it listens.
-async fn spawn_server(
+/// Where a started server answers.
+pub struct Listening {
+    pub base: String,
+    pub metrics: String,
+}
+
+/// Starts `youthloop serve` (with a clock the test may move, and metrics on a port of
+/// their own) and returns its addresses once it listens.
+pub async fn spawn_server(
     db_url: &str,
     key_file: &Path,
     demo: bool,
     log_path: &Path,
     extra: &[&str],
-) -> (String, Child) {
+) -> (Listening, Child) {
     let log = std::fs::File::create(log_path).expect("log file");
     let mut command = youthloop(key_file);
     command
         .args(["serve", "--addr", "127.0.0.1:0", "--database", db_url])
+        .args(["--metrics-addr", "127.0.0.1:0", "--test-clock"])
         .args(extra);
     if demo {
         command.arg("--demo");
@@ -379,10 +393,17 @@ async fn spawn_server(
         .expect("start youthloop serve");
     let stdout = server.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
-    let base = tokio::time::timeout(Duration::from_secs(120), async {
+    let listening = tokio::time::timeout(Duration::from_secs(120), async {
+        let mut metrics = String::new();
         while let Some(line) = lines.next_line().await.expect("read stdout") {
+            if let Some(url) = line.strip_prefix("metrics on ") {
+                metrics = url.to_owned();
+            }
             if let Some(url) = line.strip_prefix("listening on ") {
-                return url.to_owned();
+                return Listening {
+                    base: url.to_owned(),
+                    metrics,
+                };
             }
         }
         let log = std::fs::read_to_string(log_path).unwrap_or_default();
@@ -392,7 +413,7 @@ async fn spawn_server(
     .expect("server did not start in time");
     // Keep draining stdout so the server never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (base, server)
+    (listening, server)
 }
 
 /// A valid, fictional ID number of someone `age` years old today.
@@ -404,7 +425,8 @@ pub fn id_number(age: i32, serial: u32) -> String {
         born.year(),
         u8::from(born.month()),
         born.day(),
-        serial % 1000
+        // The demo's serials are 0–499: a test's person is never one of the demo's.
+        500 + serial % 500
     );
     let check = char::from(IdNumber::check_char(first17.as_bytes()));
     format!("{first17}{check}")
@@ -413,6 +435,13 @@ pub fn id_number(age: i32, serial: u32) -> String {
 pub fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .expect("format")
+}
+
+/// The date `d` days from today in Beijing time, as `YYYY-MM-DD` (an order's window).
+pub fn in_days(d: i64) -> String {
+    let day = youthloop_domain::parse::local_date(time::OffsetDateTime::now_utc())
+        + time::Duration::days(d);
+    day.to_string()
 }
 
 pub fn in_hours(h: i64) -> String {
@@ -462,6 +491,39 @@ impl TestApp {
 
     pub async fn post(&self, token: Option<&str>, path: &str, body: Value) -> (StatusCode, Value) {
         self.request(Method::POST, token, path, Some(body)).await
+    }
+
+    /// Moves the server's clock forward, as the days pass for a real installation;
+    /// returns the server's time now.
+    pub async fn advance_clock(&self, seconds: i64) -> time::OffsetDateTime {
+        let (status, body) = self
+            .post(None, "/_test/clock", json!({ "seconds": seconds }))
+            .await;
+        assert_eq!(status, StatusCode::OK, "move the clock: {body}");
+        time::OffsetDateTime::parse(
+            body["now"].as_str().expect("now"),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .expect("a time")
+    }
+
+    /// Moves the server's clock to `at` (an RFC 3339 time), if that is ahead.
+    pub async fn advance_clock_to(&self, at: &str) {
+        let at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+            .expect("a time");
+        let now = self.advance_clock(0).await;
+        if at > now {
+            self.advance_clock((at - now).whole_seconds() + 1).await;
+        }
+    }
+
+    /// Moves the server's clock to the start of an activity (check-in is open).
+    pub async fn advance_to_activity(&self, activity_id: &str, field: &str) {
+        let (_, activity) = self
+            .get(None, &format!("/api/v1/activities/{activity_id}"))
+            .await;
+        self.advance_clock_to(activity[field].as_str().expect("a time"))
+            .await;
     }
 
     /// Signs in a demo account and returns the bearer token.

@@ -109,7 +109,7 @@ pub async fn walk_the_loop(app: &TestApp) {
             Some(&officer),
             "/api/v1/orders",
             json!({"project_id": project_id, "community_id": community_id, "sessions": 1,
-                   "window_start": "2026-12-01", "window_end": "2026-12-31", "venue": "青禾社区活动室",
+                   "window_start": in_days(0), "window_end": in_days(30), "venue": "青禾社区活动室",
                    "expected_participants": 20, "notes": "周六上午"}),
         )
         .await;
@@ -122,7 +122,7 @@ pub async fn walk_the_loop(app: &TestApp) {
             Some(&officer),
             "/api/v1/orders",
             json!({"project_id": project_id, "community_id": community_id, "sessions": 3,
-                   "window_start": "2026-12-01", "window_end": "2026-12-31", "venue": "x", "expected_participants": 1}),
+                   "window_start": in_days(0), "window_end": in_days(30), "venue": "x", "expected_participants": 1}),
         )
         .await;
     assert_error(&too_many, 409, "sold_out");
@@ -285,6 +285,8 @@ pub async fn walk_the_loop(app: &TestApp) {
     let rejoin = register(guardian.clone(), kids[1].clone(), "k6").await;
     assert_eq!(rejoin.1["status"], "waitlisted", "{}", rejoin.1);
 
+    // Check-in opens 30 minutes before the start: two hours on, the session begins.
+    app.advance_clock(2 * 3600).await;
     // Check-in with the rotating code; badges follow.
     let (_, code) = app
         .get(
@@ -332,7 +334,8 @@ pub async fn walk_the_loop(app: &TestApp) {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "another family's child");
 
-    // The organization finishes the session: the order is delivered.
+    // The organization finishes the session once it is over: the order is delivered.
+    app.advance_clock(2 * 3600).await;
     let (_, finished) = app
         .post(
             Some(&org),
@@ -501,12 +504,17 @@ async fn operations_endpoints_answer(engine: Engine) {
     let app = spawn_app(engine).await;
     assert_eq!(app.get(None, "/healthz").await.0, StatusCode::OK);
     assert_eq!(app.get(None, "/readyz").await.0, StatusCode::OK);
-    let (s, metrics) = app.get(None, "/metrics").await;
-    assert_eq!(s, StatusCode::OK);
-    assert!(
-        metrics.as_str().unwrap().contains("http_requests_total"),
-        "{metrics}"
-    );
+    // Metrics are served on their own (loopback) address, not beside the site.
+    assert_eq!(app.get(None, "/metrics").await.0, StatusCode::NOT_FOUND);
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.metrics))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), StatusCode::OK);
+    let metrics = metrics.text().await.unwrap();
+    assert!(metrics.contains("http_requests_total"), "{metrics}");
     let (s, unknown) = app.get(None, "/api/v1/nothing-here").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(unknown["error"]["code"], "not_found");
@@ -533,8 +541,8 @@ async fn a_cancelled_order_takes_its_sessions_with_it_and_the_menu_pages(engine:
         .post(
             Some(&officer),
             "/api/v1/orders",
-            json!({"project_id": item["project_id"], "community_id": community, "sessions": 1, "window_start": "2026-12-01",
-                   "window_end": "2026-12-31", "venue": "v", "expected_participants": 9}),
+            json!({"project_id": item["project_id"], "community_id": community, "sessions": 1, "window_start": in_days(0),
+                   "window_end": in_days(30), "venue": "v", "expected_participants": 9}),
         )
         .await;
     let order_id = order["id"].as_str().unwrap().to_owned();

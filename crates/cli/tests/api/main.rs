@@ -10,6 +10,7 @@ mod browser;
 mod cases;
 mod concurrency;
 mod crash;
+mod hardening;
 mod helpers;
 mod instances;
 mod loop_walk;

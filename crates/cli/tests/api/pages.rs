@@ -67,7 +67,7 @@ async fn every_page_in_both_languages_escaped_and_masked(engine: Engine) {
     let (s, order) = app
         .post(Some(&officer), "/api/v1/orders",
             json!({"project_id": project_id, "community_id": community_id, "sessions": 1,
-                   "window_start": "2030-01-01", "window_end": "2030-01-31",
+                   "window_start": in_days(30), "window_end": in_days(60),
                    "venue": format!("会议室{HOSTILE}"), "expected_participants": 10, "notes": HOSTILE}))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{order}");
@@ -262,18 +262,24 @@ async fn forms_need_their_token_and_roles_their_own_pages(engine: Engine) {
         let html = res.text().await.expect("body");
         assert!(html.contains("表单已过期"), "{html}");
     }
+    // The form cookie alone is not the token once signed in: the token is bound to the
+    // session, so one planted or read before sign-in does not work after it.
+    let post = |token: String| {
+        app.client
+            .post(format!("{}/children", app.base))
+            .bearer_auth(&guardian)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", "youthloop_csrf=abc")
+            .header("origin", &app.base)
+            .body(format!("{form}&_csrf={token}"))
+            .send()
+    };
+    let unbound = post("abc".to_owned()).await.expect("post");
+    assert_eq!(unbound.status(), StatusCode::FORBIDDEN);
     // With the token the same form works: the refusals above were for the token alone.
-    let res = app
-        .client
-        .post(format!("{}/children", app.base))
-        .bearer_auth(&guardian)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("cookie", "youthloop_csrf=abc")
-        .header("origin", &app.base)
-        .body(format!("{form}&_csrf=abc"))
-        .send()
-        .await
-        .expect("post");
+    let session = youthloop_server::auth::token_hash(&guardian);
+    let bound = youthloop_server::auth::form_token("abc", Some(&session));
+    let res = post(bound).await.expect("post");
     assert!(res.status().is_success(), "{}", res.status());
     assert_eq!(
         children(app.get(Some(&guardian), "/api/v1/children").await.1),

@@ -146,7 +146,7 @@ async fn every_route_for_every_role(engine: Engine) {
             Method::POST,
             "/api/v1/users".into(),
             Some(
-                json!({"phone": "13700001111", "password": "password-1", "name": "新社工", "roles": [{"role": "social_worker", "scope_id": org_id}]}),
+                json!({"phone": "13700001111", "password": "river-stone-42", "name": "新社工", "roles": [{"role": "social_worker", "scope_id": org_id}]}),
             ),
             &["league_admin", "org_admin"],
         ),
@@ -207,7 +207,7 @@ async fn every_route_for_every_role(engine: Engine) {
             Method::POST,
             "/api/v1/orders".into(),
             Some(
-                json!({"project_id": project_id, "community_id": community_id, "sessions": 1, "window_start": "2026-12-01", "window_end": "2026-12-02", "venue": "v", "expected_participants": 1}),
+                json!({"project_id": project_id, "community_id": community_id, "sessions": 1, "window_start": in_days(0), "window_end": in_days(1), "venue": "v", "expected_participants": 1}),
             ),
             &["community_officer"],
         ),

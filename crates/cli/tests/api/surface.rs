@@ -337,8 +337,8 @@ async fn every_free_text_field_keeps_hostile_text_as_inert_data(engine: Engine) 
         .post(
             Some(&officer),
             "/api/v1/orders",
-            json!({"project_id": project_id, "community_id": community, "sessions": 1, "window_start": "2026-12-01",
-                   "window_end": "2026-12-31", "venue": h, "expected_participants": 5, "notes": h}),
+            json!({"project_id": project_id, "community_id": community, "sessions": 1, "window_start": in_days(0),
+                   "window_end": in_days(30), "venue": h, "expected_participants": 5, "notes": h}),
         )
         .await;
     let (_, back) = app
@@ -417,6 +417,7 @@ async fn every_free_text_field_keeps_hostile_text_as_inert_data(engine: Engine) 
         )
         .await;
     assert_eq!(regs["items"][0]["participant_name"], h);
+    app.advance_clock(3 * 3600).await;
     let (_, code) = app
         .get(
             Some(&org),
@@ -429,6 +430,7 @@ async fn every_free_text_field_keeps_hostile_text_as_inert_data(engine: Engine) 
         json!({"code": code["code"], "participant_id": child_id}),
     )
     .await;
+    app.advance_clock(3600).await;
     let (s, _) = app
         .post(
             Some(&parent),

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::{OffsetDateTime, UtcOffset};
 use utoipa::ToSchema;
 use youthloop_domain::activity::{check_ages, check_schedule, ActivityAction};
 use youthloop_domain::parse::{age_on, in_range, optional_text, text};
@@ -12,7 +12,7 @@ use youthloop_domain::role::Role;
 use youthloop_domain::{checkin, DomainError, IdNumber};
 use youthloop_store::model::{
     Activity, BadgeAward, CheckinBy, Consent, NewActivity, NewParticipant, Paged, Participant,
-    ParticipantKind, Registered, Registration, RegistrationAttempt,
+    ParticipantKind, Registered, Registration, RegistrationAttempt, Withdrawal,
 };
 
 use crate::api::rounds::{acting_org, parse_badges};
@@ -63,6 +63,7 @@ pub async fn create_activity(
         b.ends_at,
         b.registration_opens_at,
         b.registration_closes_at,
+        state.now(),
     )?;
     let min_age = in_range("min_age", b.min_age, 0, 30)?;
     let max_age = in_range("max_age", b.max_age, 0, 30)?;
@@ -72,7 +73,7 @@ pub async fn create_activity(
         (None, Some(order_id)) => {
             let order = state
                 .store
-                .order(&user.actor, order_id, OffsetDateTime::now_utc())
+                .order(&user.actor, order_id, state.now())
                 .await?;
             state
                 .store
@@ -148,7 +149,7 @@ pub(crate) async fn move_activity(
     Ok(Json(
         state
             .store
-            .transition_activity(&user.actor, &id, action, OffsetDateTime::now_utc())
+            .transition_activity(&user.actor, &id, action, state.now())
             .await?,
     ))
 }
@@ -189,11 +190,6 @@ pub struct ChildBody {
     pub relation: Option<String>,
 }
 
-/// Today in Asia/Shanghai, where the platform's days are counted.
-pub fn today() -> Date {
-    youthloop_domain::parse::local_date(OffsetDateTime::now_utc())
-}
-
 /// A guardian adds a child with the child's ID number and their consent.
 #[utoipa::path(post, path = "/api/v1/children", tag = "activities", request_body = ChildBody,
     responses((status = 201, body = Participant), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -212,7 +208,7 @@ pub async fn add_child(
     let name = text("name", &b.name, 50)?;
     let relation = parse_relation(b.relation.as_deref())?;
     let id_number = IdNumber::parse(&b.id_number)?;
-    let age = age_on(id_number.birth_date(), today());
+    let age = age_on(id_number.birth_date(), state.today());
     if !(0..18).contains(&age) {
         return Err(AppError::invalid(
             "id_number",
@@ -299,7 +295,7 @@ pub async fn register(
     };
     let registered = state
         .store
-        .register(&user.actor, attempt, OffsetDateTime::now_utc())
+        .register(&user.actor, attempt, state.now())
         .await?;
     Ok((StatusCode::CREATED, Json(registered)))
 }
@@ -316,7 +312,7 @@ pub async fn cancel_registration(
     Ok(Json(
         state
             .store
-            .cancel_registration(&user.actor, &id, OffsetDateTime::now_utc())
+            .cancel_registration(&user.actor, &id, state.now())
             .await?,
     ))
 }
@@ -367,8 +363,7 @@ pub async fn checkin_code(
 ) -> AppResult<Json<CheckinCode>> {
     let activity = own_activity(&state, &user, &id).await?;
     let secret = state.store.secret(user.district(), "checkin").await?;
-    let (code, expires_at) =
-        checkin::current_code(&secret, &activity.id, OffsetDateTime::now_utc());
+    let (code, expires_at) = checkin::current_code(&secret, &activity.id, state.now());
     Ok(Json(CheckinCode { code, expires_at }))
 }
 
@@ -397,17 +392,15 @@ pub async fn check_in(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CheckinBody>,
 ) -> AppResult<Json<CheckedIn>> {
-    let now = OffsetDateTime::now_utc();
+    let now = state.now();
     let district = user.district().to_owned();
     let badges = match (&b.code, &b.participant_id, &b.registration_id) {
         (Some(code), Some(participant_id), None) => {
             user.require(&[Role::Guardian, Role::Youth])?;
             // Six digits are guessable without a limit on guesses.
-            state.limits.check(
-                Limited::CheckinCode,
-                &format!("{}:{id}", user.user.id),
-                None,
-            )?;
+            state
+                .limits
+                .check(Limited::CheckinCode, &format!("{}:{id}", user.user.id))?;
             let secret = state.store.secret(&district, "checkin").await?;
             if !checkin::verify(&secret, &id, code, now) {
                 return Err(DomainError::BadCheckinCode.into());
@@ -492,15 +485,22 @@ pub async fn give_consent(
     ))
 }
 
-/// A guardian withdraws consent: the child can no longer be registered, and
-/// organizations no longer see the child's name.
+/// A guardian withdraws consent: processing stops. The child can no longer be
+/// registered or checked in, organizations no longer see the child's name, and the
+/// child's registrations for activities not yet over are cancelled (each seat goes to
+/// the first waiting); what already took place stays on record.
 #[utoipa::path(delete, path = "/api/v1/children/{id}/consent", tag = "trust", params(("id" = String, Path)),
-    responses((status = 200, body = Consent), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Withdrawal), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn withdraw_consent(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-) -> AppResult<Json<Consent>> {
+) -> AppResult<Json<Withdrawal>> {
     user.require(&[Role::Guardian])?;
-    Ok(Json(state.store.withdraw_consent(&user.actor, &id).await?))
+    Ok(Json(
+        state
+            .store
+            .withdraw_consent(&user.actor, &id, state.now())
+            .await?,
+    ))
 }

@@ -15,7 +15,6 @@ use youthloop_store::model::{
     ymd, AuditEntry, CaseCount, CaseFile, CaseGrant, CaseSummary, NewCase, Paged,
 };
 
-use crate::api::activities::today;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery};
 use crate::startup::AppState;
@@ -67,7 +66,7 @@ pub async fn open_case(
             "接案须有监护人同意 / Intake needs the guardian's consent",
         ));
     }
-    if !(0..18).contains(&age_on(b.subject_birth_date, today())) {
+    if !(0..18).contains(&age_on(b.subject_birth_date, state.today())) {
         return Err(AppError::invalid(
             "subject_birth_date",
             "个案对象须为未成年人 / The subject is a minor",
@@ -103,10 +102,7 @@ pub async fn list_cases(
 ) -> AppResult<Json<CaseList>> {
     user.require(CASE_ROLES)?;
     Ok(Json(CaseList {
-        items: state
-            .store
-            .cases(&user.actor, OffsetDateTime::now_utc())
-            .await?,
+        items: state.store.cases(&user.actor, state.now()).await?,
     }))
 }
 
@@ -120,10 +116,7 @@ pub async fn get_case(
 ) -> AppResult<Json<CaseFile>> {
     user.require(CASE_ROLES)?;
     Ok(Json(
-        state
-            .store
-            .case_file(&user.actor, &id, OffsetDateTime::now_utc())
-            .await?,
+        state.store.case_file(&user.actor, &id, state.now()).await?,
     ))
 }
 
@@ -163,14 +156,7 @@ pub(crate) async fn record(
     Ok(Json(
         state
             .store
-            .record_case(
-                &user.actor,
-                &id,
-                action,
-                risk,
-                &text,
-                OffsetDateTime::now_utc(),
-            )
+            .record_case(&user.actor, &id, action, risk, &text, state.now())
             .await?,
     ))
 }
@@ -240,7 +226,7 @@ pub async fn grant(
     ApiJson(b): ApiJson<GrantBody>,
 ) -> AppResult<(StatusCode, Json<CaseGrant>)> {
     user.require(CASE_ROLES)?;
-    let now = OffsetDateTime::now_utc();
+    let now = state.now();
     if b.expires_at <= now || b.expires_at > now + time::Duration::days(90) {
         return Err(AppError::invalid(
             "expires_at",
@@ -287,7 +273,7 @@ pub async fn audit_trail(
     Ok(Json(
         state
             .store
-            .audit_events(user.district(), &q.page()?)
+            .audit_events(user.district(), &q.numbered_page()?)
             .await?,
     ))
 }

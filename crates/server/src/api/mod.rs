@@ -7,6 +7,7 @@ pub mod regions;
 pub mod reviews;
 pub mod rounds;
 pub mod session;
+pub mod settings;
 
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
@@ -23,6 +24,7 @@ use crate::startup::AppState;
         cases::open_case, cases::list_cases, cases::get_case, cases::assess, cases::plan, cases::session_note,
         cases::review, cases::close, cases::grant, cases::stats, cases::audit_trail,
         regions::list_regions, regions::get_region, regions::put_profile,
+        settings::get_settings, settings::put_settings,
         regions::list_organizations, regions::get_organization, regions::create_organization, regions::create_user,
         rounds::create_round, rounds::get_round, rounds::open_round, rounds::review_round, rounds::award_round,
         rounds::close_round, rounds::propose, rounds::approve, rounds::reject, rounds::menu,
@@ -108,6 +110,10 @@ pub fn router() -> Router<AppState> {
         .route("/organizations/{id}/reviews", get(reviews::list_reviews))
         .route("/organizations/{id}/scorecard", get(reviews::scorecard))
         .route("/users", post(regions::create_user))
+        .route(
+            "/settings",
+            get(settings::get_settings).put(settings::put_settings),
+        )
         .route("/rounds", post(rounds::create_round))
         .route("/rounds/{id}", get(rounds::get_round))
         .route("/rounds/{id}/open", post(rounds::open_round))

@@ -4,15 +4,16 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
-use time::{Date, OffsetDateTime};
+use time::Date;
 use utoipa::ToSchema;
+use youthloop_domain::order::check_window;
 use youthloop_domain::order::OrderAction;
 use youthloop_domain::parse::{in_range, optional_text, text};
 use youthloop_domain::role::Role;
 use youthloop_store::model::{ymd, NewOrder, Order, Paged};
 
 use crate::api::rounds::ReasonBody;
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery};
 use crate::startup::AppState;
 
@@ -43,12 +44,7 @@ pub async fn create_order(
     ApiJson(b): ApiJson<OrderBody>,
 ) -> AppResult<(StatusCode, Json<Order>)> {
     user.require(&[Role::CommunityOfficer])?;
-    if b.window_end < b.window_start {
-        return Err(AppError::invalid(
-            "window_end",
-            "结束日期不能早于开始日期 / window_end must not be before window_start",
-        ));
-    }
+    check_window(b.window_start, b.window_end, state.today())?;
     let order = NewOrder {
         project_id: b.project_id,
         community_id: b.community_id,
@@ -66,7 +62,7 @@ pub async fn create_order(
     };
     let created = state
         .store
-        .create_order(&user.actor, order, OffsetDateTime::now_utc())
+        .create_order(&user.actor, order, state.now())
         .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -82,7 +78,7 @@ pub async fn list_orders(
     Ok(Json(
         state
             .store
-            .orders(&user.actor, &q.page()?, OffsetDateTime::now_utc())
+            .orders(&user.actor, &q.page()?, state.now())
             .await?,
     ))
 }
@@ -95,10 +91,7 @@ pub async fn get_order(
     Path(id): Path<String>,
 ) -> AppResult<Json<Order>> {
     Ok(Json(
-        state
-            .store
-            .order(&user.actor, &id, OffsetDateTime::now_utc())
-            .await?,
+        state.store.order(&user.actor, &id, state.now()).await?,
     ))
 }
 
@@ -117,7 +110,7 @@ pub(crate) async fn move_order(
             &id,
             action,
             reason.as_deref(),
-            OffsetDateTime::now_utc(),
+            state.now(),
         )
         .await?;
     Ok(Json(order))

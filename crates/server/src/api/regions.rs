@@ -18,16 +18,28 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser};
 use crate::startup::AppState;
 
-/// Profiles are for the League and community officers only.
-fn show_profile(viewer: &MaybeUser, mut region: Region) -> Region {
-    let sees = viewer.0.as_ref().is_some_and(|u| {
-        u.actor
-            .has_any(&[Role::LeagueAdmin, Role::CommunityOfficer, Role::CityAdmin])
-    });
+/// A youth profile goes to the League and to the officers of that region or of a region
+/// above it (its town's): never to another community's officers, nor to the public.
+async fn show_profile(
+    state: &AppState,
+    viewer: &MaybeUser,
+    mut region: Region,
+) -> AppResult<Region> {
+    let sees = match &viewer.0 {
+        Some(u) if u.actor.has_any(&[Role::LeagueAdmin, Role::CityAdmin]) => true,
+        Some(u) if u.actor.has(Role::CommunityOfficer) => {
+            let scopes = u.actor.scopes(&[Role::CommunityOfficer]);
+            state
+                .store
+                .region_within(u.district(), &region.id, &scopes)
+                .await?
+        }
+        _ => false,
+    };
     if !sees {
         region.profile = None;
     }
-    region
+    Ok(region)
 }
 
 /// Regions of the district: the district, its towns and communities.
@@ -40,7 +52,14 @@ pub async fn list_regions(
 ) -> AppResult<Json<Paged<Region>>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
     let page = state.store.regions(&district, &q.page()?).await?;
-    Ok(Json(page.map(|r| show_profile(&viewer, r))))
+    let mut items = Vec::with_capacity(page.items.len());
+    for region in page.items {
+        items.push(show_profile(&state, &viewer, region).await?);
+    }
+    Ok(Json(Paged {
+        items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/regions/{id}", tag = "regions", params(("id" = String, Path), ListQuery),
@@ -53,7 +72,7 @@ pub async fn get_region(
 ) -> AppResult<Json<Region>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
     let region = state.store.region(&district, &id).await?;
-    Ok(Json(show_profile(&viewer, region)))
+    Ok(Json(show_profile(&state, &viewer, region).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -198,7 +217,7 @@ pub async fn create_user(
 ) -> AppResult<(StatusCode, Json<User>)> {
     user.require(&[Role::LeagueAdmin, Role::OrgAdmin])?;
     let phone = Phone::parse(&b.phone)?;
-    check_password(&b.password)?;
+    check_password(&b.password, &[phone.as_str(), &b.name])?;
     let name = text("name", &b.name, 50)?;
     if b.roles.is_empty() || b.roles.len() > 10 {
         return Err(AppError::invalid(

@@ -4,16 +4,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use time::{Date, Month, OffsetDateTime, Time};
+use time::{Date, Month, Time};
 use utoipa::ToSchema;
 use youthloop_domain::parse::{in_range, optional_text, text};
-use youthloop_domain::review::{looks_like_spam, Ratings, ReviewStatus, ReviewTarget};
+use youthloop_domain::review::{
+    check_reviewable, looks_like_spam, Ratings, ReviewStatus, ReviewTarget,
+};
 use youthloop_domain::role::{Actor, Role};
 use youthloop_domain::scorecard;
 use youthloop_domain::DomainError;
 use youthloop_store::model::{NewReview, Paged, Review};
 
-use crate::api::activities::today;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, ClientAddr, CurrentUser, ListQuery, MaybeUser};
 use crate::limits::Limited;
@@ -73,6 +74,7 @@ pub async fn review_activity(
     {
         return Err(DomainError::NotAttended.into());
     }
+    check_reviewable(activity.ends_at, state.now())?;
     let role = if user.actor.has(Role::Guardian) {
         Role::Guardian
     } else {
@@ -113,7 +115,7 @@ pub async fn review_order(
         .order(
             &user.actor.only(&[Role::CommunityOfficer]),
             &id,
-            OffsetDateTime::now_utc(),
+            state.now(),
         )
         .await?;
     if !order.status.was_delivered() {
@@ -166,7 +168,7 @@ pub async fn comment(
     ApiJson(b): ApiJson<CommentBody>,
 ) -> AppResult<(StatusCode, Json<CommentPosted>)> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
-    state.limits.check(Limited::Comment, &address, None)?;
+    state.limits.check(Limited::Comment, &address)?;
     let text = text("text", &b.text, 500)?;
     let rating = b.rating.map(|r| in_range("rating", r, 1, 5)).transpose()?;
     let org = state.store.organization(&district, &id).await?;
@@ -240,7 +242,7 @@ pub async fn scorecard(
 ) -> AppResult<Json<Scorecard>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
     let year = match &q.period {
-        None => today().year(),
+        None => state.today().year(),
         Some(p) => p
             .parse::<i32>()
             .ok()

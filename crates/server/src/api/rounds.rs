@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use youthloop_domain::activity::check_ages;
-use youthloop_domain::parse::{in_range, optional_text, text};
+use youthloop_domain::parse::{in_range, optional_text, text, within_reach};
 use youthloop_domain::region::{fit, parse_area};
 use youthloop_domain::role::Role;
 use youthloop_domain::round::RoundAction;
@@ -38,6 +38,15 @@ pub async fn create_round(
     ApiJson(b): ApiJson<RoundBody>,
 ) -> AppResult<(StatusCode, Json<Round>)> {
     user.require(&[Role::LeagueAdmin])?;
+    let now = state.now();
+    within_reach("opens_at", b.opens_at, now)?;
+    within_reach("closes_at", b.closes_at, now)?;
+    if b.closes_at <= now {
+        return Err(AppError::invalid(
+            "closes_at",
+            "截止时间已过 / closes_at is already past",
+        ));
+    }
     if b.closes_at <= b.opens_at {
         return Err(AppError::invalid(
             "closes_at",
@@ -272,7 +281,7 @@ pub async fn menu(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Menu>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
-    let page = q.page()?;
+    let page = q.numbered_page()?;
     let mut items = state.store.menu(&district).await?;
     if let Some(community) = &q.community {
         let profile = state

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use youthloop_domain::parse::{age_on, text};
 use youthloop_domain::role::{Actor, Grant, Role};
 use youthloop_domain::{IdNumber, Phone};
-use youthloop_store::model::{NewUser, PersonalData, User};
+use youthloop_store::model::{NewUser, PersonalData, SignInKey, User};
 
 use crate::auth::{check_password, hash_password, new_token, token_hash, verify_password};
 use crate::error::{AppError, AppResult, ErrorBody};
@@ -38,12 +38,12 @@ fn session_cookie(state: &AppState, token: &str, max_age: i64) -> String {
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
-fn locked(until: OffsetDateTime) -> AppError {
-    let minutes = (until - OffsetDateTime::now_utc()).whole_minutes().max(1);
+fn locked(until: OffsetDateTime, now: OffsetDateTime) -> AppError {
+    let minutes = (until - now).whole_minutes().max(1);
     AppError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "account_locked",
-        format!("连续登录失败，账号已锁定，请{minutes}分钟后再试 / Too many failed sign-ins: the account is locked for {minutes} min"),
+        format!("登录失败次数过多，请{minutes}分钟后再试 / Too many failed sign-ins from here: try again in {minutes} min"),
     )
 }
 
@@ -56,63 +56,65 @@ fn bad_credentials() -> AppError {
 }
 
 /// Signs in with phone and password.
+///
+/// Failed attempts are counted per phone and client address, for known and unknown
+/// phones alike, so that guessing from one place locks only that place out and the
+/// owner signs in from elsewhere; every answer costs one password hash, so neither the
+/// status nor the time tells whether a phone is registered or locked.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn,
-    responses((status = 200, body = SignedIn), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = SignedIn), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
     ApiJson(body): ApiJson<SignIn>,
 ) -> AppResult<Response> {
     let phone = Phone::parse(&body.phone)?;
-    state
-        .limits
-        .check(Limited::SignIn, &address, Some(phone.as_str()))?;
+    state.limits.check(Limited::SignIn, &address)?;
     if body.password.chars().count() > 128 {
         return Err(bad_credentials());
     }
-    let now = OffsetDateTime::now_utc();
+    let now = state.now();
+    let key = SignInKey {
+        phone: phone.as_str(),
+        client: &address,
+    };
+    let lock = state.store.sign_in_lock(key, now).await?;
     let found = state.store.credentials(phone.as_str()).await?;
-    if let Some(until) = found
-        .as_ref()
-        .and_then(|c| c.locked_until)
-        .filter(|until| *until > now)
-    {
-        return Err(locked(until));
-    }
     let hash = found.as_ref().map(|c| c.password_hash.clone());
     let ok = verify_password(body.password, hash).await?;
-    let Some(found) = found else {
-        return Err(bad_credentials());
-    };
-    let actor = Actor {
+    if let Some(until) = lock {
+        return Err(locked(until, now));
+    }
+    let actor = found.as_ref().map(|found| Actor {
         user_id: found.user.id.clone(),
         district_id: found.user.district_id.clone(),
         grants: found.user.grants(),
-        address,
-    };
-    if !ok {
+        address: address.clone(),
+    });
+    let (Some(found), Some(actor), true) = (found, actor.as_ref(), ok) else {
         let settings = &state.settings;
         return match state
             .store
             .sign_in_failed(
-                &actor,
-                &found.user.id,
+                actor.as_ref(),
+                key,
                 settings.lock_after,
                 settings.lock_for,
+                now,
             )
             .await?
         {
-            Some(until) => Err(locked(until)),
+            Some(until) => Err(locked(until, now)),
             None => Err(bad_credentials()),
         };
-    }
+    };
     let user = found.user;
     // A fresh token at every sign-in: a session id planted before sign-in is worthless.
     let token = new_token();
     let ttl = state.settings.session_ttl;
     state
         .store
-        .create_session(&actor, &token_hash(&token), now + ttl)
+        .create_session(actor, &token_hash(&token), now + ttl, key)
         .await?;
     let cookie = session_cookie(&state, &token, ttl.whole_seconds());
     Ok((
@@ -167,9 +169,9 @@ pub async fn sign_up(
     ApiQuery(query): ApiQuery<ListQuery>,
     ApiJson(body): ApiJson<SignUp>,
 ) -> AppResult<(StatusCode, Json<User>)> {
-    state.limits.check(Limited::SignUp, &address, None)?;
+    state.limits.check(Limited::SignUp, &address)?;
     let phone = Phone::parse(&body.phone)?;
-    check_password(&body.password)?;
+    check_password(&body.password, &[phone.as_str(), &body.name])?;
     let name = text("name", &body.name, 50)?;
     let role = Role::parse(&body.role)
         .filter(|r| r.self_service())
@@ -189,7 +191,7 @@ pub async fn sign_up(
         }
         (None, _) => None,
     };
-    let today = crate::api::activities::today();
+    let today = state.today();
     if let (Some(id), Role::Youth) = (&id_number, role) {
         let age = age_on(id.birth_date(), today);
         if !(14..=17).contains(&age) {

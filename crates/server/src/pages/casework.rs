@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use time::{Date, OffsetDateTime};
+use time::Date;
 use youthloop_domain::case::{CaseAction, CaseCategory, CaseStatus, RiskLevel};
 use youthloop_domain::role::Role;
 use youthloop_store::model::{CaseFile, CaseSummary, Colleague};
@@ -95,10 +95,7 @@ struct CasesPage {
 
 async fn cases_page(state: &AppState, c: Ctx, f: IntakeForm) -> PageResult {
     let user = c.require(CASE_ROLES)?;
-    let cases = state
-        .store
-        .cases(&user.actor, OffsetDateTime::now_utc())
-        .await?;
+    let cases = state.store.cases(&user.actor, state.now()).await?;
     let colleagues = colleagues(state, user).await?;
     let page = CasesPage {
         c,
@@ -153,10 +150,7 @@ struct CasePage {
 
 async fn case_page(state: &AppState, c: Ctx, id: &str) -> PageResult {
     let user = c.require(CASE_ROLES)?;
-    let file = state
-        .store
-        .case_file(&user.actor, id, OffsetDateTime::now_utc())
-        .await?;
+    let file = state.store.case_file(&user.actor, id, state.now()).await?;
     let colleagues = colleagues(state, user).await?;
     let me = user.user.id.as_str();
     let page = CasePage {

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, Duration};
 use youthloop_domain::region::YouthProfile;
 use youthloop_domain::role::Role;
 use youthloop_store::model::{MenuItem, Order, Page, Region};
@@ -50,7 +50,7 @@ pub(super) async fn orders_of(state: &AppState, user: &CurrentUser) -> AppResult
     };
     let mut orders = state
         .store
-        .orders(&user.actor, &page, OffsetDateTime::now_utc())
+        .orders(&user.actor, &page, state.now())
         .await?
         .items;
     orders.reverse();
@@ -258,7 +258,7 @@ async fn new_order(
     Query(f): Query<OrderForm>,
 ) -> PageResult {
     // A sensible first answer for each field: one session within the next month.
-    let today = api::activities::today();
+    let today = state.today();
     let or = |value: String, default: String| if value.is_empty() { default } else { value };
     let f = OrderForm {
         sessions: or(f.sessions, "1".to_owned()),

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Json, Router};
 use serde::Deserialize;
 use youthloop_domain::role::Role;
 use youthloop_store::model::{BadgeAward, MyRegistration, Page, Participant};
@@ -161,6 +161,10 @@ async fn withdraw_consent(
 ) -> PageResult {
     let user = c.user()?.clone();
     match api::activities::withdraw_consent(State(state.clone()), user, Path(id)).await {
+        // Say what withdrawing stopped: places in what is still to come are gone.
+        Ok(Json(w)) if !w.cancelled_registrations.is_empty() => {
+            done("/me", "consent_withdrawn_cancelled")
+        }
         Ok(_) => done("/me", "consent_withdrawn"),
         Err(e) => me_page(&state, c.refused(e), ChildForm::default()).await,
     }

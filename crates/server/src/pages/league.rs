@@ -76,7 +76,7 @@ async fn rounds_page(state: &AppState, c: Ctx, f: RoundForm) -> PageResult {
 }
 
 async fn rounds(State(state): State<AppState>, c: Ctx) -> PageResult {
-    let now = OffsetDateTime::now_utc();
+    let now = state.now();
     let f = RoundForm {
         opens_at: local_input(now),
         closes_at: local_input(now + time::Duration::days(30)),
@@ -269,7 +269,7 @@ async fn dashboard(State(state): State<AppState>, c: Ctx) -> PageResult {
     let figures = state.store.district_figures(&district).await?;
     let facts = state.store.activity_facts(&district).await?;
     let starts: Vec<OffsetDateTime> = facts.iter().map(|f| f.starts_at).collect();
-    let months = per_month(&starts, api::activities::today());
+    let months = per_month(&starts, state.today());
     let areas = per_area(facts.iter().map(|f| f.area.as_deref()));
     let orgs = state.store.satisfaction_by_org(&district).await?;
     let count = |(label, n): (String, u32)| (label, f64::from(n), n.to_string());

@@ -31,7 +31,7 @@ use youthloop_domain::role::Role;
 
 use crate::auth::new_token;
 use crate::error::AppError;
-use crate::extract::{CurrentUser, MaybeUser};
+use crate::extract::{CurrentUser, MaybeUser, SESSION_COOKIE};
 use crate::startup::AppState;
 pub use i18n::Lang;
 
@@ -54,6 +54,9 @@ pub struct Ctx {
 pub struct FormError {
     pub field: Option<String>,
     pub message: String,
+    /// The status the API gives the same refusal: 422 for a field, 404 out of scope,
+    /// 409 for a state that does not allow it, 429 when rate limited.
+    pub status: StatusCode,
 }
 
 impl Ctx {
@@ -233,6 +236,7 @@ impl Ctx {
     /// Shows the form again with the error: the API's message in the page's language.
     pub fn refused(mut self, e: AppError) -> Self {
         self.error = Some(FormError {
+            status: e.status,
             field: e.field,
             message: self.lang.pick(&e.message),
         });
@@ -276,7 +280,11 @@ impl FromRequestParts<AppState> for Ctx {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
         let lang = Lang::of(&parts.headers);
         let user = MaybeUser::from_request_parts(parts, state).await?.0;
-        let csrf = csrf_of(parts).unwrap_or_default();
+        let nonce = csrf_of(parts).unwrap_or_default();
+        // Bound to the session cookie the browser holds, valid or not, exactly as the
+        // form is checked when it comes back.
+        let session = crate::extract::session_hash(parts);
+        let csrf = crate::auth::form_token(&nonce, session.as_deref());
         // Only known notices are shown: the query names a text, it never carries one.
         let notice = axum::extract::Query::<NoticeQuery>::try_from_uri(&parts.uri)
             .ok()
@@ -388,18 +396,12 @@ pub fn render(template: &impl Template) -> PageResult {
     render_with(StatusCode::OK, template)
 }
 
-/// A page, or the form on it shown again with its error (422).
+/// A page, or the form on it shown again with its error, under the error's status.
 pub fn show(template: &impl Template, c: &Ctx) -> PageResult {
-    if c.error.is_some() {
-        rerender(template)
-    } else {
-        render(template)
+    match &c.error {
+        Some(error) => render_with(error.status, template),
+        None => render(template),
     }
-}
-
-/// A form shown again with its error.
-pub fn rerender(template: &impl Template) -> PageResult {
-    render_with(StatusCode::UNPROCESSABLE_ENTITY, template)
 }
 
 fn render_with(status: StatusCode, template: &impl Template) -> PageResult {
@@ -442,18 +444,25 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PageForm<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
         let (parts, body) = req.into_parts();
-        let expected = csrf_of(&parts);
+        let session = crate::extract::session_hash(&parts);
+        let expected = csrf_of(&parts)
+            .filter(|nonce| !nonce.is_empty())
+            .map(|nonce| crate::auth::form_token(&nonce, session.as_deref()));
         let expected_seen = expected.is_some();
         let same_origin =
             crate::extract::from_this_site(&parts, state.settings.public_url.as_deref());
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
-            .map_err(|_| {
-                AppError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too_large",
-                    "表单内容过多 / The form is too large",
-                )
+            .map_err(|e| {
+                if crate::listen::timed_out(&e) {
+                    AppError::body_timed_out()
+                } else {
+                    AppError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "too_large",
+                        "表单内容过多 / The form is too large",
+                    )
+                }
             })?;
         let sent: TokenOnly = serde_html_form::from_bytes(&bytes).map_err(|e| bad_form(&e))?;
         let token_ok = expected.is_some_and(|cookie| {
@@ -526,6 +535,13 @@ async fn page_layer(
         req.extensions_mut().insert(FreshToken(token.clone()));
     }
     let mut response = next.run(req).await;
+    // Signing in or out replaces the form cookie: a token from before means nothing after.
+    let session_changed = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|c| c.as_bytes().starts_with(SESSION_COOKIE.as_bytes()));
+    let fresh = fresh.or_else(|| session_changed.then(new_token));
     if let Some(failure) = response.extensions_mut().remove::<Failure>() {
         let status = response.status();
         response = if status == StatusCode::UNAUTHORIZED {

@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use time::OffsetDateTime;
 use youthloop_domain::order::{OrderAction, OrderStatus};
 use youthloop_domain::role::Role;
 use youthloop_store::model::{Order, Project, Region};
@@ -48,10 +47,7 @@ struct OrderPage {
 
 async fn order_page(state: &AppState, c: Ctx, id: &str, reason: String) -> PageResult {
     let user = c.user()?;
-    let o = state
-        .store
-        .order(&user.actor, id, OffsetDateTime::now_utc())
-        .await?;
+    let o = state.store.order(&user.actor, id, state.now()).await?;
     let project = state.store.project(user.district(), &o.project_id).await?;
     let community = state.store.region(user.district(), &o.community_id).await?;
     let steps = steps_for(user, o.status);

@@ -24,7 +24,7 @@ use youthloop_store::model::{
 use super::community::orders_of;
 use super::guardian::number;
 use super::public::areas;
-use super::{done, render, rerender, show, Ctx, NoFields, PageError, PageForm, PageResult};
+use super::{done, render, show, Ctx, NoFields, PageError, PageForm, PageResult};
 use crate::api;
 use crate::api::activities::{ActivityBody, CheckinBody};
 use crate::api::rounds::ProjectBody;
@@ -86,7 +86,7 @@ async fn desk(State(state): State<AppState>, c: Ctx) -> PageResult {
     let filter = ActivityFilter {
         organization_id: Some(org),
         every_state: true,
-        from: Some(OffsetDateTime::now_utc() - Duration::days(30)),
+        from: Some(state.now() - Duration::days(30)),
         limit: 100,
         ..ActivityFilter::default()
     };
@@ -360,13 +360,13 @@ async fn new_activity(
     } else {
         let order = state
             .store
-            .order(&user.actor, &q.order, OffsetDateTime::now_utc())
+            .order(&user.actor, &q.order, state.now())
             .await?;
         let project = state
             .store
             .project(user.district(), &order.project_id)
             .await?;
-        ActivityForm::from_order(&order, &project, OffsetDateTime::now_utc())
+        ActivityForm::from_order(&order, &project, state.now())
     };
     render(&NewActivityPage { c, f })
 }
@@ -386,7 +386,10 @@ async fn create_activity(
     .await;
     match created {
         Ok(id) => done(&format!("/org/activities/{id}"), "activity_created"),
-        Err(e) => rerender(&NewActivityPage { c: c.refused(e), f }),
+        Err(e) => {
+            let page = NewActivityPage { c: c.refused(e), f };
+            show(&page, &page.c)
+        }
     }
 }
 
@@ -492,7 +495,7 @@ async fn screen(
     let user = c.require(STAFF)?;
     let a = own_activity(&state, user, &id).await?;
     let secret = state.store.secret(user.district(), "checkin").await?;
-    let (code, _) = checkin::current_code(&secret, &a.id, OffsetDateTime::now_utc());
+    let (code, _) = checkin::current_code(&secret, &a.id, state.now());
     let origin = match &state.settings.public_url {
         Some(url) => url.clone(),
         None => {

@@ -20,8 +20,7 @@ use youthloop_store::model::{
 
 use super::i18n::{Lang, LANG_COOKIE};
 use super::{
-    done, redirect_with_cookies, render, rerender, show, Ctx, NoFields, PageError, PageForm,
-    PageResult,
+    done, redirect_with_cookies, render, show, Ctx, NoFields, PageError, PageForm, PageResult,
 };
 use crate::api;
 use crate::extract::{ApiJson, ApiQuery, ClientAddr, ListQuery, MaybeUser};
@@ -124,7 +123,7 @@ async fn home(State(state): State<AppState>, c: Ctx, Query(f): Query<Filters>) -
     menu.truncate(6);
     let activities = state
         .store
-        .upcoming(&district, &f.to_filter(OffsetDateTime::now_utc()))
+        .upcoming(&district, &f.to_filter(state.now()))
         .await?;
     let page = HomePage {
         menu,
@@ -188,6 +187,7 @@ struct ActivityPage {
     mine: Vec<(String, String, RegistrationStatus, Option<u32>)>,
     attended: bool,
     is_organizer: bool,
+    now: OffsetDateTime,
 }
 
 impl ActivityPage {
@@ -196,7 +196,7 @@ impl ActivityPage {
     }
 
     fn registration_open(&self) -> bool {
-        let now = OffsetDateTime::now_utc();
+        let now = self.now;
         self.a.status == youthloop_domain::activity::ActivityStatus::Published
             && self.a.registration_opens_at <= now
             && now < self.a.registration_closes_at
@@ -236,6 +236,7 @@ pub(super) async fn activity_page(state: &AppState, c: Ctx, id: &str) -> PageRes
             .await?;
     }
     let page = ActivityPage {
+        now: state.now(),
         is_organizer: org_ids.contains(&a.organization_id),
         a,
         org,
@@ -279,7 +280,7 @@ async fn organization(State(state): State<AppState>, c: Ctx, Path(id): Path<Stri
     let reviews = state.store.reviews(&district, &org.id, &page).await?.items;
     let filter = ActivityFilter {
         organization_id: Some(org.id.clone()),
-        from: Some(OffsetDateTime::now_utc()),
+        from: Some(state.now()),
         limit: 20,
         ..ActivityFilter::default()
     };
@@ -355,7 +356,8 @@ async fn sign_in(
                 password: String::new(),
                 ..f
             };
-            rerender(&SignInPage { c: c.refused(e), f })
+            let page = SignInPage { c: c.refused(e), f };
+            show(&page, &page.c)
         }
     }
 }
@@ -424,7 +426,8 @@ async fn sign_up(
                 password: String::new(),
                 ..f
             };
-            rerender(&SignUpPage { c: c.refused(e), f })
+            let page = SignUpPage { c: c.refused(e), f };
+            show(&page, &page.c)
         }
     }
 }

@@ -1,0 +1,62 @@
+//! District settings: the rules a League office tunes for its own district. Kept as one
+//! document per district; what a district never set takes its default.
+
+use serde::{Deserialize, Serialize};
+
+use crate::activity::CheckinWindow;
+use crate::error::{DomainError, DomainResult};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DistrictSettings {
+    /// When check-in opens before an activity and closes after it.
+    pub checkin: CheckinWindow,
+}
+
+impl DistrictSettings {
+    /// Validates settings a League administrator sends.
+    pub fn check(self) -> DomainResult<Self> {
+        let most = CheckinWindow::MAX_MINUTES;
+        for (field, minutes) in [
+            (
+                "checkin.opens_minutes_before",
+                self.checkin.opens_minutes_before,
+            ),
+            (
+                "checkin.closes_minutes_after",
+                self.checkin.closes_minutes_after,
+            ),
+        ] {
+            if minutes > most {
+                return Err(DomainError::invalid(
+                    field,
+                    format!("应在0到{most}分钟之间 / Must be 0 to {most} minutes"),
+                ));
+            }
+        }
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_default_and_stay_within_a_day() {
+        let d: DistrictSettings = serde_json::from_str("{}").unwrap();
+        assert_eq!(d.checkin.opens_minutes_before, 30);
+        assert_eq!(d.checkin.closes_minutes_after, 0);
+        let wide = DistrictSettings {
+            checkin: CheckinWindow {
+                opens_minutes_before: 24 * 60 + 1,
+                closes_minutes_after: 0,
+            },
+        };
+        assert_eq!(
+            wide.check().unwrap_err().field(),
+            Some("checkin.opens_minutes_before")
+        );
+        assert!(serde_json::from_str::<DistrictSettings>(r#"{"other": 1}"#).is_err());
+    }
+}
