@@ -12,17 +12,10 @@ use crate::helpers::*;
 
 /// An activity of the demo organization, published, open for registration now.
 async fn published(app: &TestApp, org: &str, body: Value) -> String {
-    let (s, activity) = app.post(Some(org), "/api/v1/activities", body).await;
-    assert_eq!(s, StatusCode::CREATED, "{activity}");
+    let activity = app.post_ok(org, "/api/v1/activities", body).await;
     let id = activity["id"].as_str().unwrap().to_owned();
-    let (s, published) = app
-        .post(
-            Some(org),
-            &format!("/api/v1/activities/{id}/publish"),
-            json!({}),
-        )
+    app.post_ok(org, &format!("/api/v1/activities/{id}/publish"), json!({}))
         .await;
-    assert_eq!(s, StatusCode::OK, "{published}");
     id
 }
 
@@ -49,26 +42,19 @@ async fn accepted_order(app: &TestApp, league: &str, org: &str, sessions: u32) -
         })
         .expect("a menu item of the demo organization with sessions left")
         .clone();
-    let (s, order) = app
-        .post(
-            Some(&officer),
+    let order = app
+        .post_ok(
+            &officer,
             "/api/v1/orders",
             json!({"project_id": item["project_id"], "community_id": community, "sessions": sessions,
                    "window_start": in_days(0), "window_end": in_days(60), "venue": "青禾社区活动室",
                    "expected_participants": 20, "notes": ""}),
         )
         .await;
-    assert_eq!(s, StatusCode::CREATED, "{order}");
     let id = order["id"].as_str().unwrap().to_owned();
     for (token, step) in [(league, "dispatch"), (org, "accept")] {
-        let (s, moved) = app
-            .post(
-                Some(token),
-                &format!("/api/v1/orders/{id}/{step}"),
-                json!({}),
-            )
+        app.post_ok(token, &format!("/api/v1/orders/{id}/{step}"), json!({}))
             .await;
-        assert_eq!(s, StatusCode::OK, "{step}: {moved}");
     }
     id
 }
@@ -109,14 +95,13 @@ async fn nothing_is_recorded_before_it_happens(engine: Engine) {
     );
 
     // Thirty days ahead: no check-in by code or by hand, no review, no finishing.
-    let (s, registered) = app
-        .post(
-            Some(&guardian),
+    let registered = app
+        .post_ok(
+            &guardian,
             &format!("/api/v1/activities/{first}/registrations"),
             json!({"participant_id": child}),
         )
         .await;
-    assert_eq!(s, StatusCode::CREATED, "{registered}");
     let registration = registered["id"].as_str().unwrap().to_owned();
     let (_, code) = app
         .get(
@@ -218,17 +203,14 @@ async fn nothing_is_recorded_before_it_happens(engine: Engine) {
         )
         .await;
     assert_error(&late, 409, "checkin_closed");
-    let (s, finished) = app
-        .post(
-            Some(&org),
+    let finished = app
+        .post_ok(
+            &org,
             &format!("/api/v1/activities/{first}/finish"),
             json!({}),
         )
         .await;
-    assert_eq!(
-        (s, finished["status"].as_str()),
-        (StatusCode::OK, Some("finished"))
-    );
+    assert_eq!(finished["status"], "finished");
     let (s, _) = app.post(Some(&guardian), &reviews, review).await;
     assert_eq!(s, StatusCode::CREATED);
     // One of two sessions is over: the order is not delivered, so not paid either.
@@ -239,37 +221,76 @@ async fn nothing_is_recorded_before_it_happens(engine: Engine) {
     app.advance_to_activity(&second, "ends_at").await;
     let org = app.sign_in(ORG_ADMIN).await;
     let officer = app.sign_in(OFFICER).await;
-    let (s, _) = app
-        .post(
-            Some(&org),
-            &format!("/api/v1/activities/{second}/finish"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK);
+    app.post_ok(
+        &org,
+        &format!("/api/v1/activities/{second}/finish"),
+        json!({}),
+    )
+    .await;
     let (_, delivered) = app
         .get(Some(&officer), &format!("/api/v1/orders/{order}"))
         .await;
     assert_eq!(delivered["status"], "delivered");
-    let (s, _) = app
-        .post(
-            Some(&officer),
-            &format!("/api/v1/orders/{order}/confirm"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK);
+    app.post_ok(
+        &officer,
+        &format!("/api/v1/orders/{order}/confirm"),
+        json!({}),
+    )
+    .await;
     let league = app.sign_in(LEAGUE).await;
-    let (s, settled) = app
-        .post(
-            Some(&league),
+    let settled = app
+        .post_ok(
+            &league,
             &format!("/api/v1/orders/{order}/settle"),
             json!({}),
         )
         .await;
+    assert_eq!(settled["status"], "settled");
+}
+
+/// The check-in window is the district's to set: here two hours before the start.
+async fn the_checkin_window_is_the_districts_setting(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let league = app.sign_in(LEAGUE).await;
+    let org = app.sign_in(ORG_ADMIN).await;
+    let guardian = app.sign_in(GUARDIAN).await;
+    let child = first_child(&app, &guardian).await;
+    let (_, defaults) = app.get(Some(&league), "/api/v1/settings").await;
     assert_eq!(
-        (s, settled["status"].as_str()),
-        (StatusCode::OK, Some("settled"))
+        defaults["checkin"],
+        json!({"opens_minutes_before": 30, "closes_minutes_after": 0})
+    );
+    let wide = json!({"checkin": {"opens_minutes_before": 2000, "closes_minutes_after": 0}});
+    let refused = app
+        .request(Method::PUT, Some(&league), "/api/v1/settings", Some(wide))
+        .await;
+    assert_error(&refused, 422, "invalid");
+    assert_eq!(refused.1["error"]["field"], "checkin.opens_minutes_before");
+    let activity = published(&app, &org, activity_in(2, 5, 0, None)).await;
+    let (_, registered) = app
+        .post(
+            Some(&guardian),
+            &format!("/api/v1/activities/{activity}/registrations"),
+            json!({"participant_id": child}),
+        )
+        .await;
+    let by_hand = json!({"registration_id": registered["id"]});
+    let checkin = format!("/api/v1/activities/{activity}/checkin");
+    assert_error(
+        &app.post(Some(&org), &checkin, by_hand.clone()).await,
+        409,
+        "checkin_not_open",
+    );
+    let early = json!({"checkin": {"opens_minutes_before": 150, "closes_minutes_after": 30}});
+    let (s, _) = app
+        .request(Method::PUT, Some(&league), "/api/v1/settings", Some(early))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, attended) = app.post(Some(&org), &checkin, by_hand).await;
+    assert_eq!(
+        (s, attended["status"].as_str()),
+        (StatusCode::OK, Some("attended")),
+        "{attended}"
     );
 }
 
@@ -277,11 +298,7 @@ async fn nothing_is_recorded_before_it_happens(engine: Engine) {
 async fn one_person_is_one_participant(engine: Engine) {
     let app = spawn_app(engine).await;
     let first = app.sign_in(GUARDIAN).await;
-    let (s, second) = app
-        .post(None, "/api/v1/accounts", json!({"phone": "13766660001", "password": "second-guardian-7", "name": "另一位家长", "role": "guardian"}))
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{second}");
-    let second = app.sign_in_with("13766660001", "second-guardian-7").await;
+    let second = app.new_guardian("13766660001", "另一位家长").await;
     let child = id_number(9, 301);
     let add = |name: &str| json!({"name": name, "id_number": child, "consent": true});
     let (s, _) = app
@@ -667,19 +684,13 @@ async fn data_at_rest_is_private_sealed_and_erased(engine: Engine) {
 
     let name = "抹去测试家长甲";
     let child_name = "抹去测试孩子乙";
-    let (s, _) = app
-        .post(None, "/api/v1/accounts", json!({"phone": "13766662222", "password": "river-stone-42", "name": name, "role": "guardian"}))
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
-    let parent = app.sign_in_with("13766662222", "river-stone-42").await;
-    let (s, _) = app
-        .post(
-            Some(&parent),
-            "/api/v1/children",
-            json!({"name": child_name, "id_number": id_number(8, 401), "consent": true}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
+    let parent = app.new_guardian("13766662222", name).await;
+    app.post_ok(
+        &parent,
+        "/api/v1/children",
+        json!({"name": child_name, "id_number": id_number(8, 401), "consent": true}),
+    )
+    .await;
     assert!(
         app.db.holds_in_clear(child_name).await,
         "the search itself works"
@@ -830,11 +841,7 @@ async fn withdrawn_consent_cancels_what_is_to_come(engine: Engine) {
             &format!("/api/v1/participants/{child}/badges"),
         )
         .await;
-    let (s, other) = app
-        .post(None, "/api/v1/accounts", json!({"phone": "13766663333", "password": "river-stone-42", "name": "候补家长", "role": "guardian"}))
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{other}");
-    let other = app.sign_in_with("13766663333", "river-stone-42").await;
+    let other = app.new_guardian("13766663333", "候补家长").await;
     let (_, waiting) = app
         .post(
             Some(&other),
@@ -1004,6 +1011,7 @@ async fn cursors_parameters_and_page_statuses_follow_the_api(engine: Engine) {
 
 crate::on_every_engine!(
     nothing_is_recorded_before_it_happens,
+    the_checkin_window_is_the_districts_setting,
     one_person_is_one_participant,
     idle_connections_are_closed,
     guessing_elsewhere_never_locks_the_owner_out,

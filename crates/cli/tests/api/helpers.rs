@@ -526,6 +526,39 @@ impl TestApp {
             .await;
     }
 
+    /// Posts (signed in with `token`, or not if it is empty) and expects it done (200 or
+    /// 201); returns the answer.
+    #[track_caller]
+    pub fn post_ok<'a>(
+        &'a self,
+        token: &'a str,
+        path: &'a str,
+        body: Value,
+    ) -> impl std::future::Future<Output = Value> + 'a {
+        let caller = std::panic::Location::caller();
+        async move {
+            let token = (!token.is_empty()).then_some(token);
+            let (status, answer) = self.post(token, path, body).await;
+            assert!(
+                status == StatusCode::OK || status == StatusCode::CREATED,
+                "{path} answered {status} at {caller}: {answer}"
+            );
+            answer
+        }
+    }
+
+    /// Signs up a new guardian and signs them in; returns the bearer token.
+    pub async fn new_guardian(&self, phone: &str, name: &str) -> String {
+        const PASSWORD: &str = "river-stone-42";
+        self.post_ok(
+            "",
+            "/api/v1/accounts",
+            json!({"phone": phone, "password": PASSWORD, "name": name, "role": "guardian"}),
+        )
+        .await;
+        self.sign_in_with(phone, PASSWORD).await
+    }
+
     /// Signs in a demo account and returns the bearer token.
     pub async fn sign_in(&self, phone: &str) -> String {
         self.sign_in_with(phone, PASSWORD).await

@@ -151,6 +151,18 @@ async fn every_route_for_every_role(engine: Engine) {
             &["league_admin", "org_admin"],
         ),
         route(
+            Method::GET,
+            "/api/v1/settings".into(),
+            None,
+            &["league_admin"],
+        ),
+        route(
+            Method::PUT,
+            "/api/v1/settings".into(),
+            Some(json!({"checkin": {"opens_minutes_before": 45, "closes_minutes_after": 15}})),
+            &["league_admin"],
+        ),
+        route(
             Method::POST,
             format!("/api/v1/rounds/{round_id}/projects"),
             Some(
