@@ -108,6 +108,8 @@ struct Ctx<'a> {
     sys: Actor,
     now: OffsetDateTime,
     phone_seq: u32,
+    /// ID numbers handed out: a district knows each person once.
+    id_numbers: std::collections::HashSet<String>,
 }
 
 impl Ctx<'_> {
@@ -119,21 +121,27 @@ impl Ctx<'_> {
         )
     }
 
-    /// A valid, fictional ID number (region 990101 does not exist) for someone `age` years old.
+    /// A valid, fictional ID number (region 990101 does not exist) for someone `age` years
+    /// old, never one handed out before.
     fn id_number(&mut self, age: i32) -> anyhow::Result<IdNumber> {
         let today = self.now.date();
-        let born = today.replace_year(today.year() - age).unwrap_or(today)
-            - Duration::days(self.rng.gen_range(1..300));
-        let first17 = format!(
-            "990101{:04}{:02}{:02}{:03}",
-            born.year(),
-            u8::from(born.month()),
-            born.day(),
-            // Serials 0–499 are the demo's; the tests take 500–999, so never the same.
-            self.rng.gen_range(0..500)
-        );
-        let check = char::from(IdNumber::check_char(first17.as_bytes()));
-        Ok(IdNumber::parse(&format!("{first17}{check}"))?)
+        loop {
+            let born = today.replace_year(today.year() - age).unwrap_or(today)
+                - Duration::days(self.rng.gen_range(1..300));
+            let first17 = format!(
+                "990101{:04}{:02}{:02}{:03}",
+                born.year(),
+                u8::from(born.month()),
+                born.day(),
+                // Serials 0–499 are the demo's; the tests take 500–999, so never the same.
+                self.rng.gen_range(0..500)
+            );
+            let check = char::from(IdNumber::check_char(first17.as_bytes()));
+            let id = format!("{first17}{check}");
+            if self.id_numbers.insert(id.clone()) {
+                return Ok(IdNumber::parse(&id)?);
+            }
+        }
     }
 
     async fn user(
@@ -210,6 +218,7 @@ pub async fn fill(store: &dyn Store, seed: u64) -> anyhow::Result<()> {
         sys: Actor::system(&district.id),
         now: OffsetDateTime::now_utc(),
         phone_seq: 0,
+        id_numbers: std::collections::HashSet::new(),
     };
 
     // Regions with youth profiles.

@@ -73,10 +73,10 @@ enum Command {
         /// Rate limits on sign-in, sign-up and public comments: `off` only for load tests.
         #[arg(long, env = "YOUTHLOOP_RATE_LIMITS", default_value = "on", value_parser = ["on", "off"])]
         rate_limits: String,
-        /// Failed sign-ins in a row that lock an account.
+        /// Failed sign-ins in a row that lock a phone from one address.
         #[arg(long, env = "YOUTHLOOP_LOCK_AFTER", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
         lock_after: u32,
-        /// Minutes an account stays locked.
+        /// Minutes a phone stays locked from that address.
         #[arg(long, env = "YOUTHLOOP_LOCK_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(i64).range(1..=1440))]
         lock_minutes: i64,
         /// The address people reach the site at behind a proxy, e.g. https://youth.example.gov.cn
@@ -99,8 +99,17 @@ enum Command {
             default_value_t = 256
         )]
         max_connections_per_address: usize,
-        /// A clock the tests move forward over HTTP; refused off loopback. Never in use.
-        #[arg(long, env = "YOUTHLOOP_TEST_CLOCK", hide = true)]
+        /// Proxies in front whose X-Forwarded-For names the client (comma-separated).
+        #[arg(
+            long = "trusted-proxy",
+            env = "YOUTHLOOP_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<std::net::IpAddr>,
+        /// A clock the tests move forward over HTTP, on loopback only; only in a build
+        /// with the `test-clock` feature, which the test suite makes.
+        #[cfg(feature = "test-clock")]
+        #[arg(long, hide = true)]
         test_clock: bool,
     },
     /// Fills an empty database with a fictional, deterministic demo data set.
@@ -364,8 +373,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             header_timeout,
             body_timeout,
             max_connections_per_address,
+            trusted_proxies,
+            #[cfg(feature = "test-clock")]
             test_clock,
         } => {
+            #[cfg(not(feature = "test-clock"))]
+            let test_clock = false;
             let metrics_addr = match metrics_addr.as_str() {
                 "off" => None,
                 addr => Some(
@@ -429,6 +442,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     per_address: max_connections_per_address,
                 },
                 test_clock,
+                trusted_proxies,
             };
             youthloop_server::serve(store, settings).await?;
             Ok(())

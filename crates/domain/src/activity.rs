@@ -238,9 +238,11 @@ impl CheckinWindow {
         ends_at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> DomainResult<()> {
-        if now < starts_at - Duration::minutes(i64::from(self.opens_minutes_before)) {
+        let opens = starts_at - Duration::minutes(i64::from(self.opens_minutes_before));
+        if now < opens {
             Err(DomainError::CheckinNotOpen {
                 minutes_before: self.opens_minutes_before,
+                opens,
             })
         } else if now > ends_at + Duration::minutes(i64::from(self.closes_minutes_after)) {
             Err(DomainError::CheckinClosed)
@@ -474,9 +476,18 @@ mod tests {
         let starts = datetime!(2026-05-01 10:00 UTC);
         let ends = starts + Duration::hours(2);
         let at = |m: i64| w.check(starts, ends, starts + Duration::minutes(m));
+        let early = at(-60 * 24 * 30).unwrap_err();
         assert_eq!(
-            at(-60 * 24 * 30),
-            Err(DomainError::CheckinNotOpen { minutes_before: 30 })
+            early,
+            DomainError::CheckinNotOpen {
+                minutes_before: 30,
+                opens: starts - Duration::minutes(30)
+            }
+        );
+        assert_eq!(
+            early.to_string(),
+            "签到尚未开始，5月1日 17:30起可签到（活动开始前30分钟） / \
+             Check-in opens on 1 May 17:30 (Beijing time), 30 minutes before the start"
         );
         assert!(at(-31).is_err());
         assert!(at(-30).is_ok());

@@ -38,8 +38,11 @@ pub enum DomainError {
         "未满14周岁的孩子报名须有监护人有效同意 / A child under 14 needs a guardian's live consent"
     )]
     ConsentRequired,
-    #[error("签到尚未开始：活动开始前{minutes_before}分钟开放 / Check-in opens {minutes_before} minutes before the start")]
-    CheckinNotOpen { minutes_before: u32 },
+    #[error("签到尚未开始，{}起可签到（活动开始前{minutes_before}分钟） / Check-in opens on {} (Beijing time), {minutes_before} minutes before the start", beijing_zh(.opens), beijing_en(.opens))]
+    CheckinNotOpen {
+        minutes_before: u32,
+        opens: time::OffsetDateTime,
+    },
     #[error("签到已结束 / Check-in for this activity is over")]
     CheckinClosed,
     #[error("活动尚未结束 / The activity has not ended yet")]
@@ -91,3 +94,28 @@ impl DomainError {
 }
 
 pub type DomainResult<T> = Result<T, DomainError>;
+
+/// `12月4日 09:30`, in Beijing time.
+fn beijing_zh(at: &time::OffsetDateTime) -> String {
+    let t = at.to_offset(crate::parse::SHANGHAI);
+    format!(
+        "{}月{}日 {:02}:{:02}",
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// `4 Dec 09:30`, in Beijing time.
+fn beijing_en(at: &time::OffsetDateTime) -> String {
+    let t = at.to_offset(crate::parse::SHANGHAI);
+    let month = t.month().to_string();
+    format!(
+        "{} {} {:02}:{:02}",
+        t.day(),
+        &month[..3],
+        t.hour(),
+        t.minute()
+    )
+}

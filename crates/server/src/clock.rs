@@ -1,7 +1,7 @@
 //! The one source of the time in the server. A real installation reads the system
-//! clock; a test server (`serve --test-clock`, loopback only) lets its tests move it
-//! forward over HTTP instead of sleeping, so that "after the activity ended" is reached
-//! in a moment.
+//! clock; a test server (`serve --test-clock`, in a build with the `test-clock` feature
+//! and on loopback only) lets its tests move it forward over HTTP instead of sleeping,
+//! so that "after the activity ended" is reached in a moment.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -43,7 +43,8 @@ impl Clock {
     /// Moves a movable clock forward by `seconds` (never back: time does not run
     /// backwards for anything the server recorded); returns the new time.
     pub fn advance(&self, seconds: i64) -> Option<OffsetDateTime> {
-        if !self.movable || seconds < 0 {
+        const TEN_YEARS: i64 = 10 * 366 * 24 * 3600;
+        if !self.movable || !(0..=TEN_YEARS).contains(&seconds) {
             return None;
         }
         self.offset_seconds.fetch_add(seconds, Ordering::Relaxed);
@@ -62,6 +63,7 @@ mod tests {
         let clock = Clock::movable();
         let before = clock.now();
         assert!(clock.advance(-1).is_none());
+        assert!(clock.advance(i64::MAX).is_none(), "no overflow");
         let after = clock.advance(3600).unwrap();
         assert!(after - before >= Duration::seconds(3600));
     }

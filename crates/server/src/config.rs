@@ -33,6 +33,9 @@ pub struct Settings {
     pub connections: ConnectionLimits,
     /// A clock that tests may move forward over HTTP (loopback only).
     pub test_clock: bool,
+    /// Proxies whose `X-Forwarded-For` names the client (for rate limits, sign-in
+    /// throttling and the audit trail); nobody else's is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Settings {
@@ -65,6 +68,7 @@ impl Default for Settings {
                 per_address: 256,
             },
             test_clock: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Extractors: JSON bodies and queries that fail in the API's error shape, and the
 //! signed-in user.
 
+use std::net::IpAddr;
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -236,18 +238,48 @@ pub fn from_this_site(parts: &Parts, public_url: Option<&str>) -> bool {
 /// The address a request came from, for the audit trail and rate limits.
 pub struct ClientAddr(pub String);
 
-fn address_of(parts: &Parts) -> String {
-    parts
+/// The client's address: the peer's, or when the peer is a trusted proxy, the address
+/// that proxy put last into `X-Forwarded-For` (walking back past other trusted proxies).
+/// Anyone can write that header, so it counts only from a proxy named in the settings.
+fn address_of(parts: &Parts, trusted: &[IpAddr]) -> String {
+    let Some(peer) = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+        .map(|c| c.0.ip())
+    else {
+        return "unknown".to_owned();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<IpAddr> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|hop| hop.trim().parse().ok())
+        .collect();
+    forwarded
+        .iter()
+        .rev()
+        .find(|hop| !trusted.contains(hop))
+        .or(forwarded.first())
+        .unwrap_or(&peer)
+        .to_string()
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(address_of(parts)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(address_of(
+            parts,
+            &state.settings.trusted_proxies,
+        )))
     }
 }
 
@@ -286,7 +318,7 @@ impl FromRequestParts<AppState> for MaybeUser {
         }
         let hash = token_hash(&token);
         let user = state.store.session_user(&hash, state.now()).await?;
-        let address = address_of(parts);
+        let address = address_of(parts, &state.settings.trusted_proxies);
         Ok(MaybeUser(user.map(|user| CurrentUser {
             actor: Actor {
                 user_id: user.id.clone(),

@@ -57,6 +57,14 @@ struct Slot {
 
 impl Open {
     fn take(self: &Arc<Self>, address: IpAddr, cap: usize) -> Option<Slot> {
+        // One IPv6 host holds a whole /64: count it as one.
+        let address = match address {
+            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+                let s = v6.segments();
+                IpAddr::from([s[0], s[1], s[2], s[3], 0, 0, 0, 0])
+            }
+            other => other.to_canonical(),
+        };
         let mut counts = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let n = counts.entry(address).or_insert(0);
         if cap != 0 && *n >= cap {
@@ -143,8 +151,8 @@ pub async fn serve(
     }
 }
 
-/// A request body that fails once its deadline, counted from the request's start,
-/// has passed: a body dripped a byte at a time cannot hold a connection forever.
+/// A request body that fails once its deadline, counted from the first read of the
+/// body (as the handler starts), has passed: a body dripped a byte at a time cannot hold a connection forever.
 struct DeadlineBody {
     inner: Incoming,
     timeout: Duration,
@@ -226,6 +234,10 @@ mod tests {
             "a closed connection frees its place"
         );
         assert!(open.take(a, 0).is_some(), "0 is no cap");
+        let one: IpAddr = "2001:db8:0:1::a".parse().unwrap();
+        let same_64: IpAddr = "2001:db8:0:1::b".parse().unwrap();
+        let _held = open.take(one, 1).unwrap();
+        assert!(open.take(same_64, 1).is_none(), "a /64 is one host");
     }
 
     #[test]

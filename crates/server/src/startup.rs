@@ -187,9 +187,9 @@ pub async fn serve(store: Arc<dyn Store>, settings: Settings) -> std::io::Result
         );
     }
     if settings.test_clock {
-        if !settings.addr.ip().is_loopback() {
+        if !settings.addr.ip().is_loopback() || settings.public_url.is_some() {
             return Err(std::io::Error::other(
-                "--test-clock is for tests on a loopback address only",
+                "--test-clock is for tests on a loopback address, with no public URL",
             ));
         }
         tracing::warn!("the clock can be moved over HTTP (--test-clock): only for tests");
@@ -199,16 +199,22 @@ pub async fn serve(store: Arc<dyn Store>, settings: Settings) -> std::io::Result
     }
     let connections = settings.connections;
     if let Some(metrics_addr) = settings.metrics_addr {
-        let listener = tokio::net::TcpListener::bind(metrics_addr).await?;
-        let addr = listener.local_addr()?;
-        tracing::info!(%addr, "metrics listening");
-        println!("metrics on http://{addr}");
-        tokio::spawn(crate::listen::serve(
-            listener,
-            metrics_app(),
-            connections,
-            std::future::pending(),
-        ));
+        // Metrics are not worth refusing to serve the platform for: a second instance on
+        // the same machine finds the port taken, says so, and goes on without them.
+        match tokio::net::TcpListener::bind(metrics_addr).await {
+            Ok(listener) => {
+                let addr = listener.local_addr()?;
+                tracing::info!(%addr, "metrics listening");
+                println!("metrics on http://{addr}");
+                tokio::spawn(crate::listen::serve(
+                    listener,
+                    metrics_app(),
+                    connections,
+                    std::future::pending(),
+                ));
+            }
+            Err(e) => tracing::warn!(%metrics_addr, error = %e, "metrics not served"),
+        }
     }
     let listener = tokio::net::TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;

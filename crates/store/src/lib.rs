@@ -218,8 +218,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Withdrawal>;
     /// All data held about the acting user and their children, in the clear; audited.
     async fn personal_data(&self, by: &Actor) -> StoreResult<PersonalData>;
-    /// Erases what identifies the acting user and their children; counts stay.
-    async fn erase(&self, by: &Actor) -> StoreResult<()>;
+    /// Erases what identifies the acting user and their children; counts stay. Their
+    /// registrations for what is still to come are cancelled, as on withdrawn consent.
+    async fn erase(&self, by: &Actor, now: OffsetDateTime) -> StoreResult<()>;
     async fn register(
         &self,
         by: &Actor,

@@ -172,8 +172,8 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
-/// Who is signing in from where: a phone and a client (an address, or a device that
-/// signed in before). Failed sign-ins are counted, and locked, per pair.
+/// Who is signing in from where: a phone and a client (its address, an IPv6 one by its
+/// /64). Failed sign-ins are counted, and locked, per pair.
 #[derive(Debug, Clone, Copy)]
 pub struct SignInKey<'a> {
     pub phone: &'a str,

@@ -860,6 +860,52 @@ async fn consents_of(c: &mut PgConnection, participant_id: &str) -> StoreResult<
         .collect())
 }
 
+/// When consent ends (withdrawn, or the family erased), processing stops: the child's
+/// registrations for activities not yet over are cancelled, each seat going to the first
+/// in line; what took place stays on record. Returns the cancelled registrations.
+async fn cancel_what_is_to_come(
+    c: &mut PgConnection,
+    by: &Actor,
+    participant_id: &str,
+    now: OffsetDateTime,
+) -> StoreResult<Vec<String>> {
+    let live: Vec<(String, String, String)> = sqlx::query_as(
+        "select r.id, r.status, r.activity_id from registrations r join activities a on a.id = r.activity_id
+         where r.participant_id = $1 and r.status in ('confirmed', 'waitlisted') and a.ends_at > $2
+         order by r.id",
+    )
+    .bind(participant_id)
+    .bind(now)
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db)?;
+    let mut cancelled = Vec::with_capacity(live.len());
+    for (registration_id, status, activity_id) in live {
+        let was: RegistrationStatus = parse_status(status)?;
+        set_registration(
+            c,
+            &registration_id,
+            was.apply(RegistrationAction::Cancel)?,
+            now,
+        )
+        .await?;
+        if was == RegistrationStatus::Confirmed {
+            let activity = load_activity(c, &by.district_id, &activity_id, &[]).await?;
+            promote_first(c, &activity, now).await?;
+        }
+        audit(
+            c,
+            by,
+            "registration.cancel",
+            "registration",
+            &registration_id,
+        )
+        .await?;
+        cancelled.push(registration_id);
+    }
+    Ok(cancelled)
+}
+
 /// Gives a freed seat to the first in line, if the activity still takes people.
 async fn promote_first(
     c: &mut PgConnection,
@@ -1319,12 +1365,16 @@ impl Store for PgStore {
         now: OffsetDateTime,
     ) -> StoreResult<Option<OffsetDateTime>> {
         let mut tx = self.write().await?;
-        // Failures older than a lock's length are forgotten: "in a row" means lately.
-        let failed: i64 = sqlx::query_scalar(
+        // Failures older than a lock's length are forgotten: "in a row" means lately. A
+        // lock in force stays as it is: guesses sent side by side must not lift it.
+        let (failed, locked_until): (i64, Option<OffsetDateTime>) = sqlx::query_as(
             "insert into sign_in_throttle (key_hash, district_id, failures, locked_until, updated_at) values ($1, $4, 1, null, $2)
-             on conflict (key_hash) do update set updated_at = $2, locked_until = null,
-             failures = case when sign_in_throttle.updated_at < $3 then 1 else sign_in_throttle.failures + 1 end
-             returning failures",
+             on conflict (key_hash) do update set updated_at = $2,
+             failures = case when sign_in_throttle.locked_until > $2 then sign_in_throttle.failures
+                             when sign_in_throttle.updated_at < $3 then 1
+                             else sign_in_throttle.failures + 1 end,
+             locked_until = case when sign_in_throttle.locked_until > $2 then sign_in_throttle.locked_until end
+             returning failures, locked_until",
         )
         .bind(throttle_key(&self.keys, key))
         .bind(now)
@@ -1333,7 +1383,9 @@ impl Store for PgStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
-        let locked = if failed >= i64::from(lock_after) {
+        let locked = if let Some(until) = locked_until.filter(|until| *until > now) {
+            Some(until)
+        } else if failed >= i64::from(lock_after) {
             let until = now + lock_for;
             sqlx::query(
                 "update sign_in_throttle set failures = 0, locked_until = $1 where key_hash = $2",
@@ -2046,42 +2098,7 @@ impl Store for PgStore {
             .await?
             .pop()
             .ok_or(StoreError::NotFound)?;
-        // Withdrawal stops processing: the child's places in what is still to come go,
-        // each seat to the first in line; what took place stays on record.
-        let live: Vec<(String, String, String)> = sqlx::query_as(
-            "select r.id, r.status, r.activity_id from registrations r join activities a on a.id = r.activity_id
-             where r.participant_id = $1 and r.status in ('confirmed', 'waitlisted') and a.ends_at > $2
-             order by r.id",
-        )
-        .bind(participant_id)
-        .bind(now)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db)?;
-        let mut cancelled = Vec::with_capacity(live.len());
-        for (registration_id, status, activity_id) in live {
-            let was: RegistrationStatus = parse_status(status)?;
-            set_registration(
-                &mut tx,
-                &registration_id,
-                was.apply(RegistrationAction::Cancel)?,
-                now,
-            )
-            .await?;
-            if was == RegistrationStatus::Confirmed {
-                let activity = load_activity(&mut tx, &by.district_id, &activity_id, &[]).await?;
-                promote_first(&mut tx, &activity, now).await?;
-            }
-            audit(
-                &mut tx,
-                by,
-                "registration.cancel",
-                "registration",
-                &registration_id,
-            )
-            .await?;
-            cancelled.push(registration_id);
-        }
+        let cancelled = cancel_what_is_to_come(&mut tx, by, participant_id, now).await?;
         audit(
             &mut tx,
             by,
@@ -2177,8 +2194,7 @@ impl Store for PgStore {
         })
     }
 
-    async fn erase(&self, by: &Actor) -> StoreResult<()> {
-        let now = OffsetDateTime::now_utc();
+    async fn erase(&self, by: &Actor, now: OffsetDateTime) -> StoreResult<()> {
         let mut tx = self.write().await?;
         let erased_phone = self.keys.seal(&format!("users.phone:{}", by.user_id), "")?;
         let done = sqlx::query(
@@ -2224,6 +2240,7 @@ impl Store for PgStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
+            cancel_what_is_to_come(&mut tx, by, &id, now).await?;
         }
         // Ratings stay for the scorecards; the words, which may identify, go.
         sqlx::query("update reviews set text = '' where author_id = $1")

@@ -318,6 +318,27 @@ async fn one_person_is_one_participant(engine: Engine) {
         409,
         "child_exists",
     );
+    // The refusal tells that an ID number is known: past ten in an hour, every attempt
+    // answers 429, a new ID number as a known one, so it cannot be used to test many.
+    for _ in 0..10 {
+        let again = app
+            .post(Some(&second), "/api/v1/children", add("小一"))
+            .await;
+        assert_error(&again, 409, "person_exists");
+    }
+    let fresh = json!({"name": "小三", "id_number": id_number(9, 304), "consent": true});
+    let blocked = app
+        .post(Some(&second), "/api/v1/children", fresh.clone())
+        .await;
+    assert_error(&blocked, 429, "rate_limited");
+    assert_error(
+        &app.post(Some(&second), "/api/v1/children", add("小一"))
+            .await,
+        429,
+        "rate_limited",
+    );
+    let (s, _) = app.post(Some(&first), "/api/v1/children", fresh).await;
+    assert_eq!(s, StatusCode::CREATED, "another family is not held up");
 
     // Two sign-ups with one ID number: the second is refused, and so is a youth who is
     // already someone's child.
@@ -754,6 +775,27 @@ async fn a_profile_is_for_its_own_officers(engine: Engine) {
         [own.as_str()],
         "the list shows only the officer's own"
     );
+    // The menu ranks by fit for anyone; the figures, made from a profile, are for those
+    // who may see it.
+    let fits = |token: Option<String>, community: String| async move {
+        let path = format!("/api/v1/menu?community={community}&limit=500");
+        let (_, menu) = app.get(token.as_deref(), &path).await;
+        menu["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["fit"].as_f64())
+            .collect::<Vec<_>>()
+    };
+    assert!(fits(Some(officer.clone()), own.clone())
+        .await
+        .iter()
+        .all(Option::is_some));
+    assert!(fits(None, own.clone()).await.iter().all(Option::is_none));
+    assert!(fits(Some(officer.clone()), other.clone())
+        .await
+        .iter()
+        .all(Option::is_none));
 }
 
 /// Finding 12: times stay within reach, and nothing is planned wholly in the past.

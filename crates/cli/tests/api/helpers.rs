@@ -407,6 +407,9 @@ pub async fn spawn_server(
             }
         }
         let log = std::fs::read_to_string(log_path).unwrap_or_default();
+        if log.contains("--test-clock") {
+            panic!("the server has no test clock: build with `--features youthloop/test-clock` (script/test does)\n{log}");
+        }
         panic!("server exited before listening:\n{log}");
     })
     .await

@@ -199,6 +199,7 @@ pub async fn add_child(
     ApiJson(b): ApiJson<ChildBody>,
 ) -> AppResult<(StatusCode, Json<Participant>)> {
     user.require(&[Role::Guardian])?;
+    state.limits.check_child(&user.user.id)?;
     if !b.consent {
         return Err(AppError::invalid(
             "consent",
@@ -215,7 +216,7 @@ pub async fn add_child(
             "孩子须未满18周岁 / A child is under 18",
         ));
     }
-    let child = state
+    let added = state
         .store
         .create_participant(
             &user.actor,
@@ -230,8 +231,12 @@ pub async fn add_child(
                 consent_relation: Some(relation),
             },
         )
-        .await?;
-    Ok((StatusCode::CREATED, Json(child)))
+        .await;
+    // An ID number already known is refused: counted, so that it cannot be tested at scale.
+    if let Err(youthloop_store::StoreError::Conflict { .. }) = &added {
+        state.limits.child_refused(&user.user.id);
+    }
+    Ok((StatusCode::CREATED, Json(added?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/children", tag = "activities", params(ListQuery),

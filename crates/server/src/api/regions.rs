@@ -18,25 +18,33 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser};
 use crate::startup::AppState;
 
-/// A youth profile goes to the League and to the officers of that region or of a region
-/// above it (its town's): never to another community's officers, nor to the public.
-async fn show_profile(
+/// Whether the viewer may see a region's youth profile: the League, and the officers of
+/// that region or of a region above it (its town's); never another community's
+/// officers, nor the public.
+pub(crate) async fn sees_profile(
     state: &AppState,
     viewer: &MaybeUser,
-    mut region: Region,
-) -> AppResult<Region> {
-    let sees = match &viewer.0 {
+    region_id: &str,
+) -> AppResult<bool> {
+    Ok(match &viewer.0 {
         Some(u) if u.actor.has_any(&[Role::LeagueAdmin, Role::CityAdmin]) => true,
         Some(u) if u.actor.has(Role::CommunityOfficer) => {
             let scopes = u.actor.scopes(&[Role::CommunityOfficer]);
             state
                 .store
-                .region_within(u.district(), &region.id, &scopes)
+                .region_within(u.district(), region_id, &scopes)
                 .await?
         }
         _ => false,
-    };
-    if !sees {
+    })
+}
+
+async fn show_profile(
+    state: &AppState,
+    viewer: &MaybeUser,
+    mut region: Region,
+) -> AppResult<Region> {
+    if !sees_profile(state, viewer, &region.id).await? {
         region.profile = None;
     }
     Ok(region)

@@ -299,6 +299,13 @@ pub async fn menu(
                 .partial_cmp(&key(a))
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
+        // Anyone may see the order; the figure, made from the profile, only those who
+        // may see the profile.
+        if !crate::api::regions::sees_profile(&state, &viewer, community).await? {
+            for item in &mut items {
+                item.fit = None;
+            }
+        }
     }
     // Ranked, not ordered by id: the cursor is the place in the ranking.
     let start = match page.after.as_deref() {

@@ -74,9 +74,10 @@ pub async fn sign_in(
         return Err(bad_credentials());
     }
     let now = state.now();
+    let client = crate::limits::group(&address);
     let key = SignInKey {
         phone: phone.as_str(),
-        client: &address,
+        client: &client,
     };
     let lock = state.store.sign_in_lock(key, now).await?;
     let found = state.store.credentials(phone.as_str()).await?;
@@ -257,7 +258,7 @@ pub struct Erased {
     responses((status = 200, body = Erased), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn erase(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     user.require(&[Role::Guardian, Role::Youth, Role::Volunteer])?;
-    state.store.erase(&user.actor).await?;
+    state.store.erase(&user.actor, state.now()).await?;
     let cookie = session_cookie(&state, "", 0);
     Ok((
         AppendHeaders([(header::SET_COOKIE, cookie)]),
