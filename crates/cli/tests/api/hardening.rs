@@ -548,6 +548,39 @@ async fn guessing_elsewhere_never_locks_the_owner_out(engine: Engine) {
         StatusCode::OK,
         "the owner was locked out by someone else"
     );
+
+    // Behind a trusted proxy the client is the one its X-Forwarded-For names; from
+    // anyone else the header counts for nothing.
+    let (proxied, _proxy) = spawn_instance(app, 2, &["--trusted-proxy", "127.0.0.1"]).await;
+    let (direct, _direct) = spawn_instance(app, 3, &[]).await;
+    let attempt = |base: &str, forwarded: &str, password: &str| {
+        app.client
+            .post(format!("{base}/api/v1/session"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"phone": ORG_ADMIN, "password": password}))
+            .send()
+    };
+    for base in [&proxied, &direct] {
+        for _ in 0..5 {
+            attempt(base, "203.0.113.7", "not-the-password-1")
+                .await
+                .unwrap();
+        }
+        let attacker = attempt(base, "203.0.113.7", PASSWORD).await.unwrap();
+        assert_eq!(attacker.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    let owner = attempt(&proxied, "198.51.100.9", PASSWORD).await.unwrap();
+    assert_eq!(
+        owner.status(),
+        StatusCode::OK,
+        "the proxy's client is told apart"
+    );
+    let spoofed = attempt(&direct, "198.51.100.9", PASSWORD).await.unwrap();
+    assert_eq!(
+        spoofed.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a header from an untrusted peer changes nothing"
+    );
 }
 
 /// Findings 5 and 6: sign-up refuses weak passwords, and a registered phone in any
