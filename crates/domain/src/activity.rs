@@ -35,6 +35,11 @@ impl ActivityStatus {
     pub fn is_public(self) -> bool {
         !matches!(self, ActivityStatus::Draft)
     }
+
+    /// Whether it uses one of its order's sessions: all but a cancelled one.
+    pub fn uses_a_session(self) -> bool {
+        self != ActivityStatus::Cancelled
+    }
 }
 
 status_enum!(
@@ -63,6 +68,15 @@ impl RegistrationStatus {
     /// Whether the registration may take `action` now.
     pub fn allows(self, action: RegistrationAction) -> bool {
         self.apply(action).is_ok()
+    }
+
+    /// The statuses a registration can still be cancelled from (a seat or a place in
+    /// line that ends when consent does).
+    pub fn cancellable() -> impl Iterator<Item = RegistrationStatus> {
+        Self::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.allows(RegistrationAction::Cancel))
     }
 
     /// A live registration holds a seat or a place in line.
@@ -327,6 +341,24 @@ mod tests {
             (S::Closed, A::Cancel, S::Cancelled),
         ];
         crate::status::check_transitions(S::ALL, A::ALL, &allowed, S::apply);
+    }
+
+    #[test]
+    fn what_counts_and_what_can_be_cancelled() {
+        let cancellable: Vec<_> = RegistrationStatus::cancellable().collect();
+        assert_eq!(
+            cancellable,
+            [
+                RegistrationStatus::Confirmed,
+                RegistrationStatus::Waitlisted
+            ]
+        );
+        let using: Vec<_> = ActivityStatus::ALL
+            .iter()
+            .filter(|s| s.uses_a_session())
+            .collect();
+        assert!(!using.contains(&&ActivityStatus::Cancelled));
+        assert_eq!(using.len(), ActivityStatus::ALL.len() - 1);
     }
 
     #[test]

@@ -1,13 +1,38 @@
 //! Procurement rounds (项目征集) and the projects proposed in them.
 
+use time::OffsetDateTime;
+
 use crate::error::{DomainError, DomainResult};
-use crate::parse::Fen;
+use crate::parse::{within_reach, Fen};
 use crate::status_enum;
 
 status_enum!(
     /// `draft → open → reviewing → awarded → closed`
     RoundStatus { Draft => "draft", Open => "open", Reviewing => "reviewing", Awarded => "awarded", Closed => "closed" }
 );
+
+/// A round's dates: within reach of `now`, in order, and not closed already.
+pub fn check_dates(
+    opens_at: OffsetDateTime,
+    closes_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> DomainResult<()> {
+    within_reach("opens_at", opens_at, now)?;
+    within_reach("closes_at", closes_at, now)?;
+    if closes_at <= now {
+        return Err(DomainError::invalid(
+            "closes_at",
+            "截止时间已过 / closes_at is already past",
+        ));
+    }
+    if closes_at <= opens_at {
+        return Err(DomainError::invalid(
+            "closes_at",
+            "截止须晚于开始 / closes_at must be after opens_at",
+        ));
+    }
+    Ok(())
+}
 
 status_enum!(RoundAction { Open => "open", Review => "review", Award => "award", Close => "close" });
 
@@ -119,6 +144,25 @@ pub fn check_budget(budget: Fen, already_approved: Fen, cost: Fen) -> DomainResu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn round_dates_are_ahead_in_order_and_within_reach() {
+        use time::macros::datetime;
+        let now = datetime!(2026-12-01 0:00 UTC);
+        let day = time::Duration::days(1);
+        assert!(check_dates(now, now + day, now).is_ok());
+        let field = |o, c| check_dates(o, c, now).unwrap_err().field();
+        assert_eq!(field(now - day * 3, now - day), Some("closes_at"));
+        assert_eq!(field(now + day, now), Some("closes_at"));
+        assert_eq!(
+            field(now, datetime!(9999-01-01 0:00 UTC)),
+            Some("closes_at")
+        );
+        assert_eq!(
+            field(datetime!(0000-01-01 0:00 UTC), now + day),
+            Some("opens_at")
+        );
+    }
 
     #[test]
     fn round_transitions_allowed_and_refused() {

@@ -55,6 +55,12 @@ pub trait Store: Send + Sync + 'static {
         region_id: &str,
         scope_ids: &[String],
     ) -> StoreResult<bool>;
+    /// The regions at or under any of `scope_ids`: what a scope reaches, in one read.
+    async fn regions_under(
+        &self,
+        district_id: &str,
+        scope_ids: &[String],
+    ) -> StoreResult<std::collections::HashSet<String>>;
     async fn set_profile(
         &self,
         by: &Actor,

@@ -74,6 +74,16 @@ pub(crate) fn throttle_key(keys: &crate::crypto::Keyring, key: SignInKey<'_>) ->
     keys.lookup("sign_in", &format!("{}\u{1f}{}", key.phone, key.client))
 }
 
+/// Status names as an SQL list (`'confirmed', 'waitlisted'`): which statuses a query
+/// means is the domain's to say; the names are the domain's constants, never input.
+pub(crate) fn sql_names<T: std::fmt::Display>(statuses: impl IntoIterator<Item = T>) -> String {
+    statuses
+        .into_iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }

@@ -890,11 +890,13 @@ async fn cancel_what_is_to_come(
     participant_id: &str,
     now: OffsetDateTime,
 ) -> StoreResult<Vec<String>> {
-    let live: Vec<(String, String, String)> = sqlx::query_as(
+    let live: Vec<(String, String, String)> = sqlx::query_as(&format!(
         "select r.id, r.status, r.activity_id from registrations r join activities a on a.id = r.activity_id
-         where r.participant_id = ?1 and r.status in ('confirmed', 'waitlisted') and a.ends_at > ?2
+         where r.district_id = ?1 and r.participant_id = ?2 and r.status in ({}) and a.ends_at > ?3
          order by r.id",
-    )
+        sql_names(RegistrationStatus::cancellable())
+    ))
+    .bind(&by.district_id)
     .bind(participant_id)
     .bind(now)
     .fetch_all(&mut *c)
@@ -1168,6 +1170,24 @@ impl Store for SqliteStore {
         .await
         .map_err(db)?;
         Ok(found.is_some())
+    }
+
+    async fn regions_under(
+        &self,
+        district_id: &str,
+        scope_ids: &[String],
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "select c.id from regions c join regions s on s.district_id = c.district_id
+             and substr(c.path, 1, length(s.path)) = s.path
+             where c.district_id = ?1 and s.id in (select value from json_each(?2))",
+        )
+        .bind(district_id)
+        .bind(json(&scope_ids))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        Ok(ids.into_iter().collect())
     }
 
     async fn set_profile(
@@ -1833,10 +1853,13 @@ impl Store for SqliteStore {
                 }
                 .into());
             }
-            let (sessions, scheduled): (i64, i64) = sqlx::query_as(
-                "select o.sessions, (select count(*) from activities a where a.order_id = o.id and a.status != 'cancelled')
-                 from orders o where o.id = ?1",
-            )
+            let using = ActivityStatus::ALL.iter().filter(|s| s.uses_a_session());
+            let (sessions, scheduled): (i64, i64) = sqlx::query_as(&format!(
+                "select o.sessions, (select count(*) from activities a where a.order_id = o.id and a.status in ({}))
+                 from orders o where o.district_id = ?1 and o.id = ?2",
+                sql_names(using)
+            ))
+            .bind(district_id)
             .bind(order_id)
             .fetch_one(&mut *tx)
             .await

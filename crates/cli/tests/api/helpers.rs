@@ -419,9 +419,16 @@ pub async fn spawn_server(
     (listening, server)
 }
 
+/// The time the tests plan from: a server's clock starts here and only moves forward
+/// when a test moves it (`TestApp::advance_clock`), so what is planned from it lies
+/// ahead of the server too.
+pub fn wall_clock() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
 /// A valid, fictional ID number of someone `age` years old today.
 pub fn id_number(age: i32, serial: u32) -> String {
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = wall_clock().date();
     let born = today.replace_year(today.year() - age).expect("date") - time::Duration::days(30);
     let first17 = format!(
         "990101{:04}{:02}{:02}{:03}",
@@ -442,13 +449,12 @@ pub fn rfc3339(t: time::OffsetDateTime) -> String {
 
 /// The date `d` days from today in Beijing time, as `YYYY-MM-DD` (an order's window).
 pub fn in_days(d: i64) -> String {
-    let day = youthloop_domain::parse::local_date(time::OffsetDateTime::now_utc())
-        + time::Duration::days(d);
+    let day = youthloop_domain::parse::local_date(wall_clock()) + time::Duration::days(d);
     day.to_string()
 }
 
 pub fn in_hours(h: i64) -> String {
-    rfc3339(time::OffsetDateTime::now_utc() + time::Duration::hours(h))
+    rfc3339(wall_clock() + time::Duration::hours(h))
 }
 
 impl TestApp {

@@ -18,36 +18,40 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser};
 use crate::startup::AppState;
 
-/// Whether the viewer may see a region's youth profile: the League, and the officers of
-/// that region or of a region above it (its town's); never another community's
-/// officers, nor the public.
-pub(crate) async fn sees_profile(
-    state: &AppState,
-    viewer: &MaybeUser,
-    region_id: &str,
-) -> AppResult<bool> {
-    Ok(match &viewer.0 {
-        Some(u) if u.actor.has_any(&[Role::LeagueAdmin, Role::CityAdmin]) => true,
-        Some(u) if u.actor.has(Role::CommunityOfficer) => {
-            let scopes = u.actor.scopes(&[Role::CommunityOfficer]);
-            state
-                .store
-                .region_within(u.district(), region_id, &scopes)
-                .await?
-        }
-        _ => false,
-    })
+/// Whose youth profiles a viewer may see: the League every one, a community officer
+/// those of their regions and of the regions under them (a town's officer, the town's
+/// communities); never another community's officers, nor the public.
+pub(crate) enum ProfileReach {
+    All,
+    Only(std::collections::HashSet<String>),
 }
 
-async fn show_profile(
-    state: &AppState,
-    viewer: &MaybeUser,
-    mut region: Region,
-) -> AppResult<Region> {
-    if !sees_profile(state, viewer, &region.id).await? {
-        region.profile = None;
+impl ProfileReach {
+    /// Read once per request: a list of regions asks it for each.
+    pub(crate) async fn of(state: &AppState, viewer: &MaybeUser) -> AppResult<Self> {
+        Ok(match &viewer.0 {
+            Some(u) if u.actor.has_any(&[Role::LeagueAdmin, Role::CityAdmin]) => Self::All,
+            Some(u) if u.actor.has(Role::CommunityOfficer) => {
+                let scopes = u.actor.scopes(&[Role::CommunityOfficer]);
+                Self::Only(state.store.regions_under(u.district(), &scopes).await?)
+            }
+            _ => Self::Only(Default::default()),
+        })
     }
-    Ok(region)
+
+    pub(crate) fn sees(&self, region_id: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(ids) => ids.contains(region_id),
+        }
+    }
+
+    fn show(&self, mut region: Region) -> Region {
+        if !self.sees(&region.id) {
+            region.profile = None;
+        }
+        region
+    }
 }
 
 /// Regions of the district: the district, its towns and communities.
@@ -60,14 +64,8 @@ pub async fn list_regions(
 ) -> AppResult<Json<Paged<Region>>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
     let page = state.store.regions(&district, &q.page()?).await?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for region in page.items {
-        items.push(show_profile(&state, &viewer, region).await?);
-    }
-    Ok(Json(Paged {
-        items,
-        next_cursor: page.next_cursor,
-    }))
+    let reach = ProfileReach::of(&state, &viewer).await?;
+    Ok(Json(page.map(|r| reach.show(r))))
 }
 
 #[utoipa::path(get, path = "/api/v1/regions/{id}", tag = "regions", params(("id" = String, Path), ListQuery),
@@ -80,7 +78,7 @@ pub async fn get_region(
 ) -> AppResult<Json<Region>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
     let region = state.store.region(&district, &id).await?;
-    Ok(Json(show_profile(&state, &viewer, region).await?))
+    Ok(Json(ProfileReach::of(&state, &viewer).await?.show(region)))
 }
 
 #[derive(Deserialize, ToSchema)]

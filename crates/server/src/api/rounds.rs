@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use youthloop_domain::activity::check_ages;
-use youthloop_domain::parse::{in_range, optional_text, text, within_reach};
+use youthloop_domain::parse::{in_range, optional_text, text};
 use youthloop_domain::region::{fit, parse_area};
 use youthloop_domain::role::Role;
-use youthloop_domain::round::RoundAction;
+use youthloop_domain::round::{self, RoundAction};
 use youthloop_domain::{badge, Fen};
 use youthloop_store::model::{MenuItem, NewProject, NewRound, Project, Round};
 
@@ -38,21 +38,7 @@ pub async fn create_round(
     ApiJson(b): ApiJson<RoundBody>,
 ) -> AppResult<(StatusCode, Json<Round>)> {
     user.require(&[Role::LeagueAdmin])?;
-    let now = state.now();
-    within_reach("opens_at", b.opens_at, now)?;
-    within_reach("closes_at", b.closes_at, now)?;
-    if b.closes_at <= now {
-        return Err(AppError::invalid(
-            "closes_at",
-            "截止时间已过 / closes_at is already past",
-        ));
-    }
-    if b.closes_at <= b.opens_at {
-        return Err(AppError::invalid(
-            "closes_at",
-            "截止须晚于开始 / closes_at must be after opens_at",
-        ));
-    }
+    round::check_dates(b.opens_at, b.closes_at, state.now())?;
     let round = NewRound {
         title: text("title", &b.title, 100)?,
         budget: Fen::parse("budget_fen", b.budget_fen)?,
@@ -301,7 +287,8 @@ pub async fn menu(
         });
         // Anyone may see the order; the figure, made from the profile, only those who
         // may see the profile.
-        if !crate::api::regions::sees_profile(&state, &viewer, community).await? {
+        let reach = crate::api::regions::ProfileReach::of(&state, &viewer).await?;
+        if !reach.sees(community) {
             for item in &mut items {
                 item.fit = None;
             }
