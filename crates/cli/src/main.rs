@@ -17,9 +17,8 @@ use youthloop_server::config::ConnectionLimits;
 use youthloop_server::Settings;
 use youthloop_store::crypto::{key_file_keys, write_key_file, DataKey, Keyring};
 use youthloop_store::model::NewUser;
-use youthloop_store::postgres::PgStore;
-use youthloop_store::sqlite::SqliteStore;
 use youthloop_store::Store;
+use youthloop_store::{postgres, sqlite};
 
 #[derive(Parser)]
 #[command(
@@ -257,13 +256,13 @@ impl<'a> Database<'a> {
                     bail!("{path} does not exist");
                 }
                 Arc::new(
-                    SqliteStore::open(path, create, keys)
+                    sqlite::open(path, create, keys)
                         .await
                         .with_context(|| format!("opening {path}"))?,
                 )
             }
             Database::Postgres(url) => Arc::new(
-                PgStore::open(url, keys)
+                postgres::open(url, keys)
                     .await
                     .context("opening the PostgreSQL database")?,
             ),
@@ -406,7 +405,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     (Some(read), database @ Database::Postgres(url)) => {
                         Database::parse(read)?;
                         Arc::new(
-                            PgStore::open_with_replica(url, Some(read), database.keyring()?)
+                            postgres::open_with_replica(url, Some(read), database.keyring()?)
                                 .await?,
                         )
                     }
@@ -489,7 +488,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 bail!("{path} does not exist");
             }
             // Opening runs the migrations; the copy needs no data key (sealed values move as they are).
-            PgStore::open(url, Keyring::single(DataKey::generate())).await?;
+            postgres::open(url, Keyring::single(DataKey::generate())).await?;
             let report = youthloop_store::copy::sqlite_to_postgres(path, url).await?;
             for table in &report {
                 println!(

@@ -79,6 +79,11 @@ impl RegistrationStatus {
             .filter(|s| s.allows(RegistrationAction::Cancel))
     }
 
+    /// The statuses of a live registration, for queries.
+    pub fn live() -> impl Iterator<Item = RegistrationStatus> {
+        Self::ALL.iter().copied().filter(|s| s.is_live())
+    }
+
     /// A live registration holds a seat or a place in line.
     pub fn is_live(self) -> bool {
         matches!(

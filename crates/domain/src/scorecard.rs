@@ -2,6 +2,9 @@
 //! organizations when the League buys and communities order next.
 
 use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use crate::parse::local_date;
 
 /// The prior of the Bayesian average: a neutral 3 of 5, worth ten reviews. So three
 /// five-star reviews (3.46) do not beat three hundred four-star ones (3.97).
@@ -18,6 +21,26 @@ pub struct Facts {
     pub review_count: u64,
     /// The sum of each review's mean rating.
     pub rating_sum: f64,
+}
+
+impl Facts {
+    /// Counts one finished session. It is on time when it starts no later than the last
+    /// day of its order's window, in the platform's local days; one without an order
+    /// (the organization's own) is on time.
+    pub fn count_session(
+        &mut self,
+        starts_at: OffsetDateTime,
+        window_end: Option<Date>,
+        attended: u64,
+        no_show: u64,
+    ) {
+        self.sessions_delivered += 1;
+        if window_end.is_none_or(|end| local_date(starts_at) <= end) {
+            self.sessions_on_time += 1;
+        }
+        self.attended += attended;
+        self.no_show += no_show;
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -65,6 +88,31 @@ mod tests {
         let many = bayesian_average(300, 1200.0);
         assert!(many > few, "{many} vs {few}");
         assert!((bayesian_average(0, 0.0) - PRIOR_MEAN).abs() < 1e-9);
+    }
+
+    #[test]
+    fn on_time_is_counted_in_local_days() {
+        use time::macros::{date, datetime};
+        let mut facts = Facts::default();
+        // 23:30 UTC on the 31st is 07:30 on 1 June in Beijing: a day late.
+        facts.count_session(
+            datetime!(2026-05-31 23:30 UTC),
+            Some(date!(2026 - 05 - 31)),
+            3,
+            1,
+        );
+        // 15:59 UTC is 23:59 the same day in Beijing: on time.
+        facts.count_session(
+            datetime!(2026-05-31 15:59 UTC),
+            Some(date!(2026 - 05 - 31)),
+            2,
+            0,
+        );
+        // Without an order, nothing to be late for.
+        facts.count_session(datetime!(2026-07-01 02:00 UTC), None, 0, 0);
+        assert_eq!(facts.sessions_delivered, 3);
+        assert_eq!(facts.sessions_on_time, 2);
+        assert_eq!((facts.attended, facts.no_show), (5, 1));
     }
 
     #[test]

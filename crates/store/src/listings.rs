@@ -1,15 +1,17 @@
-//! What the pages list and count: read-only queries written once for both engines.
-//! Placeholders are `$n` numbered in order of first use, which PostgreSQL and SQLite
-//! (through sqlx) both read the same way; each engine only runs them on its readers.
+//! What the pages list and count: read-only queries, on the readers (which may lag a
+//! replica behind the primary).
 
+use async_trait::async_trait;
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use crate::model::{
     ActivityCard, ActivityFact, Colleague, DistrictFigures, MyRegistration, OrgSatisfaction,
 };
-use crate::rows::{count, parse_status, ActivityRow, ACTIVITY_COLUMNS};
-use crate::StoreResult;
+use crate::model::{ActivityFilter, Project, Round};
+use crate::rows::{count, db, parse_status, ActivityRow, ProjectRow, RoundRow, ACTIVITY_COLUMNS};
+use crate::sql::query;
+use crate::{SqlStore, StoreResult};
 
 /// Activities to list, soonest first: published ones, or every state with `$3`.
 pub(crate) fn upcoming_sql() -> String {
@@ -215,137 +217,154 @@ impl From<ColleagueRow> for Colleague {
 /// Every project's title in a district, for lists of orders.
 pub(crate) const PROJECT_TITLES: &str = "select id, title from projects where district_id = $1";
 
-/// The listings on one engine's readers: the statements above and their conversions,
-/// written once and expanded for each engine's pool type (`listings!(SqlitePool)`), so
-/// that each engine's `Store` methods are one call each.
-macro_rules! listings {
-    ($pool:ty) => {
-        use $crate::listings::*;
-        use $crate::model::*;
-        use $crate::rows::{db, ProjectRow, RoundRow};
-        use $crate::StoreResult;
+/// What the pages list and count.
+#[async_trait]
+pub trait Listings: Send + Sync {
+    // What the pages list and count (read-only, on the readers).
+    async fn upcoming(
+        &self,
+        district_id: &str,
+        filter: &ActivityFilter,
+    ) -> StoreResult<Vec<ActivityCard>>;
 
-        pub(crate) async fn upcoming(
-            reader: &$pool,
-            district_id: &str,
-            filter: &ActivityFilter,
-        ) -> StoreResult<Vec<ActivityCard>> {
-            let rows: Vec<ActivityCardRow> = sqlx::query_as(&upcoming_sql())
-                .bind(district_id)
-                .bind(&filter.organization_id)
-                .bind(filter.every_state)
-                .bind(filter.from)
-                .bind(filter.to)
-                .bind(&filter.community_id)
-                .bind(&filter.area)
-                .bind(filter.age.map(i64::from))
-                .bind(i64::from(filter.limit.clamp(1, 500)))
-                .fetch_all(reader)
-                .await
-                .map_err(db)?;
-            rows.into_iter().map(ActivityCardRow::into_card).collect()
-        }
+    /// The registrations of the user's children and of the user as a youth.
+    async fn my_registrations(
+        &self,
+        district_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Vec<MyRegistration>>;
 
-        pub(crate) async fn my_registrations(
-            reader: &$pool,
-            district_id: &str,
-            user_id: &str,
-        ) -> StoreResult<Vec<MyRegistration>> {
-            let rows: Vec<MyRegistrationRow> = sqlx::query_as(MY_REGISTRATIONS)
-                .bind(district_id)
-                .bind(user_id)
-                .fetch_all(reader)
-                .await
-                .map_err(db)?;
-            rows.into_iter()
-                .map(MyRegistrationRow::into_registration)
-                .collect()
-        }
+    async fn rounds(&self, district_id: &str) -> StoreResult<Vec<Round>>;
 
-        pub(crate) async fn rounds(reader: &$pool, district_id: &str) -> StoreResult<Vec<Round>> {
-            let rows: Vec<RoundRow> = sqlx::query_as(&rounds_sql())
-                .bind(district_id)
-                .fetch_all(reader)
-                .await
-                .map_err(db)?;
-            rows.into_iter().map(RoundRow::into_round).collect()
-        }
+    async fn projects(&self, district_id: &str, round_id: &str) -> StoreResult<Vec<Project>>;
 
-        pub(crate) async fn projects(
-            reader: &$pool,
-            district_id: &str,
-            round_id: &str,
-        ) -> StoreResult<Vec<Project>> {
-            let rows: Vec<ProjectRow> = sqlx::query_as(PROJECTS)
-                .bind(district_id)
-                .bind(round_id)
-                .fetch_all(reader)
-                .await
-                .map_err(db)?;
-            rows.into_iter().map(ProjectRow::into_project).collect()
-        }
+    async fn district_figures(&self, district_id: &str) -> StoreResult<DistrictFigures>;
 
-        pub(crate) async fn district_figures(
-            reader: &$pool,
-            district_id: &str,
-        ) -> StoreResult<DistrictFigures> {
-            let row: FiguresRow = sqlx::query_as(FIGURES)
-                .bind(district_id)
-                .fetch_one(reader)
-                .await
-                .map_err(db)?;
-            Ok(row.into())
-        }
+    async fn activity_facts(&self, district_id: &str) -> StoreResult<Vec<ActivityFact>>;
 
-        pub(crate) async fn activity_facts(
-            reader: &$pool,
-            district_id: &str,
-        ) -> StoreResult<Vec<ActivityFact>> {
-            let rows: Vec<ActivityFactRow> = sqlx::query_as(ACTIVITY_FACTS)
-                .bind(district_id)
-                .fetch_all(reader)
-                .await
-                .map_err(db)?;
-            Ok(rows.into_iter().map(Into::into).collect())
-        }
+    async fn satisfaction_by_org(&self, district_id: &str) -> StoreResult<Vec<OrgSatisfaction>>;
 
-        pub(crate) async fn satisfaction_by_org(
-            reader: &$pool,
-            district_id: &str,
-        ) -> StoreResult<Vec<OrgSatisfaction>> {
-            let rows: Vec<OrgSatisfactionRow> = sqlx::query_as(SATISFACTION_BY_ORG)
-                .bind(district_id)
-                .fetch_all(reader)
-                .await
-                .map_err(db)?;
-            Ok(rows.into_iter().map(Into::into).collect())
-        }
+    async fn colleagues(
+        &self,
+        district_id: &str,
+        organization_id: &str,
+    ) -> StoreResult<Vec<Colleague>>;
 
-        pub(crate) async fn colleagues(
-            reader: &$pool,
-            district_id: &str,
-            organization_id: &str,
-        ) -> StoreResult<Vec<Colleague>> {
-            let rows: Vec<ColleagueRow> = sqlx::query_as(COLLEAGUES)
-                .bind(district_id)
-                .bind(organization_id)
-                .fetch_all(reader)
-                .await
-                .map_err(db)?;
-            Ok(rows.into_iter().map(Into::into).collect())
-        }
-
-        pub(crate) async fn project_titles(
-            reader: &$pool,
-            district_id: &str,
-        ) -> StoreResult<std::collections::HashMap<String, String>> {
-            let rows: Vec<(String, String)> = sqlx::query_as(PROJECT_TITLES)
-                .bind(district_id)
-                .fetch_all(reader)
-                .await
-                .map_err(db)?;
-            Ok(rows.into_iter().collect())
-        }
-    };
+    /// Every project's title in the district, by project id.
+    async fn project_titles(
+        &self,
+        district_id: &str,
+    ) -> StoreResult<std::collections::HashMap<String, String>>;
 }
-pub(crate) use listings;
+
+#[async_trait]
+impl Listings for SqlStore {
+    async fn upcoming(
+        &self,
+        district_id: &str,
+        filter: &ActivityFilter,
+    ) -> StoreResult<Vec<ActivityCard>> {
+        let rows: Vec<ActivityCardRow> = query(&upcoming_sql())
+            .bind(district_id)
+            .bind(&filter.organization_id)
+            .bind(filter.every_state)
+            .bind(filter.from)
+            .bind(filter.to)
+            .bind(&filter.community_id)
+            .bind(&filter.area)
+            .bind(filter.age.map(i64::from))
+            .bind(i64::from(filter.limit.clamp(1, 500)))
+            .fetch_all(&mut self.pools.read())
+            .await
+            .map_err(db)?;
+        rows.into_iter().map(ActivityCardRow::into_card).collect()
+    }
+
+    async fn my_registrations(
+        &self,
+        district_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Vec<MyRegistration>> {
+        let rows: Vec<MyRegistrationRow> = query(MY_REGISTRATIONS)
+            .bind(district_id)
+            .bind(user_id)
+            .fetch_all(&mut self.pools.read())
+            .await
+            .map_err(db)?;
+        rows.into_iter()
+            .map(MyRegistrationRow::into_registration)
+            .collect()
+    }
+
+    async fn rounds(&self, district_id: &str) -> StoreResult<Vec<Round>> {
+        let rows: Vec<RoundRow> = query(&rounds_sql())
+            .bind(district_id)
+            .fetch_all(&mut self.pools.read())
+            .await
+            .map_err(db)?;
+        rows.into_iter().map(RoundRow::into_round).collect()
+    }
+
+    async fn projects(&self, district_id: &str, round_id: &str) -> StoreResult<Vec<Project>> {
+        let rows: Vec<ProjectRow> = query(PROJECTS)
+            .bind(district_id)
+            .bind(round_id)
+            .fetch_all(&mut self.pools.read())
+            .await
+            .map_err(db)?;
+        rows.into_iter().map(ProjectRow::into_project).collect()
+    }
+
+    async fn district_figures(&self, district_id: &str) -> StoreResult<DistrictFigures> {
+        let row: FiguresRow = query(FIGURES)
+            .bind(district_id)
+            .fetch_one(&mut self.pools.read())
+            .await
+            .map_err(db)?;
+        Ok(row.into())
+    }
+
+    async fn activity_facts(&self, district_id: &str) -> StoreResult<Vec<ActivityFact>> {
+        let rows: Vec<ActivityFactRow> = query(ACTIVITY_FACTS)
+            .bind(district_id)
+            .fetch_all(&mut self.pools.read())
+            .await
+            .map_err(db)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn satisfaction_by_org(&self, district_id: &str) -> StoreResult<Vec<OrgSatisfaction>> {
+        let rows: Vec<OrgSatisfactionRow> = query(SATISFACTION_BY_ORG)
+            .bind(district_id)
+            .fetch_all(&mut self.pools.read())
+            .await
+            .map_err(db)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn colleagues(
+        &self,
+        district_id: &str,
+        organization_id: &str,
+    ) -> StoreResult<Vec<Colleague>> {
+        let rows: Vec<ColleagueRow> = query(COLLEAGUES)
+            .bind(district_id)
+            .bind(organization_id)
+            .fetch_all(&mut self.pools.read())
+            .await
+            .map_err(db)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn project_titles(
+        &self,
+        district_id: &str,
+    ) -> StoreResult<std::collections::HashMap<String, String>> {
+        let rows: Vec<(String, String)> = query(PROJECT_TITLES)
+            .bind(district_id)
+            .fetch_all(&mut self.pools.read())
+            .await
+            .map_err(db)?;
+        Ok(rows.into_iter().collect())
+    }
+}

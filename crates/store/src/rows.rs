@@ -502,13 +502,11 @@ pub(crate) struct CandidateRow {
     user_id: Option<String>,
     birth_date: Date,
     has_consent: bool,
-    /// The activities the candidate holds a live registration for, as a JSON array.
-    live: String,
 }
 
 impl CandidateRow {
-    /// The candidate, and the activities they are already registered for.
-    pub(crate) fn into_parts(self) -> (String, crate::admission::Candidate, Vec<String>) {
+    /// The candidate by their id.
+    pub(crate) fn into_parts(self) -> (String, crate::admission::Candidate) {
         let candidate = crate::admission::Candidate {
             district_id: self.district_id,
             guardian_id: self.guardian_id,
@@ -516,7 +514,7 @@ impl CandidateRow {
             birth_date: self.birth_date,
             has_consent: self.has_consent,
         };
-        (self.id, candidate, from_json(&self.live))
+        (self.id, candidate)
     }
 }
 
@@ -534,16 +532,21 @@ pub(crate) struct SessionUserRow {
     #[sqlx(flatten)]
     pub(crate) user: UserRow,
     pub(crate) expires_at: OffsetDateTime,
-    /// `[[role, scope], …]` as JSON, in role then scope order.
-    pub(crate) roles: String,
+    pub(crate) role: Option<String>,
+    pub(crate) scope_id: Option<String>,
 }
 
 impl SessionUserRow {
-    /// The user, if the session is still live at `now`.
-    pub(crate) fn into_user(self, now: OffsetDateTime) -> Option<User> {
-        if self.expires_at <= now {
+    /// The user of a session's rows (one per role), if the session is live at `now`.
+    pub(crate) fn into_user(rows: Vec<Self>, now: OffsetDateTime) -> Option<User> {
+        let roles = rows
+            .iter()
+            .filter_map(|r| Some((r.role.clone()?, r.scope_id.clone()?)))
+            .collect();
+        let first = rows.into_iter().next()?;
+        if first.expires_at <= now {
             return None;
         }
-        Some(self.user.into_user(from_json(&self.roles)))
+        Some(first.user.into_user(roles))
     }
 }

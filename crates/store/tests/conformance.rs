@@ -13,9 +13,9 @@ use youthloop_domain::round::RoundAction;
 use youthloop_domain::{DomainError, Fen};
 use youthloop_store::crypto::{DataKey, Keyring};
 use youthloop_store::model::*;
-use youthloop_store::postgres::PgStore;
-use youthloop_store::sqlite::SqliteStore;
-use youthloop_store::{Store, StoreError};
+use youthloop_store::prelude::*;
+use youthloop_store::SqlStore;
+use youthloop_store::StoreError;
 
 /// A district with one community, one organization and one guardian.
 struct World {
@@ -466,10 +466,10 @@ fn keyring() -> Keyring {
     Keyring::single(DataKey::from_hex(&"ab".repeat(32)).unwrap())
 }
 
-async fn sqlite() -> (tempfile::TempDir, SqliteStore) {
+async fn sqlite() -> (tempfile::TempDir, SqlStore) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.db");
-    let store = SqliteStore::open(path.to_str().unwrap(), true, keyring())
+    let store = youthloop_store::sqlite::open(path.to_str().unwrap(), true, keyring())
         .await
         .unwrap();
     (dir, store)
@@ -506,7 +506,7 @@ impl Drop for PgDatabase {
 
 pub const POSTGRES_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
-async fn postgres() -> (PgDatabase, PgStore) {
+async fn postgres() -> (PgDatabase, SqlStore) {
     let admin_url =
         std::env::var("YOUTHLOOP_TEST_POSTGRES").unwrap_or_else(|_| POSTGRES_ADMIN.to_owned());
     let mut admin = PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
@@ -522,7 +522,9 @@ async fn postgres() -> (PgDatabase, PgStore) {
         .await
         .unwrap();
     let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
-    let store = PgStore::open(&url, keyring()).await.unwrap();
+    let store = youthloop_store::postgres::open(&url, keyring())
+        .await
+        .unwrap();
     (PgDatabase { admin_url, name }, store)
 }
 
@@ -564,7 +566,7 @@ async fn sqlite_keeps_confirmed_writes_across_a_reopen() {
     let registered = register(&store, &w, &a.id, &kid, None).await.unwrap();
     drop(store);
     let path = dir.path().join("store.db");
-    let reopened = SqliteStore::open(path.to_str().unwrap(), false, keyring())
+    let reopened = youthloop_store::sqlite::open(path.to_str().unwrap(), false, keyring())
         .await
         .unwrap();
     let line = reopened

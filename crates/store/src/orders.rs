@@ -1,0 +1,327 @@
+//! Ordering (点单): a community's orders, in the scope of whoever asks, and their steps.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use youthloop_domain::activity::{ActivityAction, ActivityStatus, RegistrationAction};
+use youthloop_domain::order::{Deadlines, OrderAction, OrderStatus};
+use youthloop_domain::role::Actor;
+use youthloop_domain::round::ProjectStatus;
+use youthloop_domain::{DomainError, Fen};
+
+use crate::activities::settle_registrations;
+use crate::model::*;
+use crate::rounds::load_project;
+use crate::rounds::sessions_left;
+use crate::rows::*;
+use crate::sql::{query, query_scalar, Conn, Sql};
+use crate::trust::audit;
+use crate::{SqlStore, StoreError, StoreResult};
+
+#[async_trait]
+pub trait Orders: Send + Sync {
+    // Order: orders in the caller's scope.
+    async fn create_order(
+        &self,
+        actor: &Actor,
+        order: NewOrder,
+        now: OffsetDateTime,
+    ) -> StoreResult<Order>;
+
+    async fn orders(
+        &self,
+        actor: &Actor,
+        page: &Page,
+        now: OffsetDateTime,
+    ) -> StoreResult<Paged<Order>>;
+
+    async fn order(&self, actor: &Actor, id: &str, now: OffsetDateTime) -> StoreResult<Order>;
+
+    async fn transition_order(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: OrderAction,
+        reason: Option<&str>,
+        now: OffsetDateTime,
+    ) -> StoreResult<Order>;
+}
+
+#[async_trait]
+impl Orders for SqlStore {
+    async fn create_order(
+        &self,
+        actor: &Actor,
+        order: NewOrder,
+        now: OffsetDateTime,
+    ) -> StoreResult<Order> {
+        let district_id = actor.district_id.as_str();
+        let mut tx = self.write().await?;
+        let project = load_project(&mut tx.conn(), district_id, &order.project_id).await?;
+        if project.status != ProjectStatus::Approved {
+            return Err(StoreError::NotFound);
+        }
+        let community: Option<String> = query_scalar(
+            "select c.id from regions c join regions s on s.district_id = c.district_id
+             and substr(c.path, 1, length(s.path)) = s.path
+             where c.district_id = $1 and c.id = $2 and c.kind = 'community'
+             and s.id = any($3) limit 1",
+        )
+        .bind(district_id)
+        .bind(&order.community_id)
+        .bind(actor.region_ids())
+        .fetch_optional(&mut tx.conn())
+        .await
+        .map_err(db)?;
+        if community.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        if order.sessions > sessions_left(&mut tx.conn(), &project).await? {
+            return Err(DomainError::SoldOut.into());
+        }
+        let id = new_id();
+        query(
+            "insert into orders (id, district_id, project_id, community_id, organization_id, sessions, window_start,
+             window_end, venue, expected_participants, notes, status, status_at, created_by, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'submitted', $12, $13, $12)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&project.id)
+        .bind(&order.community_id)
+        .bind(&project.organization_id)
+        .bind(i64::from(order.sessions))
+        .bind(order.window_start)
+        .bind(order.window_end)
+        .bind(&order.venue)
+        .bind(i64::from(order.expected_participants))
+        .bind(&order.notes)
+        .bind(now)
+        .bind(&actor.user_id)
+        .execute(&mut tx.conn())
+        .await
+        .map_err(db)?;
+        insert_history(
+            &mut tx.conn(),
+            district_id,
+            &id,
+            OrderStatus::Submitted,
+            &actor.user_id,
+            None,
+            now,
+        )
+        .await?;
+        let created = load_order(&mut tx.conn(), actor, &id, now).await?;
+        audit(&mut tx.conn(), actor, "order.create", "order", &id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(created)
+    }
+
+    async fn orders(
+        &self,
+        actor: &Actor,
+        page: &Page,
+        now: OffsetDateTime,
+    ) -> StoreResult<Paged<Order>> {
+        let mut c = self.pools.read();
+        let sql = format!("select {ORDER_COLUMNS} from orders o where {ORDER_SCOPE} and o.id > $5 order by o.id limit $6");
+        let rows = bind_scope(query(&sql), actor)
+            .bind(after(page))
+            .bind(fetch_limit(page))
+            .fetch_all(&mut c)
+            .await
+            .map_err(db)?;
+        let mut orders = Vec::with_capacity(rows.len());
+        for row in rows {
+            orders.push(into_order(&mut c, row, now).await?);
+        }
+        Ok(Paged::from_rows(orders, page, |o| o.id.clone()))
+    }
+
+    async fn order(&self, actor: &Actor, id: &str, now: OffsetDateTime) -> StoreResult<Order> {
+        let mut c = self.pools.read();
+        load_order(&mut c, actor, id, now).await
+    }
+
+    async fn transition_order(
+        &self,
+        actor: &Actor,
+        id: &str,
+        action: OrderAction,
+        reason: Option<&str>,
+        now: OffsetDateTime,
+    ) -> StoreResult<Order> {
+        let mut tx = self.write().await?;
+        let order = load_order(&mut tx.conn(), actor, id, now).await?;
+        step_order(&mut tx.conn(), &order, action, &actor.user_id, reason, now).await?;
+        let moved = load_order(&mut tx.conn(), actor, id, now).await?;
+        audit(
+            &mut tx.conn(),
+            actor,
+            &format!("order.{action}"),
+            "order",
+            id,
+        )
+        .await?;
+        tx.commit().await.map_err(db)?;
+        Ok(moved)
+    }
+}
+
+/// Orders the actor may see: the League and evaluators see the district, an
+/// organization its own, a community officer those of the regions under their scope.
+/// Binds: $1 district, $2 sees district, $3 org ids (JSON), $4 region ids (JSON).
+pub(crate) const ORDER_SCOPE: &str = "o.district_id = $1 and ($2 or o.organization_id = any($3)
+    or exists (select 1 from regions c join regions s
+               on s.district_id = c.district_id and substr(c.path, 1, length(s.path)) = s.path
+               where c.id = o.community_id and s.id = any($4)))";
+
+pub(crate) fn bind_scope<'q>(q: Sql<'q>, actor: &Actor) -> Sql<'q> {
+    q.bind(actor.district_id.clone())
+        .bind(actor.sees_district())
+        .bind(actor.org_ids())
+        .bind(actor.region_ids())
+}
+
+pub(crate) async fn order_history(
+    c: &mut Conn<'_>,
+    order_id: &str,
+) -> StoreResult<Vec<HistoryEntry>> {
+    let rows: Vec<HistoryRow> = query(
+        "select status, at, by_user, note from order_history where order_id = $1 order by id",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db)?;
+    rows.into_iter()
+        .map(|h| {
+            Ok(HistoryEntry {
+                status: parse_status(h.status)?,
+                at: h.at,
+                by: h.by_user,
+                note: h.note,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn into_order(
+    c: &mut Conn<'_>,
+    row: OrderRow,
+    now: OffsetDateTime,
+) -> StoreResult<Order> {
+    let status: OrderStatus = parse_status(row.status)?;
+    let deadlines = Deadlines::default();
+    Ok(Order {
+        history: order_history(c, &row.id).await?,
+        id: row.id,
+        district_id: row.district_id,
+        status,
+        project_id: row.project_id,
+        community_id: row.community_id,
+        organization_id: row.organization_id,
+        sessions: count(row.sessions),
+        window_start: row.window_start,
+        window_end: row.window_end,
+        venue: row.venue,
+        expected_participants: count(row.expected_participants),
+        notes: row.notes,
+        reason: row.reason,
+        committed_fen: row.committed_fen,
+        due_at: deadlines.due_at(status, row.status_at),
+        overdue: deadlines.is_overdue(status, row.status_at, now),
+        created_at: row.created_at,
+    })
+}
+
+pub(crate) async fn load_order(
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    id: &str,
+    now: OffsetDateTime,
+) -> StoreResult<Order> {
+    let sql = format!("select {ORDER_COLUMNS} from orders o where {ORDER_SCOPE} and o.id = $5");
+    let row = bind_scope(query(&sql), actor)
+        .bind(id)
+        .fetch_one(&mut *c)
+        .await
+        .map_err(db)?;
+    into_order(c, row, now).await
+}
+
+/// Moves an order one step and writes the step into its history.
+pub(crate) async fn step_order(
+    c: &mut Conn<'_>,
+    order: &Order,
+    action: OrderAction,
+    by: &str,
+    note: Option<&str>,
+    now: OffsetDateTime,
+) -> StoreResult<OrderStatus> {
+    let next = order.status.apply(action)?;
+    let committed = if next.commits_budget() {
+        let project = load_project(c, &order.district_id, &order.project_id).await?;
+        Fen::parse("unit_price_fen", project.unit_price_fen)?
+            .times(order.sessions)
+            .get()
+    } else {
+        0
+    };
+    query(
+        "update orders set status = $1, status_at = $2, committed_fen = $3, reason = coalesce($4, reason) where id = $5",
+    )
+    .bind(next.as_str())
+    .bind(now)
+    .bind(committed)
+    .bind(note)
+    .bind(&order.id)
+    .execute(&mut *c)
+    .await
+    .map_err(db)?;
+    insert_history(c, &order.district_id, &order.id, next, by, note, now).await?;
+    if next == OrderStatus::Cancelled {
+        // A cancelled order takes its sessions that have not happened with it.
+        let open: Vec<(String, String)> = query(
+            "select id, status from activities where order_id = $1 and status in ('draft', 'published', 'closed')",
+        )
+        .bind(&order.id)
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db)?;
+        for (activity_id, status) in open {
+            let cancelled =
+                parse_status::<ActivityStatus>(status)?.apply(ActivityAction::Cancel)?;
+            query("update activities set status = $1 where id = $2")
+                .bind(cancelled.as_str())
+                .bind(&activity_id)
+                .execute(&mut *c)
+                .await
+                .map_err(db)?;
+            settle_registrations(c, &activity_id, RegistrationAction::Cancel, now).await?;
+        }
+    }
+    Ok(next)
+}
+
+pub(crate) async fn insert_history(
+    c: &mut Conn<'_>,
+    district_id: &str,
+    order_id: &str,
+    status: OrderStatus,
+    by: &str,
+    note: Option<&str>,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    query("insert into order_history (id, district_id, order_id, status, at, by_user, note) values ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(new_id())
+        .bind(district_id)
+        .bind(order_id)
+        .bind(status.as_str())
+        .bind(now)
+        .bind(by)
+        .bind(note)
+        .execute(&mut *c)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
