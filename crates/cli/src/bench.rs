@@ -110,7 +110,7 @@ pub async fn surge(args: SurgeArgs) -> anyhow::Result<()> {
     if !store.is_empty().await? {
         bail!("the bench fills its own district: give it an empty database");
     }
-    crate::demo::fill(store.as_ref(), 2026).await?;
+    crate::demo::fill(store.as_ref(), 2026, OffsetDateTime::now_utc()).await?;
     let fixture = prepare(store.as_ref(), attempts, clients, capacity, waitlist).await?;
     drop(store);
 
@@ -262,6 +262,7 @@ async fn prepare(
     capacity: u32,
     waitlist: u32,
 ) -> anyhow::Result<Fixture> {
+    let now = OffsetDateTime::now_utc();
     let district = store
         .default_district()
         .await?
@@ -278,9 +279,8 @@ async fn prepare(
             role: Role::OrgAdmin,
             scope_id: organization.id.clone(),
         }],
-        ..Actor::system(&district)
+        ..Actor::system(&district, now)
     };
-    let now = OffsetDateTime::now_utc();
     let activity = store
         .create_activity(
             &org,
@@ -316,7 +316,7 @@ async fn prepare(
     for f in 0..families {
         let user = store
             .create_user(
-                &Actor::system(&district),
+                &Actor::system(&district, now),
                 NewUser {
                     phone: format!("170{f:08}"),
                     password_hash: password_hash.clone(),
@@ -334,7 +334,7 @@ async fn prepare(
         let guardian = Actor {
             user_id: user.id.clone(),
             grants: user.grants(),
-            ..Actor::system(&district)
+            ..Actor::system(&district, now)
         };
         let token = youthloop_server::auth::new_token();
         store

@@ -187,7 +187,7 @@ impl Ctx<'_> {
     fn person(&self, user_id: &str) -> Actor {
         Actor {
             user_id: user_id.to_owned(),
-            ..Actor::system(&self.district)
+            ..Actor::system(&self.district, self.now)
         }
     }
 }
@@ -206,17 +206,20 @@ struct Family {
     birth: Date,
 }
 
-pub async fn fill(store: &dyn Store, seed: u64) -> anyhow::Result<()> {
+/// Fills an empty database with the demo district, its times placed around `now`.
+pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::Result<()> {
     let hash = youthloop_server::auth::hash_password_now(DEMO_PASSWORD)
         .map_err(|e| anyhow::anyhow!(e.message))?;
-    let district = store.create_district("示例区（虚构）", DEMO_CODE).await?;
+    let district = store
+        .create_district("示例区（虚构）", DEMO_CODE, now)
+        .await?;
     let mut cx = Ctx {
         store,
         rng: ChaCha8Rng::seed_from_u64(seed),
         hash,
         district: district.id.clone(),
-        sys: Actor::system(&district.id),
-        now: OffsetDateTime::now_utc(),
+        sys: Actor::system(&district.id, now),
+        now,
         phone_seq: 0,
         id_numbers: std::collections::HashSet::new(),
     };
@@ -741,7 +744,7 @@ pub async fn fill(store: &dyn Store, seed: u64) -> anyhow::Result<()> {
         };
         store
             .create_review(
-                &Actor::visitor(&cx.district, "cli"),
+                &Actor::visitor(&cx.district, "cli", cx.now),
                 NewReview {
                     target: ReviewTarget::Organization,
                     target_id: orgs[i].id.clone(),

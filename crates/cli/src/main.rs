@@ -416,7 +416,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if demo {
                 if store.is_empty().await? {
                     tracing::info!("filling the empty database with the demo district");
-                    demo::fill(store.as_ref(), 2026).await?;
+                    demo::fill(store.as_ref(), 2026, time::OffsetDateTime::now_utc()).await?;
                 } else if !demo::is_demo(store.as_ref()).await? {
                     tracing::warn!("--demo ignored: the database already holds a district that is not the demo");
                 }
@@ -454,7 +454,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !store.is_empty().await? {
                 bail!("the database is not empty; demo data goes only into an empty database");
             }
-            demo::fill(store.as_ref(), seed).await?;
+            demo::fill(store.as_ref(), seed, time::OffsetDateTime::now_utc()).await?;
             demo::announce_accounts();
             Ok(())
         }
@@ -533,13 +533,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             youthloop_server::auth::check_password(&password, &[admin_phone.as_str()])
                 .map_err(|e| anyhow::anyhow!("password: {}", e.message))?;
             let store = open_store(&db.database).await?;
-            let created = store.create_district(&district, &code).await?;
+            let now = time::OffsetDateTime::now_utc();
+            let created = store.create_district(&district, &code, now).await?;
             let hash = youthloop_server::auth::hash_password(password)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.message))?;
             store
                 .create_user(
-                    &youthloop_domain::role::Actor::system(&created.id),
+                    &youthloop_domain::role::Actor::system(&created.id, now),
                     NewUser {
                         phone: phone.as_str().to_owned(),
                         password_hash: hash,

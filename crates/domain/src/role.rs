@@ -1,6 +1,7 @@
 //! Roles, each held in a scope.
 
 use crate::status_enum;
+use time::OffsetDateTime;
 
 status_enum!(
     Role {
@@ -52,7 +53,8 @@ pub struct Grant {
 }
 
 /// Who is acting: a user of one district with the roles they hold (none for a visitor
-/// or the system), and where the request came from, for the audit trail.
+/// or the system), where the request came from and when, for the audit trail and for
+/// what the action stamps.
 #[derive(Debug, Clone)]
 pub struct Actor {
     /// Empty for a visitor who is not signed in, `system` for the platform itself.
@@ -60,26 +62,30 @@ pub struct Actor {
     pub district_id: String,
     pub grants: Vec<Grant>,
     pub address: String,
+    /// The time of the request, read once from the server's clock.
+    pub at: OffsetDateTime,
 }
 
 impl Actor {
     /// The platform acting on its own (demo data, imports), from the command line.
-    pub fn system(district_id: &str) -> Self {
+    pub fn system(district_id: &str, at: OffsetDateTime) -> Self {
         Self {
             user_id: "system".to_owned(),
             district_id: district_id.to_owned(),
             grants: Vec::new(),
             address: "cli".to_owned(),
+            at,
         }
     }
 
     /// A visitor who is not signed in.
-    pub fn visitor(district_id: &str, address: &str) -> Self {
+    pub fn visitor(district_id: &str, address: &str, at: OffsetDateTime) -> Self {
         Self {
             user_id: String::new(),
             district_id: district_id.to_owned(),
             grants: Vec::new(),
             address: address.to_owned(),
+            at,
         }
     }
 

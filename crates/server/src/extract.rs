@@ -325,6 +325,7 @@ impl FromRequestParts<AppState> for MaybeUser {
                 district_id: user.district_id.clone(),
                 grants: user.grants(),
                 address,
+                at: state.now(),
             },
             user,
             token_hash: hash,

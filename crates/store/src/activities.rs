@@ -182,7 +182,7 @@ impl Activities for SqlStore {
         .bind(activity.registration_opens_at)
         .bind(activity.registration_closes_at)
         .bind(json(&activity.badges))
-        .bind(OffsetDateTime::now_utc())
+        .bind(by.at)
         .execute(&mut tx.conn())
         .await
         .map_err(db)?;
@@ -334,7 +334,7 @@ impl Activities for SqlStore {
         let mut made = Vec::with_capacity(people.len());
         for p in people {
             made.push(
-                self.insert_participant(&mut tx.conn(), &by.district_id, p)
+                self.insert_participant(&mut tx.conn(), &by.district_id, by.at, p)
                     .await?,
             );
         }
@@ -586,6 +586,7 @@ impl SqlStore {
         &self,
         c: &mut Conn<'_>,
         district_id: &str,
+        at: OffsetDateTime,
         p: NewParticipant,
     ) -> StoreResult<Participant> {
         let id = p.id.clone().unwrap_or_else(new_id);
@@ -605,13 +606,13 @@ impl SqlStore {
         .bind(self.keys.lookup("id_number", &p.id_number))
         .bind(&p.guardian_id)
         .bind(&p.user_id)
-        .bind(OffsetDateTime::now_utc())
+        .bind(at)
         .bind(masked_id_number(&p.id_number))
         .execute(&mut *c)
         .await
         .map_err(unique("child_exists", "该孩子已添加 / This child has already been added"))?;
         if let (Some(relation), Some(guardian_id)) = (&p.consent_relation, &p.guardian_id) {
-            insert_consent(c, district_id, &id, guardian_id, relation).await?;
+            insert_consent(c, district_id, at, &id, guardian_id, relation).await?;
         }
         Ok(Participant {
             id_number_masked: masked_id_number(&p.id_number),

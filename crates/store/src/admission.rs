@@ -256,7 +256,8 @@ pub(crate) fn link(
     let (seq, prev) = head.map_or((1, audit::GENESIS.to_owned()), |(seq, hash)| {
         (seq + 1, hash.clone())
     });
-    let at = OffsetDateTime::now_utc()
+    let at = by
+        .at
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(|e| StoreError::Other(e.to_string()))?;
     let actor = if by.user_id.is_empty() {
@@ -413,7 +414,7 @@ mod tests {
         Request {
             by: Actor {
                 user_id: user.into(),
-                ..Actor::system("d1")
+                ..Actor::system("d1", time::OffsetDateTime::UNIX_EPOCH)
             },
             attempt: RegistrationAttempt {
                 activity_id: "a1".into(),
@@ -522,7 +523,7 @@ mod tests {
 
     #[test]
     fn links_chain_from_genesis() {
-        let by = Actor::system("d1");
+        let by = Actor::system("d1", time::OffsetDateTime::UNIX_EPOCH);
         let first = link(None, &by, "x.create", "x", "1").unwrap();
         assert_eq!((first.seq, first.prev_hash.as_str()), (1, audit::GENESIS));
         let second = link(

@@ -109,7 +109,7 @@ pub async fn storage_ceiling(target: Target<'_>, rows: usize, batch: usize) -> S
                 let mut insert = QueryBuilder::new(format!(
                     "insert into {SCRATCH} (id, district_id, activity_id, participant_id, made_by, status, seq, created_at, updated_at) "
                 ));
-                let now = OffsetDateTime::now_utc();
+                let now = SCRATCH_TIME;
                 insert.push_values(0..n, |mut row, i| {
                     row.push_bind(new_id())
                         .push_bind(new_id())
@@ -194,6 +194,9 @@ pub async fn hot_row_baseline(
     })
 }
 
+/// When the scratch rows say they were made: their time means nothing.
+const SCRATCH_TIME: OffsetDateTime = time::macros::datetime!(2026-01-01 00:00 UTC);
+
 async fn hot_row_attempt(pool: &PgPool, activity: &str) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(db)?;
     let seat: Option<i64> = sqlx::query_scalar(
@@ -205,7 +208,7 @@ async fn hot_row_attempt(pool: &PgPool, activity: &str) -> StoreResult<()> {
     .await
     .map_err(db)?;
     if let Some(seq) = seat {
-        let now = OffsetDateTime::now_utc();
+        let now = SCRATCH_TIME;
         sqlx::query(&format!(
             "insert into {SCRATCH} (id, district_id, activity_id, participant_id, made_by, status, seq, created_at, updated_at)
              values ($1, $2, $3, $4, $5, 'confirmed', $6, $7, $7)"

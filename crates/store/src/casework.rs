@@ -52,7 +52,7 @@ pub trait Casework: Send + Sync {
 impl Casework for SqlStore {
     async fn open_case(&self, by: &Actor, case: NewCase) -> StoreResult<CaseFile> {
         let id = new_id();
-        let now = OffsetDateTime::now_utc();
+        let now = by.at;
         let mut tx = self.write().await?;
         // The supervisor serves the same organization, as a social worker or its admin.
         let supervisor: Option<i32> = query_scalar(

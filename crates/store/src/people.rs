@@ -15,7 +15,12 @@ use crate::{SqlStore, StoreError, StoreResult};
 #[async_trait]
 pub trait People: Send + Sync {
     // Districts, regions, organizations, users.
-    async fn create_district(&self, name: &str, code: &str) -> StoreResult<District>;
+    async fn create_district(
+        &self,
+        name: &str,
+        code: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<District>;
 
     async fn create_region(&self, by: &Actor, region: NewRegion) -> StoreResult<Region>;
 
@@ -105,14 +110,19 @@ pub trait People: Send + Sync {
 
 #[async_trait]
 impl People for SqlStore {
-    async fn create_district(&self, name: &str, code: &str) -> StoreResult<District> {
+    async fn create_district(
+        &self,
+        name: &str,
+        code: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<District> {
         let id = new_id();
         let mut tx = self.write().await?;
         query("insert into districts (id, district_id, name, code, created_at) values ($1, $1, $2, $3, $4)")
             .bind(&id)
             .bind(name)
             .bind(code)
-            .bind(OffsetDateTime::now_utc())
+            .bind(now)
             .execute(&mut tx.conn())
             .await
             .map_err(unique("district_exists", "该区划代码的区已存在 / A district with this code exists"))?;
@@ -128,7 +138,7 @@ impl People for SqlStore {
         .map_err(db)?;
         audit(
             &mut tx.conn(),
-            &Actor::system(&id),
+            &Actor::system(&id, now),
             "district.create",
             "district",
             &id,
@@ -291,7 +301,7 @@ impl People for SqlStore {
         .bind(&org.credit_code)
         .bind(json(&org.areas))
         .bind(&org.address)
-        .bind(OffsetDateTime::now_utc())
+        .bind(by.at)
         .execute(&mut tx.conn())
         .await
         .map_err(unique("credit_code_taken", "该统一社会信用代码已登记 / This credit code is already registered"))?;
@@ -378,7 +388,7 @@ impl People for SqlStore {
         .bind(&user.name)
         .bind(user.id_number.as_ref().map(|n| self.keys.seal(&format!("users.id_number:{id}"), n)).transpose()?)
         .bind(user.birth_date)
-        .bind(OffsetDateTime::now_utc())
+        .bind(by.at)
         .bind(masked_phone(&user.phone))
         .execute(&mut tx.conn())
         .await
@@ -417,7 +427,7 @@ impl People for SqlStore {
             .bind(birth_date)
             .bind(self.keys.seal(&format!("participants.id_number:{id}"), id_number)?)
             .bind(self.keys.lookup("id_number", id_number))
-            .bind(OffsetDateTime::now_utc())
+            .bind(by.at)
             .bind(masked_id_number(id_number))
             .execute(&mut tx.conn())
             .await
@@ -538,7 +548,7 @@ impl People for SqlStore {
             .bind(token_hash)
             .bind(&by.district_id)
             .bind(&by.user_id)
-            .bind(OffsetDateTime::now_utc())
+            .bind(by.at)
             .bind(expires_at)
             .execute(&mut tx.conn())
             .await

@@ -97,7 +97,7 @@ impl Reviews for SqlStore {
         .bind(&review.text)
         .bind(review.status.as_str())
         .bind(&review.reason)
-        .bind(OffsetDateTime::now_utc())
+        .bind(by.at)
         .execute(&mut tx.conn())
         .await
         .map_err(unique("already_reviewed", "您已评价过 / You have already reviewed this"))?;

@@ -3,7 +3,6 @@
 
 use async_trait::async_trait;
 use sqlx::FromRow;
-use time::OffsetDateTime;
 use youthloop_domain::role::Actor;
 use youthloop_domain::round::{self, ProjectAction, RoundAction};
 use youthloop_domain::{DomainError, Fen};
@@ -60,7 +59,7 @@ impl Rounds for SqlStore {
         .bind(round.budget.get())
         .bind(round.opens_at)
         .bind(round.closes_at)
-        .bind(OffsetDateTime::now_utc())
+        .bind(by.at)
         .execute(&mut tx.conn())
         .await
         .map_err(db)?;
@@ -128,7 +127,7 @@ impl Rounds for SqlStore {
         .bind(i64::from(project.sessions_offered))
         .bind(&project.description)
         .bind(json(&project.badges))
-        .bind(OffsetDateTime::now_utc())
+        .bind(by.at)
         .execute(&mut tx.conn())
         .await
         .map_err(db)?;

@@ -190,6 +190,7 @@ impl Trust for SqlStore {
         let consent = insert_consent(
             &mut tx.conn(),
             &by.district_id,
+            by.at,
             &child,
             &by.user_id,
             relation,
@@ -681,6 +682,7 @@ pub(crate) async fn audit_many(
 pub(crate) async fn insert_consent(
     c: &mut Conn<'_>,
     district_id: &str,
+    at: OffsetDateTime,
     participant_id: &str,
     guardian_id: &str,
     relation: &str,
@@ -690,7 +692,7 @@ pub(crate) async fn insert_consent(
         participant_id: participant_id.to_owned(),
         relation: relation.to_owned(),
         scope: "registration".to_owned(),
-        given_at: OffsetDateTime::now_utc(),
+        given_at: at,
         withdrawn_at: None,
     };
     query(

@@ -26,13 +26,18 @@ struct World {
     guardian: User,
 }
 
+/// The store's callers read the time from the server's clock; here, the wall's.
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
 async fn world<S: Store>(s: &S) -> World {
     let district = s
-        .create_district("测试区", "990900000000")
+        .create_district("测试区", "990900000000", now())
         .await
         .unwrap()
         .id;
-    let sys = Actor::system(&district);
+    let sys = Actor::system(&district, now());
     let community = s
         .create_region(
             &sys,
@@ -76,7 +81,7 @@ async fn world<S: Store>(s: &S) -> World {
 
 async fn user<S: Store>(s: &S, district: &str, phone: &str, role: Role, scope: &str) -> User {
     s.create_user(
-        &Actor::system(district),
+        &Actor::system(district, now()),
         NewUser {
             phone: phone.into(),
             password_hash: "not-a-real-hash".into(),
@@ -320,7 +325,7 @@ async fn other_districts_are_not_found<S: Store>(s: &S) {
     let w = world(s).await;
     let a = open_activity(s, &w, 5, 0).await;
     let other = s
-        .create_district("另一区", "990800000000")
+        .create_district("另一区", "990800000000", now())
         .await
         .unwrap()
         .id;

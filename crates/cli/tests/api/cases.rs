@@ -96,8 +96,7 @@ async fn casework_is_read_only_by_those_who_serve_the_child(engine: Engine) {
     }
 
     // A grant that expires lets a colleague read, never write.
-    // Long enough that a loaded machine still reads before it ends.
-    let expires_at = time::OffsetDateTime::now_utc() + time::Duration::seconds(12);
+    let expires_at = app.advance_clock(0).await + time::Duration::hours(1);
     let (s, grant) = app
         .post(
             Some(&worker),
@@ -116,8 +115,8 @@ async fn casework_is_read_only_by_those_who_serve_the_child(engine: Engine) {
         404,
         "not_found",
     );
-    let left = expires_at - time::OffsetDateTime::now_utc() + time::Duration::seconds(1);
-    tokio::time::sleep(left.try_into().unwrap_or_default()).await;
+    // An hour later, the grant has ended.
+    app.advance_clock_to(&rfc3339(expires_at)).await;
     assert_error(
         &app.get(Some(&colleague), &path("")).await,
         404,

@@ -192,7 +192,7 @@ pub async fn comment(
     };
     let created = state
         .store
-        .create_review(&Actor::visitor(&district, &address), review)
+        .create_review(&Actor::visitor(&district, &address, state.now()), review)
         .await?;
     Ok((
         StatusCode::CREATED,

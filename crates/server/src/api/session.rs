@@ -91,6 +91,7 @@ pub async fn sign_in(
         district_id: found.user.district_id.clone(),
         grants: found.user.grants(),
         address: address.clone(),
+        at: now,
     });
     let (Some(found), Some(actor), true) = (found, actor.as_ref(), ok) else {
         let settings = &state.settings;
@@ -218,7 +219,7 @@ pub async fn sign_up(
     let user = state
         .store
         .create_user(
-            &Actor::visitor(&district, &address),
+            &Actor::visitor(&district, &address, state.now()),
             NewUser {
                 phone: phone.as_str().to_owned(),
                 password_hash,
