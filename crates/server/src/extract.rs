@@ -14,7 +14,7 @@ use youthloop_store::model::{Page, User};
 
 use crate::auth::token_hash;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "youthloop_session";
 

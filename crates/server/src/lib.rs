@@ -6,10 +6,14 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod extract;
+#[cfg(test)]
+mod layers;
 pub mod limits;
 pub mod listen;
 pub mod pages;
+pub mod services;
 pub mod startup;
+pub mod state;
 
 pub use config::Settings;
 pub use startup::{app, serve};

@@ -17,26 +17,7 @@ use youthloop_store::Store;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::limits::RateLimits;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Arc<dyn Store>,
-    pub settings: Arc<Settings>,
-    pub limits: Arc<RateLimits>,
-    pub clock: Arc<Clock>,
-}
-
-impl AppState {
-    /// The time now, from the one clock.
-    pub fn now(&self) -> time::OffsetDateTime {
-        self.clock.now()
-    }
-
-    /// Today in Asia/Shanghai.
-    pub fn today(&self) -> time::Date {
-        self.clock.today()
-    }
-}
+pub use crate::state::AppState;
 
 /// The process-wide metrics recorder; installed once however many apps are built.
 fn prometheus() -> Option<&'static PrometheusHandle> {
@@ -81,7 +62,7 @@ fn app_with_limits(store: Arc<dyn Store>, settings: Settings) -> (Router, Arc<Ra
         HeaderValue::from_static("no-store"),
     ));
     let mut router = Router::new()
-        .nest("/api/v1", api)
+        .merge(api)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz));
     if state.clock.is_movable() {

@@ -5,45 +5,15 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime};
+use serde::Serialize;
 use utoipa::ToSchema;
-use youthloop_domain::case::{parse_category, parse_risk, CaseAction};
-use youthloop_domain::parse::{age_on, text};
-use youthloop_domain::role::Role;
-use youthloop_store::model::{
-    ymd, AuditEntry, CaseCount, CaseFile, CaseGrant, CaseSummary, NewCase, Paged,
-};
+use youthloop_domain::case::CaseAction;
+use youthloop_store::model::{AuditEntry, CaseFile, CaseGrant, CaseSummary, Paged};
 
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery};
-use crate::startup::AppState;
-
-const CASE_ROLES: &[Role] = &[Role::SocialWorker, Role::OrgAdmin];
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CaseConsentBody {
-    pub guardian_name: String,
-    pub relation: String,
-    /// What the guardian agreed to, e.g. 个案服务及必要的信息记录.
-    pub scope: String,
-    /// The guardian's consent is given (intake needs it).
-    pub given: bool,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IntakeBody {
-    pub subject_name: String,
-    #[serde(with = "ymd")]
-    #[schema(value_type = String, example = "2013-04-01")]
-    pub subject_birth_date: Date,
-    /// truancy, bullying, family, delinquency, psychological, left_behind, other
-    pub category: String,
-    pub supervisor_id: String,
-    pub consent: CaseConsentBody,
-}
+use crate::services::cases::{self, CaseNoteBody, CaseStats, GrantBody, IntakeBody};
+use crate::state::AppState;
 
 /// Intake: a social worker opens a case for a minor with the guardian's consent.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = IntakeBody,
@@ -53,39 +23,8 @@ pub async fn open_case(
     user: CurrentUser,
     ApiJson(b): ApiJson<IntakeBody>,
 ) -> AppResult<(StatusCode, Json<CaseFile>)> {
-    user.require(&[Role::SocialWorker])?;
-    let organization_id = user
-        .actor
-        .scopes(&[Role::SocialWorker])
-        .into_iter()
-        .next()
-        .ok_or_else(AppError::forbidden)?;
-    if !b.consent.given {
-        return Err(AppError::invalid(
-            "consent.given",
-            "接案须有监护人同意 / Intake needs the guardian's consent",
-        ));
-    }
-    if !(0..18).contains(&age_on(b.subject_birth_date, state.today())) {
-        return Err(AppError::invalid(
-            "subject_birth_date",
-            "个案对象须为未成年人 / The subject is a minor",
-        ));
-    }
-    let case = NewCase {
-        organization_id,
-        subject_name: text("subject_name", &b.subject_name, 50)?,
-        subject_birth_date: b.subject_birth_date,
-        category: parse_category(&b.category)?,
-        supervisor_id: b.supervisor_id,
-        guardian_name: text("consent.guardian_name", &b.consent.guardian_name, 50)?,
-        relation: text("consent.relation", &b.consent.relation, 20)?,
-        consent_scope: text("consent.scope", &b.consent.scope, 200)?,
-    };
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.open_case(&user.actor, case).await?),
-    ))
+    let case = cases::open_case(&state, &user, b).await?;
+    Ok((StatusCode::CREATED, Json(case)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -100,9 +39,8 @@ pub async fn list_cases(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Json<CaseList>> {
-    user.require(CASE_ROLES)?;
     Ok(Json(CaseList {
-        items: state.store.cases(&user.actor, state.now()).await?,
+        items: cases::cases(&state, &user).await?,
     }))
 }
 
@@ -114,51 +52,7 @@ pub async fn get_case(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<CaseFile>> {
-    user.require(CASE_ROLES)?;
-    Ok(Json(
-        state.store.case_file(&user.actor, &id, state.now()).await?,
-    ))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CaseNoteBody {
-    pub text: String,
-    /// With an assessment: low, medium, high or critical.
-    pub risk_level: Option<String>,
-}
-
-pub(crate) async fn record(
-    state: AppState,
-    user: CurrentUser,
-    id: String,
-    action: CaseAction,
-    b: CaseNoteBody,
-) -> AppResult<Json<CaseFile>> {
-    user.require(CASE_ROLES)?;
-    let risk = match (&b.risk_level, action) {
-        (Some(r), CaseAction::Assess) => Some(parse_risk(r)?),
-        (None, CaseAction::Assess) => {
-            return Err(AppError::invalid(
-                "risk_level",
-                "评估须给出风险等级 / An assessment gives a risk level",
-            ))
-        }
-        (Some(_), _) => {
-            return Err(AppError::invalid(
-                "risk_level",
-                "只有评估给出风险等级 / Only an assessment gives a risk level",
-            ))
-        }
-        (None, _) => None,
-    };
-    let text = text("text", &b.text, 5000)?;
-    Ok(Json(
-        state
-            .store
-            .record_case(&user.actor, &id, action, risk, &text, state.now())
-            .await?,
-    ))
+    Ok(Json(cases::case_file(&state, &user, &id).await?))
 }
 
 macro_rules! case_action {
@@ -172,7 +66,7 @@ macro_rules! case_action {
             Path(id): Path<String>,
             ApiJson(b): ApiJson<CaseNoteBody>,
         ) -> AppResult<Json<CaseFile>> {
-            record(state, user, id, CaseAction::$action, b).await
+            Ok(Json(cases::record(&state, &user, &id, CaseAction::$action, b).await?))
         }
     };
 }
@@ -208,14 +102,6 @@ case_action!(
     "Closes the case with a closing note."
 );
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GrantBody {
-    pub user_id: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub expires_at: OffsetDateTime,
-}
-
 /// The worker or supervisor lets a colleague read the case for at most 90 days.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/grants", tag = "cases", params(("id" = String, Path)), request_body = GrantBody,
     responses((status = 201, body = CaseGrant), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -225,40 +111,15 @@ pub async fn grant(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<GrantBody>,
 ) -> AppResult<(StatusCode, Json<CaseGrant>)> {
-    user.require(CASE_ROLES)?;
-    let now = state.now();
-    if b.expires_at <= now || b.expires_at > now + time::Duration::days(90) {
-        return Err(AppError::invalid(
-            "expires_at",
-            "授权须在90天内到期 / A grant ends within 90 days",
-        ));
-    }
-    let grant = state
-        .store
-        .grant_case(
-            &user.actor,
-            &id,
-            &b.user_id,
-            b.expires_at.to_offset(time::UtcOffset::UTC),
-            now,
-        )
-        .await?;
+    let grant = cases::grant(&state, &user, &id, b).await?;
     Ok((StatusCode::CREATED, Json(grant)))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CaseStats {
-    pub items: Vec<CaseCount>,
 }
 
 /// Case counts by category, risk and state, for the League and evaluators: no content.
 #[utoipa::path(get, path = "/api/v1/cases/stats", tag = "cases",
     responses((status = 200, body = CaseStats), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn stats(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<CaseStats>> {
-    user.require(&[Role::LeagueAdmin, Role::Evaluator])?;
-    Ok(Json(CaseStats {
-        items: state.store.case_counts(user.district()).await?,
-    }))
+    Ok(Json(cases::stats(&state, &user).await?))
 }
 
 /// The district's audit trail, oldest first: for the League and evaluators.
@@ -269,11 +130,5 @@ pub async fn audit_trail(
     user: CurrentUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<AuditEntry>>> {
-    user.require(&[Role::LeagueAdmin, Role::Evaluator])?;
-    Ok(Json(
-        state
-            .store
-            .audit_events(user.district(), &q.numbered_page()?)
-            .await?,
-    ))
+    Ok(Json(cases::audit_trail(&state, &user, &q).await?))
 }

@@ -9,33 +9,19 @@ pub mod rounds;
 pub mod session;
 pub mod settings;
 
-use axum::routing::{delete, get, post, put};
+use std::sync::Arc;
+
+use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "youthloop API", version = "1", description = "青年服务闭环平台 JSON API / The closed loop of youth services"),
-    paths(
-        session::sign_in, session::sign_out, session::me, session::sign_up, session::export, session::erase,
-        activities::give_consent, activities::withdraw_consent,
-        cases::open_case, cases::list_cases, cases::get_case, cases::assess, cases::plan, cases::session_note,
-        cases::review, cases::close, cases::grant, cases::stats, cases::audit_trail,
-        regions::list_regions, regions::get_region, regions::put_profile,
-        settings::get_settings, settings::put_settings,
-        regions::list_organizations, regions::get_organization, regions::create_organization, regions::create_user,
-        rounds::create_round, rounds::get_round, rounds::open_round, rounds::review_round, rounds::award_round,
-        rounds::close_round, rounds::propose, rounds::approve, rounds::reject, rounds::menu,
-        orders::create_order, orders::list_orders, orders::get_order, orders::dispatch, orders::reject,
-        orders::accept, orders::decline, orders::cancel, orders::confirm, orders::settle,
-        activities::create_activity, activities::list_activities, activities::get_activity, activities::publish,
-        activities::cancel, activities::finish, activities::add_child, activities::list_children,
-        activities::register, activities::cancel_registration, activities::list_registrations,
-        activities::checkin_code, activities::check_in, activities::badges,
-        reviews::review_activity, reviews::review_order, reviews::comment, reviews::list_reviews, reviews::scorecard,
-    ),
     tags(
         (name = "session", description = "登录与注册 / Sign-in and sign-up"),
         (name = "regions", description = "行政区划与青少年画像 / Regions and youth profiles"),
@@ -47,7 +33,6 @@ use crate::startup::AppState;
         (name = "cases", description = "个案：仅限承办社工、督导与授权者 / Casework for the assigned worker, supervisor and grantees"),
         (name = "trust", description = "同意、个人数据下载与删除 / Consent, personal data download and erasure"),
     ),
-    modifiers(&ErrorsEverywhere),
 )]
 pub struct ApiDoc;
 
@@ -87,91 +72,84 @@ impl Modify for ErrorsEverywhere {
     }
 }
 
+/// The API's routes and its OpenAPI document, both from each handler's one declaration
+/// (`#[utoipa::path]`): a route cannot be served undocumented or documented unserved.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
-        .route("/session", post(session::sign_in).delete(session::sign_out))
-        .route("/me", get(session::me).delete(session::erase))
-        .route("/me/export", get(session::export))
-        .route(
-            "/children/{id}/consent",
-            post(activities::give_consent).delete(activities::withdraw_consent),
-        )
-        .route("/accounts", post(session::sign_up))
-        .route("/regions", get(regions::list_regions))
-        .route("/regions/{id}", get(regions::get_region))
-        .route("/regions/{id}/profile", put(regions::put_profile))
-        .route(
-            "/organizations",
-            get(regions::list_organizations).post(regions::create_organization),
-        )
-        .route("/organizations/{id}", get(regions::get_organization))
-        .route("/organizations/{id}/comments", post(reviews::comment))
-        .route("/organizations/{id}/reviews", get(reviews::list_reviews))
-        .route("/organizations/{id}/scorecard", get(reviews::scorecard))
-        .route("/users", post(regions::create_user))
-        .route(
-            "/settings",
-            get(settings::get_settings).put(settings::put_settings),
-        )
-        .route("/rounds", post(rounds::create_round))
-        .route("/rounds/{id}", get(rounds::get_round))
-        .route("/rounds/{id}/open", post(rounds::open_round))
-        .route("/rounds/{id}/review", post(rounds::review_round))
-        .route("/rounds/{id}/award", post(rounds::award_round))
-        .route("/rounds/{id}/close", post(rounds::close_round))
-        .route("/rounds/{id}/projects", post(rounds::propose))
-        .route("/projects/{id}/approve", post(rounds::approve))
-        .route("/projects/{id}/reject", post(rounds::reject))
-        .route("/menu", get(rounds::menu))
-        .route(
-            "/orders",
-            post(orders::create_order).get(orders::list_orders),
-        )
-        .route("/orders/{id}", get(orders::get_order))
-        .route("/orders/{id}/dispatch", post(orders::dispatch))
-        .route("/orders/{id}/reject", post(orders::reject))
-        .route("/orders/{id}/accept", post(orders::accept))
-        .route("/orders/{id}/decline", post(orders::decline))
-        .route("/orders/{id}/cancel", post(orders::cancel))
-        .route("/orders/{id}/confirm", post(orders::confirm))
-        .route("/orders/{id}/settle", post(orders::settle))
-        .route("/orders/{id}/reviews", post(reviews::review_order))
-        .route(
-            "/activities",
-            post(activities::create_activity).get(activities::list_activities),
-        )
-        .route("/activities/{id}", get(activities::get_activity))
-        .route("/activities/{id}/publish", post(activities::publish))
-        .route("/activities/{id}/cancel", post(activities::cancel))
-        .route("/activities/{id}/finish", post(activities::finish))
-        .route(
-            "/activities/{id}/registrations",
-            post(activities::register).get(activities::list_registrations),
-        )
-        .route(
-            "/activities/{id}/checkin-code",
-            get(activities::checkin_code),
-        )
-        .route("/activities/{id}/checkin", post(activities::check_in))
-        .route("/activities/{id}/reviews", post(reviews::review_activity))
-        .route(
-            "/children",
-            post(activities::add_child).get(activities::list_children),
-        )
-        .route(
-            "/registrations/{id}",
-            delete(activities::cancel_registration),
-        )
-        .route("/participants/{id}/badges", get(activities::badges))
-        .route("/cases", post(cases::open_case).get(cases::list_cases))
-        .route("/cases/stats", get(cases::stats))
-        .route("/audit", get(cases::audit_trail))
-        .route("/cases/{id}", get(cases::get_case))
-        .route("/cases/{id}/assess", post(cases::assess))
-        .route("/cases/{id}/plan", post(cases::plan))
-        .route("/cases/{id}/sessions", post(cases::session_note))
-        .route("/cases/{id}/review", post(cases::review))
-        .route("/cases/{id}/close", post(cases::close))
-        .route("/cases/{id}/grants", post(cases::grant))
+    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(session::sign_in, session::sign_out))
+        .routes(routes!(session::me, session::erase))
+        .routes(routes!(session::export))
+        .routes(routes!(
+            activities::give_consent,
+            activities::withdraw_consent
+        ))
+        .routes(routes!(session::sign_up))
+        .routes(routes!(regions::list_regions))
+        .routes(routes!(regions::get_region))
+        .routes(routes!(regions::put_profile))
+        .routes(routes!(
+            regions::list_organizations,
+            regions::create_organization
+        ))
+        .routes(routes!(regions::get_organization))
+        .routes(routes!(reviews::comment))
+        .routes(routes!(reviews::list_reviews))
+        .routes(routes!(reviews::scorecard))
+        .routes(routes!(regions::create_user))
+        .routes(routes!(settings::get_settings, settings::put_settings))
+        .routes(routes!(rounds::create_round))
+        .routes(routes!(rounds::get_round))
+        .routes(routes!(rounds::open_round))
+        .routes(routes!(rounds::review_round))
+        .routes(routes!(rounds::award_round))
+        .routes(routes!(rounds::close_round))
+        .routes(routes!(rounds::propose))
+        .routes(routes!(rounds::approve))
+        .routes(routes!(rounds::reject))
+        .routes(routes!(rounds::menu))
+        .routes(routes!(orders::create_order, orders::list_orders))
+        .routes(routes!(orders::get_order))
+        .routes(routes!(orders::dispatch))
+        .routes(routes!(orders::reject))
+        .routes(routes!(orders::accept))
+        .routes(routes!(orders::decline))
+        .routes(routes!(orders::cancel))
+        .routes(routes!(orders::confirm))
+        .routes(routes!(orders::settle))
+        .routes(routes!(reviews::review_order))
+        .routes(routes!(
+            activities::create_activity,
+            activities::list_activities
+        ))
+        .routes(routes!(activities::get_activity))
+        .routes(routes!(activities::publish))
+        .routes(routes!(activities::cancel))
+        .routes(routes!(activities::finish))
+        .routes(routes!(
+            activities::register,
+            activities::list_registrations
+        ))
+        .routes(routes!(activities::checkin_code))
+        .routes(routes!(activities::check_in))
+        .routes(routes!(reviews::review_activity))
+        .routes(routes!(activities::add_child, activities::list_children))
+        .routes(routes!(activities::cancel_registration))
+        .routes(routes!(activities::badges))
+        .routes(routes!(cases::open_case, cases::list_cases))
+        .routes(routes!(cases::stats))
+        .routes(routes!(cases::audit_trail))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(cases::assess))
+        .routes(routes!(cases::plan))
+        .routes(routes!(cases::session_note))
+        .routes(routes!(cases::review))
+        .routes(routes!(cases::close))
+        .routes(routes!(cases::grant))
+        .split_for_parts();
+    ErrorsEverywhere.modify(&mut openapi);
+    let openapi = Arc::new(openapi);
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || async move { Json(openapi.as_ref().clone()) }),
+    )
 }

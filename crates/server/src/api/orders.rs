@@ -3,37 +3,14 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
-use time::Date;
-use utoipa::ToSchema;
-use youthloop_domain::order::check_window;
 use youthloop_domain::order::OrderAction;
-use youthloop_domain::parse::{in_range, optional_text, text};
-use youthloop_domain::role::Role;
-use youthloop_store::model::{ymd, NewOrder, Order, Paged};
+use youthloop_store::model::{Order, Paged};
 
-use crate::api::rounds::ReasonBody;
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery};
-use crate::startup::AppState;
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OrderBody {
-    pub project_id: String,
-    pub community_id: String,
-    pub sessions: i64,
-    #[serde(with = "ymd")]
-    #[schema(value_type = String, example = "2026-05-01")]
-    pub window_start: Date,
-    #[serde(with = "ymd")]
-    #[schema(value_type = String, example = "2026-05-31")]
-    pub window_end: Date,
-    pub venue: String,
-    pub expected_participants: i64,
-    #[serde(default)]
-    pub notes: String,
-}
+use crate::services::orders::{self, OrderBody};
+use crate::services::rounds::ReasonBody;
+use crate::state::AppState;
 
 /// A community orders sessions from the menu; 409 `sold_out` past `sessions_left`.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "order", request_body = OrderBody,
@@ -43,28 +20,8 @@ pub async fn create_order(
     user: CurrentUser,
     ApiJson(b): ApiJson<OrderBody>,
 ) -> AppResult<(StatusCode, Json<Order>)> {
-    user.require(&[Role::CommunityOfficer])?;
-    check_window(b.window_start, b.window_end, state.today())?;
-    let order = NewOrder {
-        project_id: b.project_id,
-        community_id: b.community_id,
-        sessions: in_range("sessions", b.sessions, 1, 1000)?,
-        window_start: b.window_start,
-        window_end: b.window_end,
-        venue: text("venue", &b.venue, 200)?,
-        expected_participants: in_range(
-            "expected_participants",
-            b.expected_participants,
-            1,
-            100_000,
-        )?,
-        notes: optional_text("notes", &b.notes, 1000)?,
-    };
-    let created = state
-        .store
-        .create_order(&user.actor, order, state.now())
-        .await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    let order = orders::create_order(&state, &user, b).await?;
+    Ok((StatusCode::CREATED, Json(order)))
 }
 
 /// Orders in the caller's scope.
@@ -75,12 +32,7 @@ pub async fn list_orders(
     user: CurrentUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<Order>>> {
-    Ok(Json(
-        state
-            .store
-            .orders(&user.actor, &q.page()?, state.now())
-            .await?,
-    ))
+    Ok(Json(orders::orders(&state, &user, &q.page()?).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "order", params(("id" = String, Path)),
@@ -90,30 +42,7 @@ pub async fn get_order(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<Order>> {
-    Ok(Json(
-        state.store.order(&user.actor, &id, state.now()).await?,
-    ))
-}
-
-pub(crate) async fn move_order(
-    state: AppState,
-    user: CurrentUser,
-    id: String,
-    action: OrderAction,
-    reason: Option<String>,
-) -> AppResult<Json<Order>> {
-    user.require(action.allowed_roles())?;
-    let order = state
-        .store
-        .transition_order(
-            &user.actor.only(action.allowed_roles()),
-            &id,
-            action,
-            reason.as_deref(),
-            state.now(),
-        )
-        .await?;
-    Ok(Json(order))
+    Ok(Json(orders::order(&state, &user, &id).await?))
 }
 
 macro_rules! order_action {
@@ -122,7 +51,7 @@ macro_rules! order_action {
         #[utoipa::path(post, path = $path, tag = "order", params(("id" = String, Path)),
             responses((status = 200, body = Order), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
         pub async fn $name(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Json<Order>> {
-            move_order(state, user, id, OrderAction::$action, None).await
+            Ok(Json(orders::move_order(&state, &user, &id, OrderAction::$action, None).await?))
         }
     };
     ($name:ident, $action:ident, $path:literal, $doc:literal, reason) => {
@@ -136,7 +65,7 @@ macro_rules! order_action {
             ApiJson(b): ApiJson<ReasonBody>,
         ) -> AppResult<Json<Order>> {
             let reason = b.parse()?;
-            move_order(state, user, id, OrderAction::$action, Some(reason)).await
+            Ok(Json(orders::move_order(&state, &user, &id, OrderAction::$action, Some(reason)).await?))
         }
     };
 }

@@ -3,56 +3,12 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
-use utoipa::ToSchema;
-use youthloop_domain::parse::text;
-use youthloop_domain::region::{parse_area, YouthProfile};
-use youthloop_domain::role::{Grant, Role, ScopeKind};
-use youthloop_domain::{CreditCode, Phone};
-use youthloop_store::model::{
-    NewOrganization, NewUser, Organization, Paged, Region, RoleGrant, User,
-};
+use youthloop_store::model::{Organization, Paged, Region, User};
 
-use crate::auth::{check_password, hash_password};
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser};
-use crate::startup::AppState;
-
-/// Whose youth profiles a viewer may see: the League every one, a community officer
-/// those of their regions and of the regions under them (a town's officer, the town's
-/// communities); never another community's officers, nor the public.
-pub(crate) enum ProfileReach {
-    All,
-    Only(std::collections::HashSet<String>),
-}
-
-impl ProfileReach {
-    /// Read once per request: a list of regions asks it for each.
-    pub(crate) async fn of(state: &AppState, viewer: &MaybeUser) -> AppResult<Self> {
-        Ok(match &viewer.0 {
-            Some(u) if u.actor.has_any(&[Role::LeagueAdmin, Role::CityAdmin]) => Self::All,
-            Some(u) if u.actor.has(Role::CommunityOfficer) => {
-                let scopes = u.actor.scopes(&[Role::CommunityOfficer]);
-                Self::Only(state.store.regions_under(u.district(), &scopes).await?)
-            }
-            _ => Self::Only(Default::default()),
-        })
-    }
-
-    pub(crate) fn sees(&self, region_id: &str) -> bool {
-        match self {
-            Self::All => true,
-            Self::Only(ids) => ids.contains(region_id),
-        }
-    }
-
-    fn show(&self, mut region: Region) -> Region {
-        if !self.sees(&region.id) {
-            region.profile = None;
-        }
-        region
-    }
-}
+use crate::services::regions::{self, OrganizationBody, ProfileBody, UserBody};
+use crate::state::AppState;
 
 /// Regions of the district: the district, its towns and communities.
 #[utoipa::path(get, path = "/api/v1/regions", tag = "regions", params(ListQuery),
@@ -63,9 +19,10 @@ pub async fn list_regions(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<Region>>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
-    let page = state.store.regions(&district, &q.page()?).await?;
-    let reach = ProfileReach::of(&state, &viewer).await?;
-    Ok(Json(page.map(|r| reach.show(r))))
+    let page = q.page()?;
+    Ok(Json(
+        regions::regions(&state, &viewer, &district, &page).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/regions/{id}", tag = "regions", params(("id" = String, Path), ListQuery),
@@ -77,29 +34,9 @@ pub async fn get_region(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Region>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
-    let region = state.store.region(&district, &id).await?;
-    Ok(Json(ProfileReach::of(&state, &viewer).await?.show(region)))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProfileBody {
-    #[serde(default)]
-    pub age_6_8: i64,
-    #[serde(default)]
-    pub age_9_11: i64,
-    #[serde(default)]
-    pub age_12_14: i64,
-    #[serde(default)]
-    pub age_15_18: i64,
-    #[serde(default)]
-    pub migrant_children: i64,
-    #[serde(default)]
-    pub left_behind: i64,
-    #[serde(default)]
-    pub in_difficulty: i64,
-    #[serde(default)]
-    pub need_tags: Vec<String>,
+    Ok(Json(
+        regions::region(&state, &viewer, &district, &id).await?,
+    ))
 }
 
 /// Updates a community's youth profile: its officer, or the League.
@@ -112,28 +49,7 @@ pub async fn put_profile(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ProfileBody>,
 ) -> AppResult<Json<Region>> {
-    user.require(&[Role::LeagueAdmin, Role::CommunityOfficer])?;
-    let profile = YouthProfile::parse(
-        b.age_6_8,
-        b.age_9_11,
-        b.age_12_14,
-        b.age_15_18,
-        b.migrant_children,
-        b.left_behind,
-        b.in_difficulty,
-        &b.need_tags,
-    )?;
-    if !user.actor.has(Role::LeagueAdmin)
-        && !state
-            .store
-            .region_within(user.district(), &id, &user.actor.region_ids())
-            .await?
-    {
-        return Err(AppError::not_found());
-    }
-    Ok(Json(
-        state.store.set_profile(&user.actor, &id, &profile).await?,
-    ))
+    Ok(Json(regions::set_profile(&state, &user, &id, b).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations", params(ListQuery),
@@ -145,7 +61,7 @@ pub async fn list_organizations(
 ) -> AppResult<Json<Paged<Organization>>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
     Ok(Json(
-        state.store.organizations(&district, &q.page()?).await?,
+        regions::organizations(&state, &district, &q.page()?).await?,
     ))
 }
 
@@ -158,16 +74,7 @@ pub async fn get_organization(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Organization>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
-    Ok(Json(state.store.organization(&district, &id).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OrganizationBody {
-    pub name: String,
-    pub credit_code: String,
-    pub areas: Vec<String>,
-    pub address: String,
+    Ok(Json(regions::organization(&state, &district, &id).await?))
 }
 
 /// Registers an organization (League).
@@ -178,38 +85,8 @@ pub async fn create_organization(
     user: CurrentUser,
     ApiJson(b): ApiJson<OrganizationBody>,
 ) -> AppResult<(StatusCode, Json<Organization>)> {
-    user.require(&[Role::LeagueAdmin])?;
-    if b.areas.is_empty() || b.areas.len() > 7 {
-        return Err(AppError::invalid(
-            "areas",
-            "请选择1到7个服务领域 / Choose 1 to 7 service areas",
-        ));
-    }
-    let mut areas = b
-        .areas
-        .iter()
-        .map(|a| parse_area(a).map(str::to_owned))
-        .collect::<Result<Vec<_>, _>>()?;
-    areas.dedup();
-    let org = NewOrganization {
-        name: text("name", &b.name, 100)?,
-        credit_code: CreditCode::parse(&b.credit_code)?.as_str().to_owned(),
-        areas,
-        address: text("address", &b.address, 200)?,
-    };
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.create_organization(&user.actor, org).await?),
-    ))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UserBody {
-    pub phone: String,
-    pub password: String,
-    pub name: String,
-    pub roles: Vec<RoleGrant>,
+    let org = regions::create_organization(&state, &user, b).await?;
+    Ok((StatusCode::CREATED, Json(org)))
 }
 
 /// Makes an account: the League for any role in its district; an organization's admin
@@ -221,65 +98,6 @@ pub async fn create_user(
     user: CurrentUser,
     ApiJson(b): ApiJson<UserBody>,
 ) -> AppResult<(StatusCode, Json<User>)> {
-    user.require(&[Role::LeagueAdmin, Role::OrgAdmin])?;
-    let phone = Phone::parse(&b.phone)?;
-    check_password(&b.password, &[phone.as_str(), &b.name])?;
-    let name = text("name", &b.name, 50)?;
-    if b.roles.is_empty() || b.roles.len() > 10 {
-        return Err(AppError::invalid(
-            "roles",
-            "请给出1到10个角色 / Give 1 to 10 roles",
-        ));
-    }
-    let district = user.district().to_owned();
-    let mut grants = Vec::with_capacity(b.roles.len());
-    for grant in &b.roles {
-        let league = user.actor.has(Role::LeagueAdmin) && grant.role != Role::CityAdmin;
-        let own_staff = matches!(grant.role, Role::OrgStaff | Role::SocialWorker)
-            && user
-                .actor
-                .scopes(&[Role::OrgAdmin])
-                .contains(&grant.scope_id);
-        if !(league || own_staff) {
-            return Err(AppError::forbidden());
-        }
-        let scope_exists = match grant.role.scope_kind() {
-            ScopeKind::District => grant.scope_id == district,
-            ScopeKind::Organization => state
-                .store
-                .organization(&district, &grant.scope_id)
-                .await
-                .is_ok(),
-            ScopeKind::Region => state.store.region(&district, &grant.scope_id).await.is_ok(),
-            ScopeKind::SelfOnly => grant.scope_id.is_empty(),
-            ScopeKind::Everything => false,
-        };
-        if !scope_exists {
-            return Err(AppError::invalid(
-                "roles.scope_id",
-                "角色范围不存在 / The role's scope does not exist",
-            ));
-        }
-        grants.push(Grant {
-            role: grant.role,
-            scope_id: grant.scope_id.clone(),
-        });
-    }
-    let password_hash = hash_password(b.password).await?;
-    let created = state
-        .store
-        .create_user(
-            &user.actor,
-            NewUser {
-                phone: phone.as_str().to_owned(),
-                password_hash,
-                name,
-                id_number: None,
-                birth_date: None,
-                grants,
-                is_participant: false,
-            },
-        )
-        .await?;
+    let created = regions::create_user(&state, &user, b).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

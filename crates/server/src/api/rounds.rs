@@ -3,31 +3,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-use utoipa::ToSchema;
-use youthloop_domain::activity::check_ages;
-use youthloop_domain::parse::{in_range, optional_text, text};
-use youthloop_domain::region::{fit, parse_area};
-use youthloop_domain::role::Role;
-use youthloop_domain::round::{self, RoundAction};
-use youthloop_domain::{badge, Fen};
-use youthloop_store::model::{MenuItem, NewProject, NewRound, Project, Round};
+use youthloop_domain::round::RoundAction;
+use youthloop_store::model::{Project, Round};
 
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser};
-use crate::startup::AppState;
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RoundBody {
-    pub title: String,
-    pub budget_fen: i64,
-    #[serde(with = "time::serde::rfc3339")]
-    pub opens_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub closes_at: OffsetDateTime,
-}
+use crate::services::rounds::{self, ApproveBody, Menu, ProjectBody, ReasonBody, RoundBody};
+use crate::state::AppState;
 
 /// Opens a new procurement round as a draft (League).
 #[utoipa::path(post, path = "/api/v1/rounds", tag = "buy", request_body = RoundBody,
@@ -37,18 +19,8 @@ pub async fn create_round(
     user: CurrentUser,
     ApiJson(b): ApiJson<RoundBody>,
 ) -> AppResult<(StatusCode, Json<Round>)> {
-    user.require(&[Role::LeagueAdmin])?;
-    round::check_dates(b.opens_at, b.closes_at, state.now())?;
-    let round = NewRound {
-        title: text("title", &b.title, 100)?,
-        budget: Fen::parse("budget_fen", b.budget_fen)?,
-        opens_at: b.opens_at.to_offset(time::UtcOffset::UTC),
-        closes_at: b.closes_at.to_offset(time::UtcOffset::UTC),
-    };
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.create_round(&user.actor, round).await?),
-    ))
+    let round = rounds::create_round(&state, &user, b).await?;
+    Ok((StatusCode::CREATED, Json(round)))
 }
 
 #[utoipa::path(get, path = "/api/v1/rounds/{id}", tag = "buy", params(("id" = String, Path)),
@@ -58,22 +30,7 @@ pub async fn get_round(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<Round>> {
-    Ok(Json(state.store.round(user.district(), &id).await?))
-}
-
-pub(crate) async fn move_round(
-    state: AppState,
-    user: CurrentUser,
-    id: String,
-    action: RoundAction,
-) -> AppResult<Json<Round>> {
-    user.require(&[Role::LeagueAdmin])?;
-    Ok(Json(
-        state
-            .store
-            .transition_round(&user.actor, &id, action)
-            .await?,
-    ))
+    Ok(Json(rounds::round(&state, &user, &id).await?))
 }
 
 macro_rules! round_action {
@@ -82,7 +39,7 @@ macro_rules! round_action {
         #[utoipa::path(post, path = $path, tag = "buy", params(("id" = String, Path)),
             responses((status = 200, body = Round), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
         pub async fn $name(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Json<Round>> {
-            move_round(state, user, id, RoundAction::$action).await
+            Ok(Json(rounds::move_round(&state, &user, &id, RoundAction::$action).await?))
         }
     };
 }
@@ -112,57 +69,6 @@ round_action!(
     "Closes the round."
 );
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProjectBody {
-    pub title: String,
-    pub area: String,
-    pub min_age: i64,
-    pub max_age: i64,
-    pub capacity: i64,
-    pub unit_price_fen: i64,
-    pub sessions_offered: i64,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub badges: Vec<String>,
-    /// The proposing organization, when the user works for more than one.
-    pub organization_id: Option<String>,
-}
-
-pub fn parse_badges(codes: &[String]) -> AppResult<Vec<String>> {
-    if codes.len() > 12 {
-        return Err(AppError::invalid(
-            "badges",
-            "最多12枚章 / At most 12 badges",
-        ));
-    }
-    codes
-        .iter()
-        .map(|c| {
-            badge::find(c).map(|b| b.code.to_owned()).ok_or_else(|| {
-                AppError::invalid(
-                    "badges",
-                    format!(
-                        "未知的章 / Unknown badge: {}",
-                        c.chars().take(40).collect::<String>()
-                    ),
-                )
-            })
-        })
-        .collect()
-}
-
-/// The organization a staff member acts for: the one named, if theirs, else their first.
-pub fn acting_org(user: &CurrentUser, named: Option<&String>) -> AppResult<String> {
-    let orgs = user.actor.org_ids();
-    match named {
-        Some(id) if orgs.contains(id) => Ok(id.clone()),
-        Some(_) => Err(AppError::forbidden()),
-        None => orgs.into_iter().next().ok_or_else(AppError::forbidden),
-    }
-}
-
 /// An organization proposes a project into an open round.
 #[utoipa::path(post, path = "/api/v1/rounds/{id}/projects", tag = "buy", params(("id" = String, Path)), request_body = ProjectBody,
     responses((status = 201, body = Project), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -172,34 +78,8 @@ pub async fn propose(
     Path(round_id): Path<String>,
     ApiJson(b): ApiJson<ProjectBody>,
 ) -> AppResult<(StatusCode, Json<Project>)> {
-    user.require(&[Role::OrgAdmin, Role::OrgStaff])?;
-    let organization_id = acting_org(&user, b.organization_id.as_ref())?;
-    let min_age = in_range("min_age", b.min_age, 0, 30)?;
-    let max_age = in_range("max_age", b.max_age, 0, 30)?;
-    check_ages(min_age, max_age)?;
-    let project = NewProject {
-        round_id,
-        organization_id,
-        title: text("title", &b.title, 100)?,
-        area: parse_area(&b.area)?.to_owned(),
-        min_age,
-        max_age,
-        capacity: in_range("capacity", b.capacity, 1, 10_000)?,
-        unit_price: Fen::parse("unit_price_fen", b.unit_price_fen)?,
-        sessions_offered: in_range("sessions_offered", b.sessions_offered, 1, 10_000)?,
-        description: optional_text("description", &b.description, 2000)?,
-        badges: parse_badges(&b.badges)?,
-    };
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.create_project(&user.actor, project).await?),
-    ))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ApproveBody {
-    pub sessions_bought: i64,
+    let project = rounds::propose(&state, &user, &round_id, b).await?;
+    Ok((StatusCode::CREATED, Json(project)))
 }
 
 /// Approves a proposal and buys sessions of it; 409 `over_budget` past the round's budget.
@@ -211,26 +91,7 @@ pub async fn approve(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ApproveBody>,
 ) -> AppResult<Json<Project>> {
-    user.require(&[Role::LeagueAdmin])?;
-    let sessions = in_range("sessions_bought", b.sessions_bought, 1, 10_000)?;
-    Ok(Json(
-        state
-            .store
-            .approve_project(&user.actor, &id, sessions)
-            .await?,
-    ))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReasonBody {
-    pub reason: String,
-}
-
-impl ReasonBody {
-    pub fn parse(&self) -> AppResult<String> {
-        Ok(text("reason", &self.reason, 500)?)
-    }
+    Ok(Json(rounds::approve(&state, &user, &id, b).await?))
 }
 
 /// Rejects a proposal with a reason.
@@ -242,20 +103,7 @@ pub async fn reject(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> AppResult<Json<Project>> {
-    user.require(&[Role::LeagueAdmin])?;
-    Ok(Json(
-        state
-            .store
-            .reject_project(&user.actor, &id, &b.parse()?)
-            .await?,
-    ))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Menu {
-    pub items: Vec<MenuItem>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
+    Ok(Json(rounds::reject(&state, &user, &id, b).await?))
 }
 
 /// The menu: approved projects with sessions left; `?community=` ranks by fit.
@@ -268,45 +116,6 @@ pub async fn menu(
 ) -> AppResult<Json<Menu>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
     let page = q.numbered_page()?;
-    let mut items = state.store.menu(&district).await?;
-    if let Some(community) = &q.community {
-        let profile = state
-            .store
-            .region(&district, community)
-            .await?
-            .profile
-            .unwrap_or_default();
-        for item in &mut items {
-            item.fit = Some(fit(&profile, item.min_age, item.max_age, &item.area));
-        }
-        items.sort_by(|a, b| {
-            let key = |m: &MenuItem| (m.fit.unwrap_or(0.0), m.rating);
-            key(b)
-                .partial_cmp(&key(a))
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        // Anyone may see the order; the figure, made from the profile, only those who
-        // may see the profile.
-        let reach = crate::api::regions::ProfileReach::of(&state, &viewer).await?;
-        if !reach.sees(community) {
-            for item in &mut items {
-                item.fit = None;
-            }
-        }
-    }
-    // Ranked, not ordered by id: the cursor is the place in the ranking.
-    let start = match page.after.as_deref() {
-        None => 0,
-        Some(c) => c
-            .parse::<usize>()
-            .map_err(|_| AppError::invalid("cursor", "无效的游标 / Invalid cursor"))?,
-    };
-    let end = start.saturating_add(page.limit as usize).min(items.len());
-    let next_cursor = (end < items.len()).then(|| end.to_string());
-    let items = items
-        .into_iter()
-        .skip(start)
-        .take(end.saturating_sub(start))
-        .collect();
-    Ok(Json(Menu { items, next_cursor }))
+    let menu = rounds::menu(&state, &viewer, &district, q.community.as_deref(), &page).await?;
+    Ok(Json(menu))
 }

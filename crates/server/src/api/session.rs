@@ -4,56 +4,14 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-use utoipa::ToSchema;
-use youthloop_domain::parse::{age_on, text};
-use youthloop_domain::role::{Actor, Grant, Role};
-use youthloop_domain::{IdNumber, Phone};
-use youthloop_store::model::{NewUser, PersonalData, SignInKey, User};
+use youthloop_store::model::{PersonalData, User};
 
-use crate::auth::{check_password, hash_password, new_token, token_hash, verify_password};
-use crate::error::{AppError, AppResult, ErrorBody};
-use crate::extract::{
-    ApiJson, ApiQuery, ClientAddr, CurrentUser, ListQuery, MaybeUser, SESSION_COOKIE,
+use crate::error::{AppResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery, ClientAddr, CurrentUser, ListQuery};
+use crate::services::session::{
+    self, cleared_cookie, session_cookie, Erased, SignIn, SignUp, SignedIn,
 };
-use crate::limits::Limited;
-use crate::startup::AppState;
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SignIn {
-    pub phone: String,
-    pub password: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct SignedIn {
-    pub token: String,
-    pub user: User,
-}
-
-fn session_cookie(state: &AppState, token: &str, max_age: i64) -> String {
-    let secure = state.settings.cookie_security();
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
-}
-
-fn locked(until: OffsetDateTime, now: OffsetDateTime) -> AppError {
-    let minutes = (until - now).whole_minutes().max(1);
-    AppError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "account_locked",
-        format!("登录失败次数过多，请{minutes}分钟后再试 / Too many failed sign-ins from here: try again in {minutes} min"),
-    )
-}
-
-fn bad_credentials() -> AppError {
-    AppError::new(
-        StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
-        "手机号或密码错误 / Wrong phone or password",
-    )
-}
+use crate::state::AppState;
 
 /// Signs in with phone and password.
 ///
@@ -68,60 +26,11 @@ pub async fn sign_in(
     ClientAddr(address): ClientAddr,
     ApiJson(body): ApiJson<SignIn>,
 ) -> AppResult<Response> {
-    let phone = Phone::parse(&body.phone)?;
-    state.limits.check(Limited::SignIn, &address)?;
-    if body.password.chars().count() > 128 {
-        return Err(bad_credentials());
-    }
-    let now = state.now();
-    let client = crate::limits::group(&address);
-    let key = SignInKey {
-        phone: phone.as_str(),
-        client: &client,
-    };
-    let lock = state.store.sign_in_lock(key, now).await?;
-    let found = state.store.credentials(phone.as_str()).await?;
-    let hash = found.as_ref().map(|c| c.password_hash.clone());
-    let ok = verify_password(body.password, hash).await?;
-    if let Some(until) = lock {
-        return Err(locked(until, now));
-    }
-    let actor = found.as_ref().map(|found| Actor {
-        user_id: found.user.id.clone(),
-        district_id: found.user.district_id.clone(),
-        grants: found.user.grants(),
-        address: address.clone(),
-        at: now,
-    });
-    let (Some(found), Some(actor), true) = (found, actor.as_ref(), ok) else {
-        let settings = &state.settings;
-        return match state
-            .store
-            .sign_in_failed(
-                actor.as_ref(),
-                key,
-                settings.lock_after,
-                settings.lock_for,
-                now,
-            )
-            .await?
-        {
-            Some(until) => Err(locked(until, now)),
-            None => Err(bad_credentials()),
-        };
-    };
-    let user = found.user;
-    // A fresh token at every sign-in: a session id planted before sign-in is worthless.
-    let token = new_token();
-    let ttl = state.settings.session_ttl;
-    state
-        .store
-        .create_session(actor, &token_hash(&token), now + ttl, key)
-        .await?;
-    let cookie = session_cookie(&state, &token, ttl.whole_seconds());
+    let signed_in = session::sign_in(&state, &address, body).await?;
+    let cookie = session_cookie(&state, &signed_in.token);
     Ok((
         AppendHeaders([(header::SET_COOKIE, cookie)]),
-        Json(SignedIn { token, user }),
+        Json(signed_in),
     )
         .into_response())
 }
@@ -130,14 +39,10 @@ pub async fn sign_in(
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session",
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn sign_out(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    state
-        .store
-        .delete_session(&user.actor, &user.token_hash)
-        .await?;
-    let cookie = session_cookie(&state, "", 0);
+    session::sign_out(&state, &user).await?;
     Ok((
         StatusCode::NO_CONTENT,
-        AppendHeaders([(header::SET_COOKIE, cookie)]),
+        AppendHeaders([(header::SET_COOKIE, cleared_cookie(&state))]),
     )
         .into_response())
 }
@@ -147,18 +52,6 @@ pub async fn sign_out(State(state): State<AppState>, user: CurrentUser) -> AppRe
     responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
 pub async fn me(user: CurrentUser) -> Json<User> {
     Json(user.user)
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SignUp {
-    pub phone: String,
-    pub password: String,
-    pub name: String,
-    /// `guardian`, `youth` or `volunteer`.
-    pub role: String,
-    /// Required for `youth` (aged 14 to 17) and `volunteer`.
-    pub id_number: Option<String>,
 }
 
 /// Self sign-up as a guardian, a youth or a volunteer.
@@ -171,69 +64,7 @@ pub async fn sign_up(
     ApiQuery(query): ApiQuery<ListQuery>,
     ApiJson(body): ApiJson<SignUp>,
 ) -> AppResult<(StatusCode, Json<User>)> {
-    state.limits.check(Limited::SignUp, &address)?;
-    let phone = Phone::parse(&body.phone)?;
-    check_password(&body.password, &[phone.as_str(), &body.name])?;
-    let name = text("name", &body.name, 50)?;
-    let role = Role::parse(&body.role)
-        .filter(|r| r.self_service())
-        .ok_or_else(|| {
-            AppError::invalid(
-                "role",
-                "只能注册为家长、青少年或志愿者 / Sign up as guardian, youth or volunteer",
-            )
-        })?;
-    let id_number = match (&body.id_number, role) {
-        (Some(raw), _) => Some(IdNumber::parse(raw)?),
-        (None, Role::Youth | Role::Volunteer) => {
-            return Err(AppError::invalid(
-                "id_number",
-                "实名注册需要身份证号 / An ID number is required",
-            ));
-        }
-        (None, _) => None,
-    };
-    let today = state.today();
-    if let (Some(id), Role::Youth) = (&id_number, role) {
-        let age = age_on(id.birth_date(), today);
-        if !(14..=17).contains(&age) {
-            return Err(AppError::invalid(
-                "id_number",
-                "青少年自助注册须年满14周岁且未满18周岁；更小的孩子由家长添加 / Youth sign-up is for ages 14 to 17; a guardian adds younger children",
-            ));
-        }
-    }
-    let district = MaybeUser(None)
-        .district(&state, query.district.as_deref())
-        .await?;
-    // A district named in the query must exist: the account would belong nowhere.
-    state
-        .store
-        .region(&district, &district)
-        .await
-        .map_err(|e| match e {
-            youthloop_store::StoreError::NotFound => AppError::not_found().with_field("district"),
-            other => other.into(),
-        })?;
-    let password_hash = hash_password(body.password).await?;
-    let user = state
-        .store
-        .create_user(
-            &Actor::visitor(&district, &address, state.now()),
-            NewUser {
-                phone: phone.as_str().to_owned(),
-                password_hash,
-                name,
-                id_number: id_number.as_ref().map(|i| i.as_str().to_owned()),
-                birth_date: id_number.as_ref().map(IdNumber::birth_date),
-                grants: vec![Grant {
-                    role,
-                    scope_id: String::new(),
-                }],
-                is_participant: role == Role::Youth,
-            },
-        )
-        .await?;
+    let user = session::sign_up(&state, &address, query.district.as_deref(), body).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -245,12 +76,7 @@ pub async fn export(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Json<PersonalData>> {
-    Ok(Json(state.store.personal_data(&user.actor).await?))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Erased {
-    pub status: &'static str,
+    Ok(Json(session::export(&state, &user).await?))
 }
 
 /// Erases the signed-in guardian's, youth's or volunteer's personal data and that of
@@ -258,12 +84,10 @@ pub struct Erased {
 #[utoipa::path(delete, path = "/api/v1/me", tag = "trust",
     responses((status = 200, body = Erased), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn erase(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    user.require(&[Role::Guardian, Role::Youth, Role::Volunteer])?;
-    state.store.erase(&user.actor, state.now()).await?;
-    let cookie = session_cookie(&state, "", 0);
+    let erased = session::erase(&state, &user).await?;
     Ok((
-        AppendHeaders([(header::SET_COOKIE, cookie)]),
-        Json(Erased { status: "erased" }),
+        AppendHeaders([(header::SET_COOKIE, cleared_cookie(&state))]),
+        Json(erased),
     )
         .into_response())
 }

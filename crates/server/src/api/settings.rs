@@ -2,42 +2,11 @@
 
 use axum::extract::State;
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-use youthloop_domain::activity::CheckinWindow;
-use youthloop_domain::role::Role;
-use youthloop_domain::settings::DistrictSettings;
 
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, CurrentUser};
-use crate::startup::AppState;
-
-/// When check-in opens before an activity starts and closes after it ends.
-#[derive(Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CheckinWindowBody {
-    /// Minutes before the start, 0 to 1440 (default 30).
-    pub opens_minutes_before: u32,
-    /// Minutes after the end, 0 to 1440 (default 0).
-    pub closes_minutes_after: u32,
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SettingsBody {
-    pub checkin: CheckinWindowBody,
-}
-
-impl From<DistrictSettings> for SettingsBody {
-    fn from(s: DistrictSettings) -> Self {
-        Self {
-            checkin: CheckinWindowBody {
-                opens_minutes_before: s.checkin.opens_minutes_before,
-                closes_minutes_after: s.checkin.closes_minutes_after,
-            },
-        }
-    }
-}
+use crate::services::settings::{self, SettingsBody};
+use crate::state::AppState;
 
 /// The district's settings (League).
 #[utoipa::path(get, path = "/api/v1/settings", tag = "organizations",
@@ -46,8 +15,7 @@ pub async fn get_settings(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Json<SettingsBody>> {
-    user.require(&[Role::LeagueAdmin])?;
-    Ok(Json(state.store.settings(user.district()).await?.into()))
+    Ok(Json(settings::settings(&state, &user).await?))
 }
 
 /// Changes the district's settings (League); recorded in the audit trail.
@@ -58,14 +26,5 @@ pub async fn put_settings(
     user: CurrentUser,
     ApiJson(b): ApiJson<SettingsBody>,
 ) -> AppResult<Json<SettingsBody>> {
-    user.require(&[Role::LeagueAdmin])?;
-    let settings = DistrictSettings {
-        checkin: CheckinWindow {
-            opens_minutes_before: b.checkin.opens_minutes_before,
-            closes_minutes_after: b.checkin.closes_minutes_after,
-        },
-    }
-    .check()?;
-    state.store.set_settings(&user.actor, settings).await?;
-    Ok(Json(settings.into()))
+    Ok(Json(settings::set_settings(&state, &user, b).await?))
 }

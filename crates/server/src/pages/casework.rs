@@ -14,11 +14,11 @@ use youthloop_store::model::{CaseFile, CaseSummary, Colleague};
 
 use super::organization::moment;
 use super::{done, show, Ctx, PageError, PageForm, PageResult};
-use crate::api;
-use crate::api::cases::{CaseConsentBody, CaseNoteBody, GrantBody, IntakeBody};
 use crate::error::{AppError, AppResult};
-use crate::extract::{ApiJson, CurrentUser};
-use crate::startup::AppState;
+use crate::extract::CurrentUser;
+use crate::services;
+use crate::services::cases::{CaseConsentBody, CaseNoteBody, GrantBody, IntakeBody};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -95,7 +95,7 @@ struct CasesPage {
 
 async fn cases_page(state: &AppState, c: Ctx, f: IntakeForm) -> PageResult {
     let user = c.require(CASE_ROLES)?;
-    let cases = state.store.cases(&user.actor, state.now()).await?;
+    let cases = services::cases::cases(state, user).await?;
     let colleagues = colleagues(state, user).await?;
     let page = CasesPage {
         c,
@@ -125,9 +125,9 @@ async fn open_case(
     let user = c.require(CASE_ROLES)?.clone();
     let opened = async {
         let body = f.body()?;
-        api::cases::open_case(State(state.clone()), user, ApiJson(body))
+        services::cases::open_case(&state, &user, body)
             .await
-            .map(|(_, file)| file.0.summary.id)
+            .map(|file| file.summary.id)
     }
     .await;
     match opened {
@@ -150,7 +150,7 @@ struct CasePage {
 
 async fn case_page(state: &AppState, c: Ctx, id: &str) -> PageResult {
     let user = c.require(CASE_ROLES)?;
-    let file = state.store.case_file(&user.actor, id, state.now()).await?;
+    let file = services::cases::case_file(state, user, id).await?;
     let colleagues = colleagues(state, user).await?;
     let me = user.user.id.as_str();
     let page = CasePage {
@@ -187,7 +187,7 @@ async fn record(
         text: f.text,
         risk_level: (!f.risk_level.is_empty()).then_some(f.risk_level),
     };
-    match api::cases::record(state.clone(), user, id.clone(), action, body).await {
+    match services::cases::record(&state, &user, &id, action, body).await {
         Ok(_) => done(&format!("/cases/{id}"), "case_recorded"),
         Err(e) => case_page(&state, c.refused(e), &id).await,
     }
@@ -209,14 +209,14 @@ async fn grant(
     let user = c.require(CASE_ROLES)?.clone();
     let granted = async {
         let expires_at = moment("expires_at", &f.expires_at)?;
-        api::cases::grant(
-            State(state.clone()),
-            user,
-            Path(id.clone()),
-            ApiJson(GrantBody {
+        services::cases::grant(
+            &state,
+            &user,
+            &id,
+            GrantBody {
                 user_id: f.user_id,
                 expires_at,
-            }),
+            },
         )
         .await
         .map(|_| ())

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
@@ -15,12 +15,12 @@ use youthloop_store::model::{MenuItem, Order, Page, Region};
 
 use super::guardian::number;
 use super::{done, show, Ctx, PageError, PageForm, PageResult};
-use crate::api;
-use crate::api::orders::OrderBody;
-use crate::api::regions::ProfileBody;
 use crate::error::{AppError, AppResult};
-use crate::extract::{ApiJson, CurrentUser};
-use crate::startup::AppState;
+use crate::extract::CurrentUser;
+use crate::services;
+use crate::services::orders::OrderBody;
+use crate::services::regions::ProfileBody;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -168,14 +168,9 @@ async fn save_profile(
     let community = my_community(&state, &user).await?;
     let saved = async {
         let body = f.body()?;
-        api::regions::put_profile(
-            State(state.clone()),
-            user,
-            Path(community.id),
-            ApiJson(body),
-        )
-        .await
-        .map(|_| ())
+        services::regions::set_profile(&state, &user, &community.id, body)
+            .await
+            .map(|_| ())
     }
     .await;
     match saved {
@@ -279,9 +274,9 @@ async fn place_order(
     let community = my_community(&state, &user).await?;
     let placed = async {
         let body = f.body(community.id)?;
-        api::orders::create_order(State(state.clone()), user, ApiJson(body))
+        services::orders::create_order(&state, &user, body)
             .await
-            .map(|(_, order)| order.0.id)
+            .map(|order| order.id)
     }
     .await;
     match placed {

@@ -4,21 +4,20 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use serde::Deserialize;
 use youthloop_domain::role::Role;
 use youthloop_store::model::{BadgeAward, MyRegistration, Page, Participant};
 
-use super::{done, redirect_with_cookies, render, show, Ctx, NoFields, PageForm, PageResult};
-use crate::api;
-use crate::api::activities::{CheckinBody, ChildBody, ConsentBody, RegisterBody};
-use crate::api::reviews::ReviewBody;
+use super::{done, redirect_with_cookie, render, show, Ctx, NoFields, PageForm, PageResult};
 use crate::auth::new_token;
 use crate::error::{AppError, AppResult};
-use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery};
-use crate::startup::AppState;
+use crate::extract::{CurrentUser, ListQuery};
+use crate::services;
+use crate::services::activities::{CheckinBody, ChildBody, ConsentBody, RegisterBody};
+use crate::services::reviews::ReviewBody;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -125,7 +124,7 @@ async fn add_child(
         consent: f.consent.is_some(),
         relation: (!f.relation.trim().is_empty()).then(|| f.relation.clone()),
     };
-    match api::activities::add_child(State(state.clone()), user, ApiJson(body)).await {
+    match services::activities::add_child(&state, &user, body).await {
         Ok(_) => done("/me", "child_added"),
         Err(e) => me_page(&state, c.refused(e), f).await,
     }
@@ -147,7 +146,7 @@ async fn give_consent(
     let body = ConsentBody {
         relation: (!f.relation.trim().is_empty()).then_some(f.relation),
     };
-    match api::activities::give_consent(State(state.clone()), user, Path(id), ApiJson(body)).await {
+    match services::activities::give_consent(&state, &user, &id, body).await {
         Ok(_) => done("/me", "consent_given"),
         Err(e) => me_page(&state, c.refused(e), ChildForm::default()).await,
     }
@@ -160,9 +159,9 @@ async fn withdraw_consent(
     PageForm(_): PageForm<NoFields>,
 ) -> PageResult {
     let user = c.user()?.clone();
-    match api::activities::withdraw_consent(State(state.clone()), user, Path(id)).await {
+    match services::activities::withdraw_consent(&state, &user, &id).await {
         // Say what withdrawing stopped: places in what is still to come are gone.
-        Ok(Json(w)) if !w.cancelled_registrations.is_empty() => {
+        Ok(w) if !w.cancelled_registrations.is_empty() => {
             done("/me", "consent_withdrawn_cancelled")
         }
         Ok(_) => done("/me", "consent_withdrawn"),
@@ -185,23 +184,11 @@ async fn register(
     PageForm(f): PageForm<RegisterForm>,
 ) -> PageResult {
     let user = c.user()?.clone();
-    let mut headers = HeaderMap::new();
     let key = if f.key.is_empty() { new_token() } else { f.key };
-    if let Ok(value) = HeaderValue::from_str(&key) {
-        headers.insert("idempotency-key", value);
-    }
     let body = RegisterBody {
         participant_id: f.participant_id,
     };
-    match api::activities::register(
-        State(state.clone()),
-        user,
-        Path(id.clone()),
-        headers,
-        ApiJson(body),
-    )
-    .await
-    {
+    match services::activities::register(&state, &user, &id, body, Some(&key)).await {
         Ok(_) => done(&format!("/activities/{id}"), "registered"),
         Err(e) => super::public::activity_page(&state, c.refused(e), &id).await,
     }
@@ -214,9 +201,9 @@ async fn cancel(
     PageForm(_): PageForm<NoFields>,
 ) -> PageResult {
     let user = c.user()?.clone();
-    let cancelled = api::activities::cancel_registration(State(state), user, Path(id)).await?;
+    let cancelled = services::activities::cancel_registration(&state, &user, &id).await?;
     done(
-        &format!("/activities/{}", cancelled.0.activity_id),
+        &format!("/activities/{}", cancelled.activity_id),
         "cancelled",
     )
 }
@@ -274,9 +261,7 @@ async fn check_in(
         participant_id: Some(f.participant_id.clone()),
         registration_id: None,
     };
-    match api::activities::check_in(State(state.clone()), user, Path(id.clone()), ApiJson(body))
-        .await
-    {
+    match services::activities::check_in(&state, &user, &id, body).await {
         Ok(_) => done(
             &format!("/participants/{}/badges", f.participant_id),
             "checked_in",
@@ -303,15 +288,9 @@ async fn badge_wall(State(state): State<AppState>, c: Ctx, Path(id): Path<String
         limit: Some(500),
         ..ListQuery::default()
     };
-    let badges = api::activities::badges(
-        State(state.clone()),
-        user.clone(),
-        Path(person.id.clone()),
-        ApiQuery(query),
-    )
-    .await?
-    .0
-    .items;
+    let badges = services::activities::badges(&state, user, &person.id, &query)
+        .await?
+        .items;
     render(&BadgeWall { c, person, badges })
 }
 
@@ -344,7 +323,7 @@ async fn review(
     let user = c.user()?.clone();
     let outcome = async {
         let body = f.body()?;
-        api::reviews::review_activity(State(state.clone()), user, Path(id.clone()), ApiJson(body))
+        services::reviews::review_activity(&state, &user, &id, body)
             .await
             .map(|_| ())
     }
@@ -375,6 +354,6 @@ async fn erase(
         return me_page(&state, c.refused(unticked), ChildForm::default()).await;
     }
     let user = c.user()?.clone();
-    let erased = api::session::erase(State(state), user).await?;
-    redirect_with_cookies("/?ok=erased", &erased)
+    services::session::erase(&state, &user).await?;
+    redirect_with_cookie("/?ok=erased", &services::session::cleared_cookie(&state))
 }

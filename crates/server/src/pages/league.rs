@@ -20,11 +20,10 @@ use super::community::orders_of;
 use super::guardian::number;
 use super::organization::{local_input, moment};
 use super::{done, render, show, Ctx, PageError, PageForm, PageResult};
-use crate::api;
-use crate::api::rounds::{ApproveBody, ReasonBody, RoundBody};
 use crate::error::{AppError, AppResult};
-use crate::extract::ApiJson;
-use crate::startup::AppState;
+use crate::services;
+use crate::services::rounds::{ApproveBody, ReasonBody, RoundBody};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -93,9 +92,9 @@ async fn create_round(
     let user = c.require(LEAGUE)?.clone();
     let created = async {
         let body = f.body()?;
-        api::rounds::create_round(State(state.clone()), user, ApiJson(body))
+        services::rounds::create_round(&state, &user, body)
             .await
-            .map(|(_, r)| r.0.id)
+            .map(|r| r.id)
     }
     .await;
     match created {
@@ -133,7 +132,7 @@ impl RoundPage {
 
 async fn round_page(state: &AppState, c: Ctx, id: &str, refused: String) -> PageResult {
     let user = c.require(LEAGUE)?;
-    let r = state.store.round(user.district(), id).await?;
+    let r = services::rounds::round(state, user, id).await?;
     let projects = state.store.projects(user.district(), &r.id).await?;
     let steps = youthloop_domain::allowed(r.status, RoundAction::ALL, RoundStatus::apply);
     let page = RoundPage {
@@ -158,7 +157,7 @@ async fn move_round(
 ) -> PageResult {
     let user = c.require(LEAGUE)?.clone();
     let action = RoundAction::parse(&action).ok_or_else(|| PageError(AppError::not_found()))?;
-    match api::rounds::move_round(state.clone(), user, id.clone(), action).await {
+    match services::rounds::move_round(&state, &user, &id, action).await {
         Ok(_) => done(&format!("/league/rounds/{id}"), "round_moved"),
         Err(e) => round_page(&state, c.refused(e), &id, String::new()).await,
     }
@@ -181,14 +180,9 @@ async fn approve(
     let project = state.store.project(user.district(), &id).await?;
     let approved = async {
         let sessions_bought = number("sessions_bought", &f.sessions_bought)?;
-        api::rounds::approve(
-            State(state.clone()),
-            user,
-            Path(id.clone()),
-            ApiJson(ApproveBody { sessions_bought }),
-        )
-        .await
-        .map(|_| ())
+        services::rounds::approve(&state, &user, &id, ApproveBody { sessions_bought })
+            .await
+            .map(|_| ())
     }
     .await;
     let round = format!("/league/rounds/{}", project.round_id);
@@ -208,7 +202,7 @@ async fn reject(
     let project = state.store.project(user.district(), &id).await?;
     let body = ReasonBody { reason: f.reason };
     let round = format!("/league/rounds/{}", project.round_id);
-    match api::rounds::reject(State(state.clone()), user, Path(id.clone()), ApiJson(body)).await {
+    match services::rounds::reject(&state, &user, &id, body).await {
         Ok(_) => done(&round, "rejected"),
         Err(e) => round_page(&state, c.refused(e), &project.round_id, id).await,
     }

@@ -32,7 +32,7 @@ use youthloop_domain::role::Role;
 use crate::auth::new_token;
 use crate::error::AppError;
 use crate::extract::{CurrentUser, MaybeUser, SESSION_COOKIE};
-use crate::startup::AppState;
+use crate::state::AppState;
 pub use i18n::Lang;
 
 /// The cookie holding the form token (double submit: a form's hidden `_csrf` must match
@@ -416,13 +416,10 @@ pub fn done(to: &str, ok: &str) -> PageResult {
 }
 
 /// Back to `to` with the cookies another answer set (a new session, a cleared one).
-pub fn redirect_with_cookies(to: &str, from: &Response) -> PageResult {
+pub fn redirect_with_cookie(to: &str, cookie: &str) -> PageResult {
     let mut response = Redirect::to(to).into_response();
-    for cookie in from.headers().get_all(header::SET_COOKIE) {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, cookie.clone());
-    }
+    let cookie = HeaderValue::from_str(cookie).map_err(AppError::internal)?;
+    response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
 }
 

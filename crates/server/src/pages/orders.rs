@@ -13,11 +13,11 @@ use youthloop_store::model::{Order, Project, Region};
 
 use super::guardian::ReviewForm;
 use super::{done, show, Ctx, PageError, PageForm, PageResult};
-use crate::api;
-use crate::api::rounds::ReasonBody;
 use crate::error::AppError;
-use crate::extract::{ApiJson, CurrentUser};
-use crate::startup::AppState;
+use crate::extract::CurrentUser;
+use crate::services;
+use crate::services::rounds::ReasonBody;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -47,7 +47,7 @@ struct OrderPage {
 
 async fn order_page(state: &AppState, c: Ctx, id: &str, reason: String) -> PageResult {
     let user = c.user()?;
-    let o = state.store.order(&user.actor, id, state.now()).await?;
+    let o = services::orders::order(state, user, id).await?;
     let project = state.store.project(user.district(), &o.project_id).await?;
     let community = state.store.region(user.district(), &o.community_id).await?;
     let steps = steps_for(user, o.status);
@@ -92,7 +92,7 @@ async fn act(
                 .parse()
             })
             .transpose()?;
-        api::orders::move_order(state.clone(), user, id.clone(), action, reason)
+        services::orders::move_order(&state, &user, &id, action, reason)
             .await
             .map(|_| ())
     }
@@ -112,7 +112,7 @@ async fn review(
     let user = c.user()?.clone();
     let reviewed = async {
         let body = f.body()?;
-        api::reviews::review_order(State(state.clone()), user, Path(id.clone()), ApiJson(body))
+        services::reviews::review_order(&state, &user, &id, body)
             .await
             .map(|_| ())
     }

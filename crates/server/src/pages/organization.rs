@@ -14,7 +14,6 @@ use qrcode::QrCode;
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 use youthloop_domain::activity::{ActivityAction, ActivityStatus};
-use youthloop_domain::checkin;
 use youthloop_domain::role::Role;
 use youthloop_domain::round::RoundStatus;
 use youthloop_store::model::{
@@ -25,12 +24,12 @@ use super::community::orders_of;
 use super::guardian::number;
 use super::public::areas;
 use super::{done, render, show, Ctx, NoFields, PageError, PageForm, PageResult};
-use crate::api;
-use crate::api::activities::{ActivityBody, CheckinBody};
-use crate::api::rounds::ProjectBody;
 use crate::error::{AppError, AppResult};
-use crate::extract::{ApiJson, CurrentUser};
-use crate::startup::AppState;
+use crate::extract::CurrentUser;
+use crate::services;
+use crate::services::activities::{ActivityBody, CheckinBody};
+use crate::services::rounds::ProjectBody;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -47,7 +46,7 @@ pub fn routes() -> Router<AppState> {
 const STAFF: &[Role] = &[Role::OrgAdmin, Role::OrgStaff];
 
 fn org_of(user: &CurrentUser) -> Result<String, PageError> {
-    Ok(api::rounds::acting_org(user, None)?)
+    Ok(services::rounds::acting_org(user, None)?)
 }
 
 #[derive(Template)]
@@ -167,7 +166,7 @@ struct ProposePage {
 
 async fn propose_page(state: &AppState, c: Ctx, id: &str, f: ProjectForm) -> PageResult {
     let user = c.require(STAFF)?;
-    let round = state.store.round(user.district(), id).await?;
+    let round = services::rounds::round(state, user, id).await?;
     let page = ProposePage {
         areas: areas(c.lang),
         badges: youthloop_domain::badge::BASIC_BADGES
@@ -194,7 +193,7 @@ async fn propose(
     let user = c.require(STAFF)?.clone();
     let proposed = async {
         let body = f.body()?;
-        api::rounds::propose(State(state.clone()), user, Path(id.clone()), ApiJson(body))
+        services::rounds::propose(&state, &user, &id, body)
             .await
             .map(|_| ())
     }
@@ -379,9 +378,9 @@ async fn create_activity(
     let user = c.require(STAFF)?.clone();
     let created = async {
         let body = f.body()?;
-        api::activities::create_activity(State(state.clone()), user, ApiJson(body))
+        services::activities::create_activity(&state, &user, body)
             .await
-            .map(|(_, a)| a.0.id)
+            .map(|a| a.id)
     }
     .await;
     match created {
@@ -401,7 +400,7 @@ async fn move_activity(
 ) -> PageResult {
     let user = c.require(STAFF)?.clone();
     let action = ActivityAction::parse(&action).ok_or_else(|| PageError(AppError::not_found()))?;
-    let _moved = api::activities::move_activity(state, user, id.clone(), action).await?;
+    services::activities::move_activity(&state, &user, &id, action).await?;
     done(&format!("/org/activities/{id}"), "activity_moved")
 }
 
@@ -423,7 +422,7 @@ async fn registrations(
     Path(id): Path<String>,
 ) -> PageResult {
     let user = c.require(STAFF)?;
-    let a = own_activity(&state, user, &id).await?;
+    let a = services::activities::own_activity(&state, user, &id).await?;
     let page = Page {
         limit: Page::MAX,
         after: None,
@@ -443,20 +442,6 @@ async fn registrations(
     })
 }
 
-async fn own_activity(
-    state: &AppState,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<Activity, PageError> {
-    let org_ids = user.actor.org_ids();
-    let a = state.store.activity(user.district(), id, &org_ids).await?;
-    if org_ids.contains(&a.organization_id) {
-        Ok(a)
-    } else {
-        Err(PageError(AppError::not_found()))
-    }
-}
-
 async fn attend(
     State(state): State<AppState>,
     c: Ctx,
@@ -469,8 +454,7 @@ async fn attend(
         participant_id: None,
         registration_id: Some(registration),
     };
-    let _attended =
-        api::activities::check_in(State(state), user, Path(id.clone()), ApiJson(body)).await?;
+    services::activities::check_in(&state, &user, &id, body).await?;
     done(&format!("/org/activities/{id}"), "checked_in")
 }
 
@@ -493,9 +477,10 @@ async fn screen(
     headers: HeaderMap,
 ) -> PageResult {
     let user = c.require(STAFF)?;
-    let a = own_activity(&state, user, &id).await?;
-    let secret = state.store.secret(user.district(), "checkin").await?;
-    let (code, _) = checkin::current_code(&secret, &a.id, state.now());
+    let a = services::activities::own_activity(&state, user, &id).await?;
+    let code = services::activities::checkin_code(&state, user, &id)
+        .await?
+        .code;
     let origin = match &state.settings.public_url {
         Some(url) => url.clone(),
         None => {

@@ -20,11 +20,11 @@ use youthloop_store::model::{
 
 use super::i18n::{Lang, LANG_COOKIE};
 use super::{
-    done, redirect_with_cookies, render, show, Ctx, NoFields, PageError, PageForm, PageResult,
+    done, redirect_with_cookie, render, show, Ctx, NoFields, PageError, PageForm, PageResult,
 };
-use crate::api;
-use crate::extract::{ApiJson, ApiQuery, ClientAddr, ListQuery, MaybeUser};
-use crate::startup::AppState;
+use crate::extract::{ClientAddr, MaybeUser};
+use crate::services;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -155,19 +155,14 @@ async fn menu(State(state): State<AppState>, c: Ctx) -> PageResult {
         Some(id) => Some(state.store.region(&district, id).await?),
         None => None,
     };
-    let query = ListQuery {
-        limit: Some(500),
-        community: community_id,
-        ..ListQuery::default()
+    let page = Page {
+        limit: 500,
+        after: None,
     };
-    let items = api::rounds::menu(
-        State(state.clone()),
-        MaybeUser(c.user.clone()),
-        ApiQuery(query),
-    )
-    .await?
-    .0
-    .items;
+    let viewer = MaybeUser(c.user.clone());
+    let items = services::rounds::menu(&state, &viewer, &district, community_id.as_deref(), &page)
+        .await?
+        .items;
     render(&MenuPage {
         c,
         items,
@@ -257,7 +252,7 @@ async fn activity(State(state): State<AppState>, c: Ctx, Path(id): Path<String>)
 struct OrganizationPage {
     c: Ctx,
     org: Organization,
-    card: api::reviews::Scorecard,
+    card: services::reviews::Scorecard,
     reviews: Vec<Review>,
     activities: Vec<ActivityCard>,
 }
@@ -265,14 +260,7 @@ struct OrganizationPage {
 async fn organization(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {
     let district = district_of(&state, &c).await?;
     let org = state.store.organization(&district, &id).await?;
-    let card = api::reviews::scorecard(
-        State(state.clone()),
-        MaybeUser(c.user.clone()),
-        Path(org.id.clone()),
-        ApiQuery(ListQuery::default()),
-    )
-    .await?
-    .0;
+    let card = services::reviews::scorecard(&state, &district, &org.id, None).await?;
     let page = Page {
         limit: 20,
         after: None,
@@ -344,13 +332,16 @@ async fn sign_in(
     address: ClientAddr,
     PageForm(f): PageForm<SignInForm>,
 ) -> PageResult {
-    let body = api::session::SignIn {
+    let body = services::session::SignIn {
         phone: f.phone.clone(),
         password: f.password.clone(),
     };
-    match api::session::sign_in(State(state), address, ApiJson(body)).await {
-        // Keep the session cookie the API set, and go where the visitor was going.
-        Ok(signed_in) => redirect_with_cookies(local_path(&f.next), &signed_in),
+    match services::session::sign_in(&state, &address.0, body).await {
+        // Hold the new session, and go where the visitor was going.
+        Ok(signed_in) => redirect_with_cookie(
+            local_path(&f.next),
+            &services::session::session_cookie(&state, &signed_in.token),
+        ),
         Err(e) => {
             let f = SignInForm {
                 password: String::new(),
@@ -370,8 +361,11 @@ async fn sign_out(
     let Some(user) = c.user else {
         return Ok(Redirect::to("/").into_response());
     };
-    let cleared = api::session::sign_out(State(state), user).await?;
-    redirect_with_cookies("/?ok=signed_out", &cleared)
+    services::session::sign_out(&state, &user).await?;
+    redirect_with_cookie(
+        "/?ok=signed_out",
+        &services::session::cleared_cookie(&state),
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -405,21 +399,14 @@ async fn sign_up(
     address: ClientAddr,
     PageForm(f): PageForm<SignUpForm>,
 ) -> PageResult {
-    let body = api::session::SignUp {
+    let body = services::session::SignUp {
         phone: f.phone.clone(),
         password: f.password.clone(),
         name: f.name.clone(),
         role: f.role.clone(),
         id_number: (!f.id_number.trim().is_empty()).then(|| f.id_number.clone()),
     };
-    match api::session::sign_up(
-        State(state),
-        address,
-        ApiQuery(ListQuery::default()),
-        ApiJson(body),
-    )
-    .await
-    {
+    match services::session::sign_up(&state, &address.0, None, body).await {
         Ok(_) => done("/signin", "signed_up"),
         Err(e) => {
             let f = SignUpForm {

@@ -1,0 +1,86 @@
+//! Ordering (点单), dispatch (派单), accepting (接单), confirming (验收), settling (结算).
+
+use serde::Deserialize;
+use time::Date;
+use utoipa::ToSchema;
+use youthloop_domain::order::{check_window, OrderAction};
+use youthloop_domain::parse::{in_range, optional_text, text};
+use youthloop_domain::role::Role;
+use youthloop_store::model::{ymd, NewOrder, Order, Page, Paged};
+
+use crate::error::AppResult;
+use crate::extract::CurrentUser;
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderBody {
+    pub project_id: String,
+    pub community_id: String,
+    pub sessions: i64,
+    #[serde(with = "ymd")]
+    #[schema(value_type = String, example = "2026-05-01")]
+    pub window_start: Date,
+    #[serde(with = "ymd")]
+    #[schema(value_type = String, example = "2026-05-31")]
+    pub window_end: Date,
+    pub venue: String,
+    pub expected_participants: i64,
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// A community orders sessions from the menu.
+pub async fn create_order(state: &AppState, user: &CurrentUser, b: OrderBody) -> AppResult<Order> {
+    user.require(&[Role::CommunityOfficer])?;
+    check_window(b.window_start, b.window_end, state.today())?;
+    let order = NewOrder {
+        project_id: b.project_id,
+        community_id: b.community_id,
+        sessions: in_range("sessions", b.sessions, 1, 1000)?,
+        window_start: b.window_start,
+        window_end: b.window_end,
+        venue: text("venue", &b.venue, 200)?,
+        expected_participants: in_range(
+            "expected_participants",
+            b.expected_participants,
+            1,
+            100_000,
+        )?,
+        notes: optional_text("notes", &b.notes, 1000)?,
+    };
+    Ok(state
+        .store
+        .create_order(&user.actor, order, state.now())
+        .await?)
+}
+
+/// Orders in the caller's scope.
+pub async fn orders(state: &AppState, user: &CurrentUser, page: &Page) -> AppResult<Paged<Order>> {
+    Ok(state.store.orders(&user.actor, page, state.now()).await?)
+}
+
+pub async fn order(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<Order> {
+    Ok(state.store.order(&user.actor, id, state.now()).await?)
+}
+
+/// Moves an order on, acting only in the roles the step is for.
+pub async fn move_order(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    action: OrderAction,
+    reason: Option<String>,
+) -> AppResult<Order> {
+    user.require(action.allowed_roles())?;
+    Ok(state
+        .store
+        .transition_order(
+            &user.actor.only(action.allowed_roles()),
+            id,
+            action,
+            reason.as_deref(),
+            state.now(),
+        )
+        .await?)
+}

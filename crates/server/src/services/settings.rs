@@ -1,0 +1,62 @@
+//! The district's settings, tuned by its League office.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use youthloop_domain::activity::CheckinWindow;
+use youthloop_domain::role::Role;
+use youthloop_domain::settings::DistrictSettings;
+
+use crate::error::AppResult;
+use crate::extract::CurrentUser;
+use crate::state::AppState;
+
+/// When check-in opens before an activity starts and closes after it ends.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckinWindowBody {
+    /// Minutes before the start, 0 to 1440 (default 30).
+    pub opens_minutes_before: u32,
+    /// Minutes after the end, 0 to 1440 (default 0).
+    pub closes_minutes_after: u32,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsBody {
+    pub checkin: CheckinWindowBody,
+}
+
+impl From<DistrictSettings> for SettingsBody {
+    fn from(s: DistrictSettings) -> Self {
+        Self {
+            checkin: CheckinWindowBody {
+                opens_minutes_before: s.checkin.opens_minutes_before,
+                closes_minutes_after: s.checkin.closes_minutes_after,
+            },
+        }
+    }
+}
+
+/// The district's settings (League).
+pub async fn settings(state: &AppState, user: &CurrentUser) -> AppResult<SettingsBody> {
+    user.require(&[Role::LeagueAdmin])?;
+    Ok(state.store.settings(user.district()).await?.into())
+}
+
+/// The League changes the district's settings; recorded in the audit trail.
+pub async fn set_settings(
+    state: &AppState,
+    user: &CurrentUser,
+    b: SettingsBody,
+) -> AppResult<SettingsBody> {
+    user.require(&[Role::LeagueAdmin])?;
+    let settings = DistrictSettings {
+        checkin: CheckinWindow {
+            opens_minutes_before: b.checkin.opens_minutes_before,
+            closes_minutes_after: b.checkin.closes_minutes_after,
+        },
+    }
+    .check()?;
+    state.store.set_settings(&user.actor, settings).await?;
+    Ok(settings.into())
+}
