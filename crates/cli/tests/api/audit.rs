@@ -30,15 +30,9 @@ fn unguard(engine: Engine) -> [&'static str; 2] {
 
 async fn verify_finds_every_kind_of_tampering(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("data.key");
-    youthloop_store::crypto::write_key_file(
-        &key_file,
-        &[youthloop_store::crypto::DataKey::generate()],
-    )
-    .unwrap();
-    let demo = TestDatabase::new(engine, dir.path()).await;
-    let (ok, text) = run(&key_file, &["demo", "--database", &demo.url]).await;
-    assert!(ok, "{text}");
+    // A copy of the demo district `youthloop demo` made for this run.
+    let seed = demo_seed(engine).await;
+    let demo = TestDatabase::copy_of(engine, dir.path(), Some(&seed.db)).await;
     // The auditor needs no data key.
     let (ok, text) = run(
         &dir.path().join("no-such.key"),
@@ -87,7 +81,11 @@ async fn verify_finds_every_kind_of_tampering(engine: Engine) {
         let mut all: Vec<&str> = unguard(engine).to_vec();
         all.extend_from_slice(statements);
         copy.execute(&all).await;
-        let (ok, text) = run(&key_file, &["audit", "verify", "--database", &copy.url]).await;
+        let (ok, text) = run(
+            &seed.key_file,
+            &["audit", "verify", "--database", &copy.url],
+        )
+        .await;
         assert!(!ok, "{name}: verify passed a tampered chain: {text}");
         assert!(text.contains(expected), "{name}: {text}");
     }

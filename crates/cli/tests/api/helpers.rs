@@ -31,6 +31,15 @@ pub enum Engine {
     Postgres,
 }
 
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
 /// Expands test functions `async fn name(engine: Engine)` into one test per engine, so
 /// that a failure names the engine. `YOUTHLOOP_TEST_ENGINES=sqlite` leaves PostgreSQL
 /// out on purpose, and says so.
@@ -59,13 +68,18 @@ macro_rules! on_every_engine {
 }
 
 pub fn engine_enabled(engine: &str) -> bool {
-    let chosen =
-        std::env::var("YOUTHLOOP_TEST_ENGINES").unwrap_or_else(|_| "sqlite,postgres".to_owned());
-    let on = chosen.split(',').any(|e| e.trim() == engine);
+    let on = engine_enabled_quietly(engine);
     if !on {
+        let chosen = std::env::var("YOUTHLOOP_TEST_ENGINES").unwrap_or_default();
         eprintln!("{engine} left out by YOUTHLOOP_TEST_ENGINES={chosen}");
     }
     on
+}
+
+fn engine_enabled_quietly(engine: &str) -> bool {
+    let chosen =
+        std::env::var("YOUTHLOOP_TEST_ENGINES").unwrap_or_else(|_| "sqlite,postgres".to_owned());
+    chosen.split(',').any(|e| e.trim() == engine)
 }
 
 pub const POSTGRES_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -78,6 +92,8 @@ pub struct TestDatabase {
     /// The SQLite file, for tests that look at the bytes on disk.
     pub path: Option<PathBuf>,
     pg_name: Option<String>,
+    /// A seed outlives this value: a later run sweeps it.
+    keep: bool,
 }
 
 fn postgres_admin() -> String {
@@ -100,6 +116,31 @@ impl TestDatabase {
         Self::copy_of(engine, dir, None).await
     }
 
+    fn sqlite_at(path: PathBuf) -> Self {
+        Self {
+            engine: Engine::Sqlite,
+            url: format!("sqlite://{}", path.display()),
+            path: Some(path),
+            pg_name: None,
+            keep: true,
+        }
+    }
+
+    /// An empty PostgreSQL database that outlives this value (nothing drops it).
+    async fn postgres_named(name: &str) -> Self {
+        sqlx::query(&format!("create database {name}"))
+            .execute(&mut pg_admin().await)
+            .await
+            .unwrap();
+        Self {
+            engine: Engine::Postgres,
+            url: format!("{}/{name}", postgres_admin().rsplit_once('/').unwrap().0),
+            path: None,
+            pg_name: Some(name.to_owned()),
+            keep: true,
+        }
+    }
+
     /// A new database, empty or a copy of `from` (which nobody may be using).
     pub async fn copy_of(engine: Engine, dir: &Path, from: Option<&TestDatabase>) -> Self {
         match engine {
@@ -118,6 +159,7 @@ impl TestDatabase {
                     url: format!("sqlite://{}", path.display()),
                     path: Some(path),
                     pg_name: None,
+                    keep: false,
                 }
             }
             Engine::Postgres => {
@@ -126,16 +168,28 @@ impl TestDatabase {
                     .and_then(|f| f.pg_name.as_deref())
                     .map(|t| format!(" template {t}"))
                     .unwrap_or_default();
-                sqlx::query(&format!("create database {name}{template}"))
-                    .execute(&mut pg_admin().await)
+                let mut admin = pg_admin().await;
+                // The template's last client may still be leaving: PostgreSQL copies no
+                // database that someone is connected to.
+                let mut tries = 0;
+                while let Err(e) = sqlx::query(&format!("create database {name}{template}"))
+                    .execute(&mut admin)
                     .await
-                    .unwrap();
+                {
+                    tries += 1;
+                    assert!(
+                        tries < 50 && e.to_string().contains("being accessed by other users"),
+                        "create database {name}{template}: {e}"
+                    );
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
                 let url = format!("{}/{name}", postgres_admin().rsplit_once('/').unwrap().0);
                 Self {
                     engine,
                     url,
                     path: None,
                     pg_name: Some(name),
+                    keep: false,
                 }
             }
         }
@@ -235,7 +289,7 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let Some(name) = self.pg_name.clone() else {
+        let Some(name) = self.pg_name.clone().filter(|_| !self.keep) else {
             return;
         };
         // Drop runs outside async; a short-lived runtime on its own thread does the SQL.
@@ -299,13 +353,97 @@ pub fn youthloop(key_file: &Path) -> Command {
     command
 }
 
-/// Starts a server with the demo district on a fresh database of `engine`.
+/// Starts a server with the demo district on a fresh database of `engine`: a copy of the
+/// one made for this run, with a copy of its data key (a test may rotate it).
 pub async fn spawn_app(engine: Engine) -> TestApp {
+    let seed = demo_seed(engine).await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = TestDatabase::new(engine, dir.path()).await;
+    let db = TestDatabase::copy_of(engine, dir.path(), Some(&seed.db)).await;
     let key_file = dir.path().join("data.key");
-    write_key_file(&key_file, &[DataKey::generate()]).expect("key file");
-    start(db, key_file, dir, true).await
+    std::fs::copy(&seed.key_file, &key_file).expect("copy the key file");
+    start(db, key_file, dir, false).await
+}
+
+/// The demo district of one engine, made once per test run: every test copies it (a file
+/// copy for SQLite, `CREATE DATABASE … TEMPLATE` for PostgreSQL) instead of making it
+/// again. Nothing serves it, so nothing writes to it.
+pub struct Seed {
+    pub db: TestDatabase,
+    pub key_file: PathBuf,
+}
+
+static SQLITE_SEED: tokio::sync::OnceCell<Seed> = tokio::sync::OnceCell::const_new();
+static POSTGRES_SEED: tokio::sync::OnceCell<Seed> = tokio::sync::OnceCell::const_new();
+
+pub async fn demo_seed(engine: Engine) -> &'static Seed {
+    let cell = match engine {
+        Engine::Sqlite => &SQLITE_SEED,
+        Engine::Postgres => &POSTGRES_SEED,
+    };
+    cell.get_or_init(|| async move {
+        // A seed lives as long as the run; the folders and databases of runs that have
+        // ended are swept here.
+        sweep_seeds_of_ended_runs().await;
+        let dir = seed_dir();
+        std::fs::create_dir_all(&dir).expect("seed folder");
+        let key_file = dir.join(format!("{}.key", engine.name()));
+        write_key_file(&key_file, &[DataKey::generate()]).expect("key file");
+        let db = match engine {
+            Engine::Sqlite => TestDatabase::sqlite_at(dir.join("demo.db")),
+            Engine::Postgres => TestDatabase::postgres_named(&seed_database()).await,
+        };
+        let status = youthloop(&key_file)
+            .args(["demo", "--database", &db.url])
+            .status()
+            .await
+            .expect("run youthloop demo");
+        assert!(status.success(), "youthloop demo failed on {}", db.url);
+        // The seed is never dropped: its database stays until a later run sweeps it.
+        Seed { db, key_file }
+    })
+    .await
+}
+
+/// This run's seed folder and PostgreSQL database are named by its process id.
+fn seed_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("youthloop-seed-{}", std::process::id()))
+}
+
+fn seed_database() -> String {
+    format!("yl_seed_{}", std::process::id())
+}
+
+fn run_has_ended(pid: &str) -> bool {
+    !Path::new(&format!("/proc/{pid}")).exists()
+}
+
+async fn sweep_seeds_of_ended_runs() {
+    if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(pid) = name.strip_prefix("youthloop-seed-") {
+                if run_has_ended(pid) {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+    }
+    if !engine_enabled_quietly("postgres") {
+        return;
+    }
+    let mut admin = pg_admin().await;
+    let names: Vec<String> =
+        sqlx::query_scalar("select datname from pg_database where datname like 'yl_seed_%'")
+            .fetch_all(&mut admin)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        if name.strip_prefix("yl_seed_").is_some_and(run_has_ended) {
+            let _ = sqlx::query(&format!("drop database if exists {name} with (force)"))
+                .execute(&mut admin)
+                .await;
+        }
+    }
 }
 
 /// Serves a database that is already filled (a copy), with its data key.
