@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -140,6 +141,10 @@ enum Command {
     RotateKey {
         #[command(flatten)]
         db: DatabaseArg,
+        /// How long running servers have to follow the new key before the rotation
+        /// gives up and keeps the old keys.
+        #[arg(long, default_value_t = 60)]
+        follow_seconds: u64,
     },
     /// Benchmarks that print their figures against limits measured in the same run.
     Bench {
@@ -285,7 +290,7 @@ async fn open_store_without_keys(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 
 /// Puts a new data key first, lets running servers follow, re-encrypts every sealed
 /// value under it in short batches, then retires the old keys.
-async fn rotate_key(url: &str) -> anyhow::Result<()> {
+async fn rotate_key(url: &str, follow_seconds: u64) -> anyhow::Result<()> {
     let db = Database::parse(url)?;
     if std::env::var_os("YOUTHLOOP_DATA_KEY").is_some() {
         bail!("the data key comes from YOUTHLOOP_DATA_KEY; rotation rewrites a key file: unset it and use YOUTHLOOP_KEY_FILE");
@@ -305,9 +310,13 @@ async fn rotate_key(url: &str) -> anyhow::Result<()> {
         "key {} is now primary; waiting for running servers to follow",
         new.id()
     );
-    // Servers re-read a changed key file within a second or two.
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     let store = db.open(false, Keyring::from_file(&file, false)?).await?;
+    servers_follow(
+        store.as_ref(),
+        new.id(),
+        Duration::from_secs(follow_seconds),
+    )
+    .await?;
     let mut total = 0;
     loop {
         let done = store.reseal(500).await?;
@@ -323,6 +332,46 @@ async fn rotate_key(url: &str) -> anyhow::Result<()> {
         old.len()
     );
     Ok(())
+}
+
+/// Waits until every running server seals with `key_id`, as each says once a second
+/// (`key_holders`). A server whose beat stops for five seconds has stopped and is left
+/// out; one that beats on without following fails the rotation before any key retires.
+async fn servers_follow(store: &dyn Store, key_id: &str, within: Duration) -> anyhow::Result<()> {
+    use std::collections::HashMap;
+    use std::time::Instant;
+    let started = Instant::now();
+    // When each server was last seen to beat, and its beat then.
+    let mut seen: HashMap<String, (i64, Instant)> = HashMap::new();
+    loop {
+        let now = Instant::now();
+        let mut waiting = Vec::new();
+        for holder in store.key_holders().await? {
+            let last = seen
+                .entry(holder.instance.clone())
+                .or_insert((holder.beat, now));
+            if holder.beat != last.0 {
+                *last = (holder.beat, now);
+            }
+            let gone = now.duration_since(last.1) > Duration::from_secs(5);
+            if holder.key_id != key_id && !gone {
+                waiting.push(holder.instance);
+            }
+        }
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        if started.elapsed() > within {
+            bail!(
+                "{} running server(s) did not follow the new key in {} s ({}); \
+                 the old keys stay in the key file",
+                waiting.len(),
+                within.as_secs(),
+                waiting.join(", ")
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 fn main() -> ExitCode {
@@ -477,7 +526,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             command: BenchCommand::Surge(args),
         } => bench::surge(args).await,
-        Command::RotateKey { db } => rotate_key(&db.database).await,
+        Command::RotateKey { db, follow_seconds } => rotate_key(&db.database, follow_seconds).await,
         Command::MigrateData { from, to } => {
             let (Database::Sqlite(path), Database::Postgres(url)) =
                 (Database::parse(&from)?, Database::parse(&to)?)

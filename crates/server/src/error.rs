@@ -133,7 +133,7 @@ impl From<StoreError> for AppError {
                 Self::new(StatusCode::CONFLICT, code, message)
             }
             StoreError::Domain(d) => d.into(),
-            StoreError::Other(cause) => Self::internal(cause),
+            other => Self::internal(other.chain()),
         }
     }
 }

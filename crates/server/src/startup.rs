@@ -202,7 +202,7 @@ pub async fn serve(store: Arc<dyn Store>, settings: Settings) -> std::io::Result
     tracing::info!(%addr, "youthloop listening");
     // One plain line on stdout: scripts and tests read the bound address from it.
     println!("listening on http://{addr}");
-    let (app, limits) = app_with_limits(store, settings);
+    let (app, limits) = app_with_limits(store.clone(), settings);
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
@@ -210,9 +210,28 @@ pub async fn serve(store: Arc<dyn Store>, settings: Settings) -> std::io::Result
             limits.forget_idle();
         }
     });
+    // Say once a second which data key this server seals with: `rotate-key` retires an
+    // old key only when every running server has followed the new one.
+    let instance = uuid::Uuid::now_v7().to_string();
+    let holder = {
+        let (store, instance) = (store.clone(), instance.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+            loop {
+                every.tick().await;
+                if let Err(e) = store.hold_keys(&instance).await {
+                    tracing::warn!(error = e.chain(), "could not say which data key is in use");
+                }
+            }
+        })
+    };
     crate::listen::serve(listener, app, connections, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await;
+    holder.abort();
+    if let Err(e) = store.release_keys(&instance).await {
+        tracing::warn!(error = e.chain(), "could not say that this server stopped");
+    }
     Ok(())
 }

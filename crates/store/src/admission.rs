@@ -320,10 +320,13 @@ impl<J: Send + 'static, R: Send + 'static> GroupCommit<J, R> {
                         }
                     }
                     Err(e) => {
-                        tracing::error!(error = %e, "a registration batch failed; nothing of it was kept");
-                        let message = e.to_string();
+                        tracing::error!(
+                            error = e.chain(),
+                            "a registration batch failed; nothing of it was kept"
+                        );
+                        let cause = std::sync::Arc::new(e);
                         for reply in replies {
-                            let _ = reply.send(Err(StoreError::Other(message.clone())));
+                            let _ = reply.send(Err(StoreError::Batch(cause.clone())));
                         }
                     }
                 }
@@ -561,9 +564,7 @@ mod tests {
         }
         let failing: GroupCommit<u32, u32> =
             GroupCommit::start(|_| async { Err(StoreError::Other("disk full".into())) });
-        assert!(
-            matches!(failing.submit(1).await, Err(StoreError::Other(m)) if m.contains("disk full"))
-        );
+        assert!(matches!(failing.submit(1).await, Err(e) if e.chain().contains("disk full")));
     }
 
     async fn futures_join(

@@ -11,7 +11,8 @@ use time::{Date, OffsetDateTime};
 
 use crate::{StoreError, StoreResult};
 
-/// The tables in an order that satisfies every foreign key.
+/// The tables in an order that satisfies every foreign key. `key_holders` is left out:
+/// it names the running servers of the installation copied from, not data.
 const TABLES: [&str; 24] = [
     "districts",
     "secrets",
@@ -75,7 +76,7 @@ impl Cell {
 }
 
 fn db(e: sqlx::Error) -> StoreError {
-    StoreError::Other(e.to_string())
+    StoreError::Database(e)
 }
 
 /// A column and its PostgreSQL type, which says how to read the SQLite value.

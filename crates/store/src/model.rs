@@ -595,6 +595,15 @@ pub struct AuditChain {
     pub head: Option<(i64, String)>,
 }
 
+/// A running server and the data key it seals with; `beat` grows once a second while
+/// it runs.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct KeyHolder {
+    pub instance: String,
+    pub key_id: String,
+    pub beat: i64,
+}
+
 /// A case opened at intake, with the guardian's consent.
 #[derive(Debug, Clone)]
 pub struct NewCase {

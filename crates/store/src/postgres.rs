@@ -13,7 +13,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use crate::crypto::Keyring;
 use crate::engine::Pools;
 use crate::rows::db;
-use crate::{SqlStore, StoreError, StoreResult};
+use crate::{SqlStore, StoreResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -31,10 +31,7 @@ pub async fn open_with_replica(
     keys: Keyring,
 ) -> StoreResult<SqlStore> {
     let writer = connect(url, 8).await?;
-    MIGRATOR
-        .run(&writer)
-        .await
-        .map_err(|e| StoreError::Other(e.to_string()))?;
+    MIGRATOR.run(&writer).await?;
     let reader = match read_url {
         Some(read_url) => connect(read_url, 8).await?,
         None => writer.clone(),

@@ -16,7 +16,7 @@ pub(crate) fn new_id() -> String {
 pub(crate) fn db(e: sqlx::Error) -> StoreError {
     match e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
-        other => StoreError::Other(other.to_string()),
+        other => StoreError::Database(other),
     }
 }
 

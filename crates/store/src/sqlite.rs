@@ -41,10 +41,7 @@ pub async fn open(path: &str, create: bool, keys: Keyring) -> StoreResult<SqlSto
         .connect_with(options.clone())
         .await
         .map_err(db)?;
-    MIGRATOR
-        .run(&writer)
-        .await
-        .map_err(|e| StoreError::Other(e.to_string()))?;
+    MIGRATOR.run(&writer).await?;
     let reader = SqlitePoolOptions::new()
         .max_connections(4)
         .acquire_timeout(Duration::from_secs(60))
@@ -91,7 +88,10 @@ fn private_files(path: &str, create: bool) -> StoreResult<()> {
     {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
         let file = path.split('?').next().unwrap_or(path);
-        let io = |e: std::io::Error| StoreError::Other(format!("{file}: {e}"));
+        let io = |source: std::io::Error| StoreError::File {
+            path: file.to_owned(),
+            source,
+        };
         if create && !std::path::Path::new(file).exists() {
             std::fs::OpenOptions::new()
                 .write(true)

@@ -71,6 +71,16 @@ pub trait Trust: Send + Sync {
 
     /// Every district's audit events in chain order, with the head kept beside them.
     async fn audit_chains(&self) -> StoreResult<Vec<AuditChain>>;
+
+    /// A running server says which data key it seals with (after re-reading a key file
+    /// that changed), and beats.
+    async fn hold_keys(&self, instance: &str) -> StoreResult<()>;
+
+    /// A server that stops says so.
+    async fn release_keys(&self, instance: &str) -> StoreResult<()>;
+
+    /// The running servers and their keys, as they last said.
+    async fn key_holders(&self) -> StoreResult<Vec<KeyHolder>>;
 }
 
 #[async_trait]
@@ -588,6 +598,38 @@ impl Trust for SqlStore {
             });
         }
         Ok(chains)
+    }
+
+    async fn hold_keys(&self, instance: &str) -> StoreResult<()> {
+        let key_id = self.keys.primary_id();
+        let mut tx = self.write().await?;
+        query(
+            "insert into key_holders (instance, key_id, beat) values ($1, $2, 1)
+             on conflict (instance) do update set key_id = excluded.key_id, beat = key_holders.beat + 1",
+        )
+        .bind(instance)
+        .bind(key_id)
+        .execute(&mut tx.conn())
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn release_keys(&self, instance: &str) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        query("delete from key_holders where instance = $1")
+            .bind(instance)
+            .execute(&mut tx.conn())
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn key_holders(&self) -> StoreResult<Vec<KeyHolder>> {
+        query("select instance, key_id, beat from key_holders order by instance")
+            .fetch_all(&mut self.pools.fresh())
+            .await
+            .map_err(db)
     }
 }
 

@@ -244,7 +244,44 @@ async fn a_guardian_downloads_everything_and_then_erases_it(engine: Engine) {
     assert_error(&refused, 403, "forbidden");
 }
 
+/// A server that keeps sealing with the old key (its key file is elsewhere and was not
+/// rewritten) holds the rotation back: the old key is not retired under it.
+async fn a_server_left_on_the_old_key_stops_the_rotation(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let stale = app.key_file.with_file_name("stale.key");
+    std::fs::copy(&app.key_file, &stale).unwrap();
+    let log = stale.with_file_name("stale-server.log");
+    let (_, _stale_server) = spawn_server(&app.db.url, &stale, false, &log, &[]).await;
+    let before = std::fs::read_to_string(&app.key_file).unwrap();
+    let out = youthloop(&app.key_file)
+        .args([
+            "rotate-key",
+            "--database",
+            &app.db.url,
+            "--follow-seconds",
+            "3",
+        ])
+        .output()
+        .await
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the rotation went on: {said}");
+    assert!(said.contains("did not follow the new key"), "{said}");
+    let after = std::fs::read_to_string(&app.key_file).unwrap();
+    let keys = |text: &str| text.lines().filter(|l| !l.starts_with('#')).count();
+    assert_eq!(
+        keys(&after),
+        keys(&before) + 1,
+        "the old key stays beside the new"
+    );
+    // What the stale server holds is still readable by the first: nothing was retired.
+    let token = app.sign_in(GUARDIAN).await;
+    let (s, _) = app.get(Some(&token), "/api/v1/me/export").await;
+    assert_eq!(s, StatusCode::OK);
+}
+
 crate::on_every_engine!(
+    a_server_left_on_the_old_key_stops_the_rotation,
     phones_and_id_numbers_are_sealed_and_survive_a_key_rotation,
     consent_decides_registration_and_what_organizations_see,
     a_guardian_downloads_everything_and_then_erases_it
