@@ -40,6 +40,11 @@ impl ActivityStatus {
     pub fn uses_a_session(self) -> bool {
         self != ActivityStatus::Cancelled
     }
+
+    /// Anyone sees an activity once it is published; a draft only its organization.
+    pub fn visible_to(self, organization_id: &str, viewer_orgs: &[String]) -> bool {
+        self != ActivityStatus::Draft || viewer_orgs.iter().any(|o| o == organization_id)
+    }
 }
 
 status_enum!(
@@ -79,20 +84,40 @@ impl RegistrationStatus {
             .filter(|s| s.allows(RegistrationAction::Cancel))
     }
 
+    /// Holds one of the activity's seats: confirmed, or there.
+    pub fn holds_seat(self) -> bool {
+        matches!(
+            self,
+            RegistrationStatus::Confirmed | RegistrationStatus::Attended
+        )
+    }
+
+    /// Waits in line for a seat.
+    pub fn waits(self) -> bool {
+        self == RegistrationStatus::Waitlisted
+    }
+
+    /// A live registration holds a seat or a place in line: one per person and activity.
+    pub fn is_live(self) -> bool {
+        self.holds_seat() || self.waits()
+    }
+
+    /// The statuses that hold a seat, for queries.
+    pub fn seated() -> impl Iterator<Item = RegistrationStatus> {
+        Self::ALL.iter().copied().filter(|s| s.holds_seat())
+    }
+
     /// The statuses of a live registration, for queries.
     pub fn live() -> impl Iterator<Item = RegistrationStatus> {
         Self::ALL.iter().copied().filter(|s| s.is_live())
     }
+}
 
-    /// A live registration holds a seat or a place in line.
-    pub fn is_live(self) -> bool {
-        matches!(
-            self,
-            RegistrationStatus::Confirmed
-                | RegistrationStatus::Waitlisted
-                | RegistrationStatus::Attended
-        )
-    }
+/// Whether an organization sees a participant's name: a youth who signed up themselves,
+/// always; a child, only while a guardian's consent is live (withdrawing it stops the
+/// processing of the child's data, the name included).
+pub fn name_shown(is_child: bool, consent_live: bool) -> bool {
+    !is_child || consent_live
 }
 
 /// What an activity looks like to the admission rule.
@@ -330,6 +355,32 @@ pub fn check_ages(min_age: u32, max_age: u32) -> DomainResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_seat_or_a_place_in_line_is_live_and_nothing_else() {
+        for s in RegistrationStatus::ALL.iter().copied() {
+            assert!(!(s.holds_seat() && s.waits()), "{s} both holds and waits");
+            assert_eq!(s.is_live(), s.holds_seat() || s.waits());
+        }
+        let seated: Vec<_> = RegistrationStatus::seated().collect();
+        assert_eq!(
+            seated,
+            [RegistrationStatus::Confirmed, RegistrationStatus::Attended]
+        );
+        // What ends with consent is what still holds or waits for a seat to come.
+        assert!(RegistrationStatus::cancellable().all(|s| s.is_live()));
+    }
+
+    #[test]
+    fn drafts_are_their_organizations_and_names_need_consent() {
+        let mine = ["o1".to_owned()];
+        assert!(ActivityStatus::Draft.visible_to("o1", &mine));
+        assert!(!ActivityStatus::Draft.visible_to("o2", &mine));
+        assert!(ActivityStatus::Published.visible_to("o2", &[]));
+        assert!(name_shown(false, false), "a youth who signed up is named");
+        assert!(name_shown(true, true));
+        assert!(!name_shown(true, false), "no consent, no name");
+    }
     use time::macros::{date, datetime};
 
     #[test]

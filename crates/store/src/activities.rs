@@ -164,7 +164,7 @@ impl Activities for SqlStore {
             "insert into activities (id, district_id, organization_id, order_id, title, description, starts_at, ends_at,
              venue, capacity, waitlist_capacity, min_age, max_age, registration_opens_at, registration_closes_at,
              badges, status, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'draft', $17)",
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $18, $17)",
         )
         .bind(&id)
         .bind(district_id)
@@ -183,6 +183,7 @@ impl Activities for SqlStore {
         .bind(activity.registration_closes_at)
         .bind(json(&activity.badges))
         .bind(by.at)
+        .bind(ActivityStatus::Draft.as_str())
         .execute(&mut tx.conn())
         .await
         .map_err(db)?;
@@ -204,10 +205,12 @@ impl Activities for SqlStore {
         org_ids: &[String],
         page: &Page,
     ) -> StoreResult<Paged<Activity>> {
+        // The list keeps `ActivityStatus::visible_to` in SQL, so that a page is full.
         let sql = format!(
             "select {ACTIVITY_COLUMNS} from activities a where a.district_id = $1
-             and (a.status != 'draft' or a.organization_id = any($2))
-             and a.id > $3 order by a.id limit $4"
+             and (a.status != {} or a.organization_id = any($2))
+             and a.id > $3 order by a.id limit $4",
+            sql_name(ActivityStatus::Draft)
         );
         let rows: Vec<ActivityRow> = query(&sql)
             .bind(district_id)
@@ -284,9 +287,10 @@ impl Activities for SqlStore {
         // delivered when all its sessions are finished.
         if let Some(order_id) = &current.order_id {
             let order = load_order(&mut tx.conn(), actor, order_id, now).await?;
-            let finished: i64 = query_scalar(
-                "select count(*) from activities where order_id = $1 and status = 'finished'",
-            )
+            let finished: i64 = query_scalar(&format!(
+                "select count(*) from activities where order_id = $1 and status = {}",
+                sql_name(ActivityStatus::Finished)
+            ))
             .bind(order_id)
             .fetch_one(&mut tx.conn())
             .await
@@ -452,8 +456,9 @@ impl Activities for SqlStore {
         page: &Page,
     ) -> StoreResult<Paged<Registration>> {
         let sql = format!(
-            "select {REGISTRATION_COLUMNS} from registrations r where r.district_id = $1 and r.activity_id = $2
-             and r.id > $3 order by r.id limit $4"
+            "select {} where r.district_id = $1 and r.activity_id = $2
+             and r.id > $3 order by r.id limit $4",
+            registration_columns()
         );
         let rows: Vec<RegistrationRow> = query(&sql)
             .bind(district_id)
@@ -481,9 +486,13 @@ impl Activities for SqlStore {
         let mut tx = self.write().await?;
         let activity = load_activity(&mut tx.conn(), district_id, activity_id, &[]).await?;
         let found: Option<(String, String, String, Date, bool)> = match who {
-            CheckinBy::Participant { user_id, participant_id } => query(&format!(
+            CheckinBy::Participant {
+                user_id,
+                participant_id,
+            } => query(&format!(
                 "{CHECKIN_COLUMNS} where r.activity_id = $1 and r.participant_id = $2
-                 and (p.guardian_id = $3 or p.user_id = $3) and r.status in ('confirmed', 'attended')"
+                 and (p.guardian_id = $3 or p.user_id = $3) and r.status in ({})",
+                sql_names(RegistrationStatus::seated())
             ))
             .bind(activity_id)
             .bind(participant_id)
@@ -491,7 +500,10 @@ impl Activities for SqlStore {
             .fetch_optional(&mut tx.conn())
             .await
             .map_err(db)?,
-            CheckinBy::Staff { org_ids, registration_id } => {
+            CheckinBy::Staff {
+                org_ids,
+                registration_id,
+            } => {
                 if !org_ids.contains(&activity.organization_id) {
                     return Err(StoreError::NotFound);
                 }
@@ -675,17 +687,23 @@ pub(crate) async fn load_activity(
     org_ids: &[String],
 ) -> StoreResult<Activity> {
     let sql = format!(
-        "select {ACTIVITY_COLUMNS} from activities a where a.district_id = $1 and a.id = $2
-         and (a.status != 'draft' or a.organization_id = any($3))"
+        "select {ACTIVITY_COLUMNS} from activities a where a.district_id = $1 and a.id = $2"
     );
     let row: ActivityRow = query(&sql)
         .bind(district_id)
         .bind(id)
-        .bind(org_ids.to_vec())
         .fetch_one(&mut *c)
         .await
         .map_err(db)?;
-    row.into_activity()
+    let activity = row.into_activity()?;
+    if activity
+        .status
+        .visible_to(&activity.organization_id, org_ids)
+    {
+        Ok(activity)
+    } else {
+        Err(StoreError::NotFound)
+    }
 }
 
 pub(crate) async fn load_registration(
@@ -694,7 +712,8 @@ pub(crate) async fn load_registration(
     id: &str,
 ) -> StoreResult<Registration> {
     let sql = format!(
-        "select {REGISTRATION_COLUMNS} from registrations r where r.district_id = $1 and r.id = $2"
+        "select {} where r.district_id = $1 and r.id = $2",
+        registration_columns()
     );
     let row: RegistrationRow = query(&sql)
         .bind(district_id)
@@ -788,7 +807,8 @@ pub(crate) async fn admission_facts(
     facts.live.extend(live);
     // Registrants see published activities only (not drafts).
     let sql = format!(
-        "select {ACTIVITY_COLUMNS}, a.next_seq from activities a where a.district_id = $1 and a.id = $2 and a.status != 'draft'"
+        "select {ACTIVITY_COLUMNS}, a.next_seq from activities a where a.district_id = $1 and a.id = $2 and a.status != {}",
+        sql_name(ActivityStatus::Draft)
     );
     for (district_id, id) in wanted.activities {
         let found: Option<ActivityLineRow> = query(&sql)
@@ -931,9 +951,10 @@ pub(crate) async fn promote_first(
     ) {
         return Ok(());
     }
-    let first: Option<(String, String)> = query(
-        "select id, status from registrations where activity_id = $1 and status = 'waitlisted' order by seq limit 1",
-    )
+    let first: Option<(String, String)> = query(&format!(
+        "select id, status from registrations where activity_id = $1 and status = {} order by seq limit 1",
+        sql_name(RegistrationStatus::Waitlisted)
+    ))
     .bind(&activity.id)
     .fetch_optional(&mut *c)
     .await

@@ -3,8 +3,10 @@
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
+use youthloop_domain::case::CaseStatus;
 use youthloop_domain::case::{CaseAction, RiskLevel};
 use youthloop_domain::role::Actor;
+use youthloop_domain::role::Role;
 use youthloop_domain::DomainError;
 
 use crate::model::*;
@@ -12,6 +14,9 @@ use crate::rows::*;
 use crate::sql::{query, query_scalar, Conn};
 use crate::trust::audit;
 use crate::{SqlStore, StoreError, StoreResult};
+
+/// Who serves cases in an organization: its social workers and its admin.
+const CASE_STAFF: [Role; 2] = [Role::SocialWorker, Role::OrgAdmin];
 
 #[async_trait]
 pub trait Casework: Send + Sync {
@@ -55,10 +60,11 @@ impl Casework for SqlStore {
         let now = by.at;
         let mut tx = self.write().await?;
         // The supervisor serves the same organization, as a social worker or its admin.
-        let supervisor: Option<i32> = query_scalar(
+        let supervisor: Option<i32> = query_scalar(&format!(
             "select 1 from user_roles where district_id = $1 and user_id = $2 and scope_id = $3
-             and role in ('social_worker', 'org_admin') and user_id != $4 limit 1",
-        )
+             and role in ({}) and user_id != $4 limit 1",
+            sql_names(CASE_STAFF)
+        ))
         .bind(&by.district_id)
         .bind(&case.supervisor_id)
         .bind(&case.organization_id)
@@ -76,7 +82,7 @@ impl Casework for SqlStore {
         query(
             "insert into cases (id, district_id, organization_id, subject_name_sealed, subject_birth_date, category,
              status, worker_id, supervisor_id, guardian_name_sealed, consent_relation, consent_scope, consent_at, opened_at)
-             values ($1, $2, $3, $4, $5, $6, 'intake', $7, $8, $9, $10, $11, $12, $12)",
+             values ($1, $2, $3, $4, $5, $6, $13, $7, $8, $9, $10, $11, $12, $12)",
         )
         .bind(&id)
         .bind(&by.district_id)
@@ -90,6 +96,7 @@ impl Casework for SqlStore {
         .bind(&case.relation)
         .bind(&case.consent_scope)
         .bind(now)
+        .bind(CaseStatus::Intake.as_str())
         .execute(&mut tx.conn())
         .await
         .map_err(db)?;
@@ -144,12 +151,13 @@ impl Casework for SqlStore {
         let next = file.summary.status.apply(action)?;
         query(
             "update cases set status = $1, risk_level = coalesce($2, risk_level),
-             closed_at = case when $1 = 'closed' then $3 else closed_at end where id = $4",
+             closed_at = case when $5 then $3 else closed_at end where id = $4",
         )
         .bind(next.as_str())
         .bind(risk.map(RiskLevel::as_str))
         .bind(now)
         .bind(id)
+        .bind(next == CaseStatus::Closed)
         .execute(&mut tx.conn())
         .await
         .map_err(db)?;
@@ -186,10 +194,11 @@ impl Casework for SqlStore {
         if by.user_id != file.summary.worker_id && by.user_id != file.summary.supervisor_id {
             return Err(StoreError::NotFound);
         }
-        let colleague: Option<i32> = query_scalar(
+        let colleague: Option<i32> = query_scalar(&format!(
             "select 1 from user_roles r join cases c on c.organization_id = r.scope_id
-             where c.id = $1 and r.user_id = $2 and r.role in ('social_worker', 'org_admin') limit 1",
-        )
+             where c.id = $1 and r.user_id = $2 and r.role in ({}) limit 1",
+            sql_names(CASE_STAFF)
+        ))
         .bind(id)
         .bind(grantee_id)
         .fetch_optional(&mut tx.conn())

@@ -4,12 +4,18 @@
 use async_trait::async_trait;
 use sqlx::FromRow;
 use time::OffsetDateTime;
+use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
+use youthloop_domain::review::ReviewStatus;
+use youthloop_domain::role::Role;
 
 use crate::model::{
     ActivityCard, ActivityFact, Colleague, DistrictFigures, MyRegistration, OrgSatisfaction,
 };
 use crate::model::{ActivityFilter, Project, Round};
-use crate::rows::{count, db, parse_status, ActivityRow, ProjectRow, RoundRow, ACTIVITY_COLUMNS};
+use crate::rows::{
+    count, db, parse_status, sql_name, sql_names, ActivityRow, ProjectRow, RoundRow,
+    ACTIVITY_COLUMNS,
+};
 use crate::sql::query;
 use crate::{SqlStore, StoreResult};
 
@@ -25,14 +31,15 @@ pub(crate) fn upcoming_sql() -> String {
          left join projects p on p.id = o.project_id
          where a.district_id = $1
            and ($2 is null or a.organization_id = $2)
-           and (a.status = 'published' or $3)
+           and (a.status = {published} or $3)
            and ($4 is null or a.ends_at > $4)
            and ($5 is null or a.starts_at < $5)
            and ($6 is null or o.community_id = $6)
            and ($7 is null or p.area = $7)
            and ($8 is null or (a.min_age <= $8 and a.max_age >= $8))
          order by a.starts_at, a.id
-         limit $9"
+         limit $9",
+        published = sql_name(ActivityStatus::Published)
     )
 }
 
@@ -59,11 +66,12 @@ impl ActivityCardRow {
 }
 
 /// The registrations of a user's children and of the user as a youth, newest first.
-pub(crate) const MY_REGISTRATIONS: &str =
-    "select r.id, r.participant_id, p.name as participant_name,
-        r.status, case when r.status = 'waitlisted' then
+pub(crate) fn my_registrations_sql() -> String {
+    format!(
+        "select r.id, r.participant_id, p.name as participant_name,
+        r.status, case when r.status = {waiting} then
             (select count(*) from registrations w where w.activity_id = r.activity_id
-             and w.status = 'waitlisted' and w.seq <= r.seq) end as position,
+             and w.status = {waiting} and w.seq <= r.seq) end as position,
         a.id as activity_id, a.title as activity_title, a.starts_at, a.venue,
         a.status as activity_status
      from registrations r
@@ -71,7 +79,10 @@ pub(crate) const MY_REGISTRATIONS: &str =
      join activities a on a.id = r.activity_id
      where r.district_id = $1 and (p.guardian_id = $2 or p.user_id = $2)
      order by a.starts_at desc, r.id
-     limit 500";
+     limit 500",
+        waiting = sql_name(RegistrationStatus::Waitlisted)
+    )
+}
 
 #[derive(FromRow)]
 pub(crate) struct MyRegistrationRow {
@@ -107,20 +118,33 @@ impl MyRegistrationRow {
 pub(crate) fn rounds_sql() -> String {
     format!(
         "select {} from rounds r where r.district_id = $1 order by r.opens_at desc, r.id desc limit 200",
-        crate::rows::ROUND_COLUMNS
+        crate::rows::round_columns()
     )
 }
 
 pub(crate) const PROJECTS: &str =
     "select * from projects where district_id = $1 and round_id = $2 order by id";
 
-pub(crate) const FIGURES: &str = "select
+pub(crate) fn figures_sql() -> String {
+    let visible = sql_name(ReviewStatus::Visible);
+    format!(
+        "select
      (select count(*) from organizations where district_id = $1) as organizations,
-     (select count(distinct user_id) from user_roles where district_id = $1 and role = 'social_worker') as social_workers,
-     (select count(*) from activities where district_id = $1 and status in ('published', 'finished')) as activities,
-     (select count(distinct participant_id) from registrations where district_id = $1 and status = 'attended') as participants,
-     (select avg(rating) from reviews where district_id = $1 and status = 'visible' and rating is not null) as satisfaction,
-     (select count(*) from reviews where district_id = $1 and status = 'visible' and rating is not null) as reviews";
+     (select count(distinct user_id) from user_roles where district_id = $1 and role = {}) as social_workers,
+     (select count(*) from activities where district_id = $1 and status in ({held})) as activities,
+     (select count(distinct participant_id) from registrations where district_id = $1 and status = {}) as participants,
+     (select avg(rating) from reviews where district_id = $1 and status = {visible} and rating is not null) as satisfaction,
+     (select count(*) from reviews where district_id = $1 and status = {visible} and rating is not null) as reviews",
+        sql_name(Role::SocialWorker),
+        sql_name(RegistrationStatus::Attended),
+        held = held_activities(),
+    )
+}
+
+/// Activities that take or took place: published, or finished.
+fn held_activities() -> String {
+    sql_names([ActivityStatus::Published, ActivityStatus::Finished])
+}
 
 #[derive(FromRow)]
 pub(crate) struct FiguresRow {
@@ -145,11 +169,16 @@ impl From<FiguresRow> for DistrictFigures {
     }
 }
 
-pub(crate) const ACTIVITY_FACTS: &str = "select a.starts_at, p.area
+pub(crate) fn activity_facts_sql() -> String {
+    format!(
+        "select a.starts_at, p.area
      from activities a
      left join orders o on o.id = a.order_id
      left join projects p on p.id = o.project_id
-     where a.district_id = $1 and a.status in ('published', 'finished')";
+     where a.district_id = $1 and a.status in ({})",
+        held_activities()
+    )
+}
 
 #[derive(FromRow)]
 pub(crate) struct ActivityFactRow {
@@ -166,13 +195,18 @@ impl From<ActivityFactRow> for ActivityFact {
     }
 }
 
-pub(crate) const SATISFACTION_BY_ORG: &str = "select g.id as organization_id, g.name,
+pub(crate) fn satisfaction_by_org_sql() -> String {
+    format!(
+        "select g.id as organization_id, g.name,
         avg(v.rating) as rating, count(v.id) as reviews
      from organizations g
-     left join reviews v on v.organization_id = g.id and v.status = 'visible' and v.rating is not null
+     left join reviews v on v.organization_id = g.id and v.status = {} and v.rating is not null
      where g.district_id = $1
      group by g.id, g.name
-     order by g.name";
+     order by g.name",
+        sql_name(ReviewStatus::Visible)
+    )
+}
 
 #[derive(FromRow)]
 pub(crate) struct OrgSatisfactionRow {
@@ -285,7 +319,7 @@ impl Listings for SqlStore {
         district_id: &str,
         user_id: &str,
     ) -> StoreResult<Vec<MyRegistration>> {
-        let rows: Vec<MyRegistrationRow> = query(MY_REGISTRATIONS)
+        let rows: Vec<MyRegistrationRow> = query(&my_registrations_sql())
             .bind(district_id)
             .bind(user_id)
             .fetch_all(&mut self.pools.read())
@@ -316,7 +350,7 @@ impl Listings for SqlStore {
     }
 
     async fn district_figures(&self, district_id: &str) -> StoreResult<DistrictFigures> {
-        let row: FiguresRow = query(FIGURES)
+        let row: FiguresRow = query(&figures_sql())
             .bind(district_id)
             .fetch_one(&mut self.pools.read())
             .await
@@ -325,7 +359,7 @@ impl Listings for SqlStore {
     }
 
     async fn activity_facts(&self, district_id: &str) -> StoreResult<Vec<ActivityFact>> {
-        let rows: Vec<ActivityFactRow> = query(ACTIVITY_FACTS)
+        let rows: Vec<ActivityFactRow> = query(&activity_facts_sql())
             .bind(district_id)
             .fetch_all(&mut self.pools.read())
             .await
@@ -334,7 +368,7 @@ impl Listings for SqlStore {
     }
 
     async fn satisfaction_by_org(&self, district_id: &str) -> StoreResult<Vec<OrgSatisfaction>> {
-        let rows: Vec<OrgSatisfactionRow> = query(SATISFACTION_BY_ORG)
+        let rows: Vec<OrgSatisfactionRow> = query(&satisfaction_by_org_sql())
             .bind(district_id)
             .fetch_all(&mut self.pools.read())
             .await

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use youthloop_domain::activity::{ActivityAction, ActivityStatus, RegistrationAction};
 use youthloop_domain::order::{Deadlines, OrderAction, OrderStatus};
+use youthloop_domain::region::RegionKind;
 use youthloop_domain::role::Actor;
 use youthloop_domain::round::ProjectStatus;
 use youthloop_domain::{DomainError, Fen};
@@ -60,12 +61,13 @@ impl Orders for SqlStore {
         if project.status != ProjectStatus::Approved {
             return Err(StoreError::NotFound);
         }
-        let community: Option<String> = query_scalar(
+        let community: Option<String> = query_scalar(&format!(
             "select c.id from regions c join regions s on s.district_id = c.district_id
              and substr(c.path, 1, length(s.path)) = s.path
-             where c.district_id = $1 and c.id = $2 and c.kind = 'community'
+             where c.district_id = $1 and c.id = $2 and c.kind = {}
              and s.id = any($3) limit 1",
-        )
+            sql_name(RegionKind::Community)
+        ))
         .bind(district_id)
         .bind(&order.community_id)
         .bind(actor.region_ids())
@@ -79,11 +81,12 @@ impl Orders for SqlStore {
             return Err(DomainError::SoldOut.into());
         }
         let id = new_id();
-        query(
+        query(&format!(
             "insert into orders (id, district_id, project_id, community_id, organization_id, sessions, window_start,
              window_end, venue, expected_participants, notes, status, status_at, created_by, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'submitted', $12, $13, $12)",
-        )
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {}, $12, $13, $12)",
+            sql_name(OrderStatus::Submitted)
+        ))
         .bind(&id)
         .bind(district_id)
         .bind(&project.id)
@@ -281,9 +284,14 @@ pub(crate) async fn step_order(
     insert_history(c, &order.district_id, &order.id, next, by, note, now).await?;
     if next == OrderStatus::Cancelled {
         // A cancelled order takes its sessions that have not happened with it.
-        let open: Vec<(String, String)> = query(
-            "select id, status from activities where order_id = $1 and status in ('draft', 'published', 'closed')",
-        )
+        let open: Vec<(String, String)> = query(&format!(
+            "select id, status from activities where order_id = $1 and status in ({})",
+            sql_names(
+                ActivityStatus::ALL
+                    .iter()
+                    .filter(|s| s.apply(ActivityAction::Cancel).is_ok())
+            )
+        ))
         .bind(&order.id)
         .fetch_all(&mut *c)
         .await

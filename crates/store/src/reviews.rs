@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use time::{Date, OffsetDateTime};
 use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
+use youthloop_domain::review::ReviewStatus;
 use youthloop_domain::role::Actor;
 use youthloop_domain::scorecard::Facts;
 
@@ -56,11 +57,12 @@ impl Reviews for SqlStore {
         activity_id: &str,
         user_id: &str,
     ) -> StoreResult<bool> {
-        let found: Option<i32> = query_scalar(
+        let found: Option<i32> = query_scalar(&format!(
             "select 1 from registrations r join participants p on p.id = r.participant_id
-             where r.district_id = $1 and r.activity_id = $2 and r.status = 'attended'
+             where r.district_id = $1 and r.activity_id = $2 and r.status = {}
              and (p.guardian_id = $3 or p.user_id = $3) limit 1",
-        )
+            sql_name(RegistrationStatus::Attended)
+        ))
         .bind(district_id)
         .bind(activity_id)
         .bind(user_id)
@@ -139,7 +141,8 @@ impl Reviews for SqlStore {
     ) -> StoreResult<Paged<Review>> {
         let rows: Vec<ReviewRow> = query(&format!(
             "select {REVIEW_COLUMNS} from reviews
-             where district_id = $1 and organization_id = $2 and status = 'visible' and id > $3 order by id limit $4"
+             where district_id = $1 and organization_id = $2 and status = {} and id > $3 order by id limit $4",
+            sql_name(ReviewStatus::Visible)
         ))
         .bind(district_id)
         .bind(organization_id)
@@ -180,12 +183,13 @@ impl Reviews for SqlStore {
         .fetch_all(&mut self.pools.read())
         .await
         .map_err(db)?;
-        let (review_count, rating_sum): (i64, f64) = query(
+        let (review_count, rating_sum): (i64, f64) = query(&format!(
             "select count(*), coalesce(sum(rating), 0.0) from reviews
-             where district_id = $1 and organization_id = $2 and status = 'visible' and rating is not null
+             where district_id = $1 and organization_id = $2 and status = {} and rating is not null
              and author_id is not null
              and created_at >= $3 and created_at < $4",
-        )
+            sql_name(ReviewStatus::Visible)
+        ))
         .bind(district_id)
         .bind(organization_id)
         .bind(from)

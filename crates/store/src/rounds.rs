@@ -3,8 +3,11 @@
 
 use async_trait::async_trait;
 use sqlx::FromRow;
+use youthloop_domain::order::OrderStatus;
+use youthloop_domain::review::ReviewStatus;
 use youthloop_domain::role::Actor;
 use youthloop_domain::round::{self, ProjectAction, RoundAction};
+use youthloop_domain::round::{ProjectStatus, RoundStatus};
 use youthloop_domain::{DomainError, Fen};
 
 use crate::model::*;
@@ -51,7 +54,7 @@ impl Rounds for SqlStore {
         let mut tx = self.write().await?;
         query(
             "insert into rounds (id, district_id, title, budget_fen, opens_at, closes_at, status, created_at)
-             values ($1, $2, $3, $4, $5, $6, 'draft', $7)",
+             values ($1, $2, $3, $4, $5, $6, $8, $7)",
         )
         .bind(&id)
         .bind(district_id)
@@ -60,6 +63,7 @@ impl Rounds for SqlStore {
         .bind(round.opens_at)
         .bind(round.closes_at)
         .bind(by.at)
+        .bind(RoundStatus::Draft.as_str())
         .execute(&mut tx.conn())
         .await
         .map_err(db)?;
@@ -109,11 +113,12 @@ impl Rounds for SqlStore {
             }
             .into());
         }
-        query(
+        query(&format!(
             "insert into projects (id, district_id, round_id, organization_id, title, area, min_age, max_age, capacity,
              unit_price_fen, sessions_offered, description, badges, status, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'submitted', $14)",
-        )
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, {}, $14)",
+            sql_name(ProjectStatus::Submitted)
+        ))
         .bind(&id)
         .bind(district_id)
         .bind(&project.round_id)
@@ -208,20 +213,24 @@ impl Rounds for SqlStore {
             review_count: i64,
             rating_sum: f64,
         }
-        let rows: Vec<MenuRow> = query(
+        let holding = sql_names(OrderStatus::ALL.iter().filter(|s| s.holds_sessions()));
+        let visible = sql_name(ReviewStatus::Visible);
+        let rows: Vec<MenuRow> = query(&format!(
             "select p.id, p.title, p.area, p.organization_id, o.name as organization_name, p.min_age, p.max_age,
                 p.capacity, p.unit_price_fen,
                 p.sessions_bought - coalesce((select cast(sum(x.sessions) as bigint) from orders x where x.project_id = p.id
-                    and x.status not in ('rejected', 'declined', 'cancelled')), 0) as sessions_left,
+                    and x.status in ({holding})), 0) as sessions_left,
                 (select count(*) from reviews v where v.organization_id = p.organization_id
-                    and v.status = 'visible' and v.rating is not null and v.author_id is not null) as review_count,
+                    and v.status = {visible} and v.rating is not null and v.author_id is not null) as review_count,
                 coalesce((select sum(v.rating) from reviews v where v.organization_id = p.organization_id
-                    and v.status = 'visible' and v.rating is not null and v.author_id is not null), 0.0) as rating_sum
+                    and v.status = {visible} and v.rating is not null and v.author_id is not null), 0.0) as rating_sum
              from projects p join organizations o on o.id = p.organization_id
              join rounds r on r.id = p.round_id
-             where p.district_id = $1 and p.status = 'approved' and r.status != 'draft'
+             where p.district_id = $1 and p.status = {} and r.status != {}
              order by p.id",
-        )
+            sql_name(ProjectStatus::Approved),
+            sql_name(RoundStatus::Draft),
+        ))
         .bind(district_id)
         .fetch_all(&mut self.pools.read())
         .await
@@ -259,8 +268,10 @@ pub(crate) async fn load_round(
     district_id: &str,
     id: &str,
 ) -> StoreResult<Round> {
-    let sql =
-        format!("select {ROUND_COLUMNS} from rounds r where r.district_id = $1 and r.id = $2");
+    let sql = format!(
+        "select {} from rounds r where r.district_id = $1 and r.id = $2",
+        round_columns()
+    );
     let row: RoundRow = query(&sql)
         .bind(district_id)
         .bind(id)
@@ -286,10 +297,11 @@ pub(crate) async fn load_project(
 
 /// Sessions of a menu item not yet held by a live order.
 pub(crate) async fn sessions_left(c: &mut Conn<'_>, project: &Project) -> StoreResult<u32> {
-    let held: i64 = query_scalar(
+    let held: i64 = query_scalar(&format!(
         "select cast(coalesce(sum(sessions), 0) as bigint) from orders where project_id = $1
-         and status not in ('rejected', 'declined', 'cancelled')",
-    )
+         and status in ({})",
+        sql_names(OrderStatus::ALL.iter().filter(|s| s.holds_sessions()))
+    ))
     .bind(&project.id)
     .fetch_one(&mut *c)
     .await

@@ -4,6 +4,7 @@
 
 use sqlx::FromRow;
 use time::{Date, OffsetDateTime};
+use youthloop_domain::activity::{name_shown, RegistrationStatus};
 use youthloop_domain::badge;
 
 use crate::model::*;
@@ -79,9 +80,14 @@ pub(crate) fn throttle_key(keys: &crate::crypto::Keyring, key: SignInKey<'_>) ->
 pub(crate) fn sql_names<T: std::fmt::Display>(statuses: impl IntoIterator<Item = T>) -> String {
     statuses
         .into_iter()
-        .map(|s| format!("'{s}'"))
+        .map(sql_name)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// One status name as an SQL literal (`'waitlisted'`), from the domain's constant.
+pub(crate) fn sql_name<T: std::fmt::Display>(status: T) -> String {
+    format!("'{status}'")
 }
 
 pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
@@ -222,10 +228,15 @@ impl RoundRow {
     }
 }
 
-pub(crate) const ROUND_COLUMNS: &str =
-    "r.id, r.title, r.budget_fen, r.opens_at, r.closes_at, r.status,
+/// A round and what its approved projects cost; `r` is `rounds`.
+pub(crate) fn round_columns() -> String {
+    format!(
+        "r.id, r.title, r.budget_fen, r.opens_at, r.closes_at, r.status,
     cast(coalesce((select sum(p.sessions_bought * p.unit_price_fen) from projects p
-              where p.round_id = r.id and p.status = 'approved'), 0) as bigint) as approved_fen";
+              where p.round_id = r.id and p.status = {}), 0) as bigint) as approved_fen",
+        sql_name(youthloop_domain::round::ProjectStatus::Approved)
+    )
+}
 
 #[derive(FromRow)]
 pub(crate) struct ProjectRow {
@@ -357,26 +368,37 @@ pub(crate) struct RegistrationRow {
     pub(crate) id: String,
     pub(crate) activity_id: String,
     pub(crate) participant_id: String,
-    pub(crate) participant_name: Option<String>,
+    pub(crate) participant_name: String,
+    pub(crate) participant_kind: String,
+    pub(crate) consent_live: bool,
     pub(crate) status: String,
     pub(crate) position: Option<i64>,
 }
 
-// A child's name is shown only while a guardian's consent is live.
-pub(crate) const REGISTRATION_COLUMNS: &str = "r.id, r.activity_id, r.participant_id, r.status,
-    (select p.name from participants p where p.id = r.participant_id and (p.kind = 'youth'
-        or exists (select 1 from consents k where k.participant_id = p.id and k.withdrawn_at is null))) as participant_name,
-    case when r.status = 'waitlisted' then
-        (select count(*) from registrations w where w.activity_id = r.activity_id
-         and w.status = 'waitlisted' and w.seq <= r.seq) end as position";
+/// A registration with its participant, and its place in line when it waits; `r` is
+/// `registrations`.
+pub(crate) fn registration_columns() -> String {
+    let waiting = sql_name(RegistrationStatus::Waitlisted);
+    format!(
+        "r.id, r.activity_id, r.participant_id, r.status,
+        p.name as participant_name, p.kind as participant_kind,
+        exists (select 1 from consents k where k.participant_id = p.id and k.withdrawn_at is null) as consent_live,
+        case when r.status = {waiting} then
+            (select count(*) from registrations w where w.activity_id = r.activity_id
+             and w.status = {waiting} and w.seq <= r.seq) end as position
+        from registrations r join participants p on p.id = r.participant_id"
+    )
+}
 
 impl RegistrationRow {
     pub(crate) fn into_registration(self) -> StoreResult<Registration> {
+        let child = self.participant_kind == ParticipantKind::Child.as_str();
+        let shown = name_shown(child, self.consent_live);
         Ok(Registration {
             id: self.id,
             activity_id: self.activity_id,
             participant_id: self.participant_id,
-            participant_name: self.participant_name,
+            participant_name: shown.then_some(self.participant_name),
             status: parse_status(self.status)?,
             position: self.position.map(count),
         })

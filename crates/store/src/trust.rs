@@ -279,7 +279,10 @@ impl Trust for SqlStore {
         .map_err(db)?;
         let mut participants = Vec::with_capacity(people.len());
         for (id, name, birth_date, sealed) in people {
-            let sql = format!("select {REGISTRATION_COLUMNS} from registrations r where r.participant_id = $1 order by r.id");
+            let sql = format!(
+                "select {} where r.participant_id = $1 order by r.id",
+                registration_columns()
+            );
             let registrations: Vec<RegistrationRow> = query(&sql)
                 .bind(&id)
                 .fetch_all(&mut tx.conn())

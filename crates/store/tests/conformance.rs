@@ -561,6 +561,140 @@ on_every_engine!(
     listings_answer_what_the_pages_ask,
 );
 
+/// The database itself, reached as an operator would (for what the store keeps in SQL
+/// for speed: the seat-count triggers and the one-live-registration index).
+enum Raw {
+    Sqlite(String),
+    Postgres(String),
+}
+
+impl Raw {
+    /// Runs `sql`; whether the database took it.
+    async fn run(&self, sql: &str) -> bool {
+        match self {
+            Raw::Sqlite(path) => {
+                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
+                    .await
+                    .unwrap();
+                sqlx::query(sql).execute(&mut c).await.is_ok()
+            }
+            Raw::Postgres(url) => {
+                let mut c = PgConnection::connect(url).await.unwrap();
+                sqlx::query(sql).execute(&mut c).await.is_ok()
+            }
+        }
+    }
+
+    /// The activity's seats taken and places waitlisted, as the triggers keep them.
+    async fn seats(&self, activity_id: &str) -> (i64, i64) {
+        let sql = format!(
+            "select cast(seats_taken as bigint), cast(waitlisted as bigint) from activities where id = '{activity_id}'"
+        );
+        match self {
+            Raw::Sqlite(path) => {
+                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
+                    .await
+                    .unwrap();
+                sqlx::query_as(&sql).fetch_one(&mut c).await.unwrap()
+            }
+            Raw::Postgres(url) => {
+                let mut c = PgConnection::connect(url).await.unwrap();
+                sqlx::query_as(&sql).fetch_one(&mut c).await.unwrap()
+            }
+        }
+    }
+}
+
+/// For every status and every change of status, the seats the database counts are
+/// those `RegistrationStatus::holds_seat` and `waits` say, and two registrations of one
+/// person for one activity are refused exactly when both are live: a status added to
+/// the domain cannot slip past the SQL that keeps these for speed.
+async fn the_database_counts_seats_as_the_domain_says(s: &SqlStore, raw: Raw) {
+    let w = world(s).await;
+    let a = open_activity(s, &w, 100, 100).await;
+    let all = RegistrationStatus::ALL;
+    let mut seq = 0;
+    let mut insert = |participant: &str, status: RegistrationStatus| {
+        seq += 1;
+        format!(
+            "insert into registrations (id, district_id, activity_id, participant_id, made_by, status, seq, created_at, updated_at)
+             values ('r{seq}', '{}', '{}', '{participant}', '{}', '{status}', {seq}, current_timestamp, current_timestamp)",
+            w.district, a.id, w.guardian.id
+        )
+    };
+    let expected = |statuses: &[RegistrationStatus]| {
+        let count = |f: fn(&RegistrationStatus) -> bool| {
+            i64::try_from(statuses.iter().filter(|s| f(s)).count()).unwrap()
+        };
+        (count(|s| s.holds_seat()), count(|s| s.waits()))
+    };
+    // One registration in each status.
+    let mut statuses = Vec::new();
+    for (n, status) in all.iter().enumerate() {
+        let kid = child(s, &w, 100 + u32::try_from(n).unwrap()).await;
+        assert!(raw.run(&insert(&kid, *status)).await, "insert {status}");
+        statuses.push(*status);
+        assert_eq!(
+            raw.seats(&a.id).await,
+            expected(&statuses),
+            "after {status}"
+        );
+    }
+    // Every change of status of each of them.
+    for first in 0..all.len() {
+        let id = format!("r{}", first + 1);
+        for to in all {
+            let from = statuses[first];
+            assert!(
+                raw.run(&format!(
+                    "update registrations set status = '{to}' where id = '{id}'"
+                ))
+                .await
+            );
+            statuses[first] = *to;
+            assert_eq!(
+                raw.seats(&a.id).await,
+                expected(&statuses),
+                "{from} to {to}"
+            );
+        }
+    }
+    // Two registrations of one person: refused exactly when both would be live.
+    for (n, (one, two)) in all
+        .iter()
+        .flat_map(|one| all.iter().map(move |two| (*one, *two)))
+        .enumerate()
+    {
+        let kid = child(s, &w, 200 + u32::try_from(n).unwrap()).await;
+        assert!(raw.run(&insert(&kid, one)).await);
+        let taken = raw.run(&insert(&kid, two)).await;
+        assert_eq!(taken, !(one.is_live() && two.is_live()), "{one} then {two}");
+    }
+    // Deleting gives the seats back.
+    assert!(raw.run("delete from registrations").await);
+    assert_eq!(raw.seats(&a.id).await, (0, 0));
+}
+
+#[tokio::test]
+async fn sqlite_counts_seats_as_the_domain_says() {
+    if !engine_enabled("sqlite") {
+        return;
+    }
+    let (dir, store) = sqlite().await;
+    let path = dir.path().join("store.db").to_string_lossy().into_owned();
+    the_database_counts_seats_as_the_domain_says(&store, Raw::Sqlite(path)).await;
+}
+
+#[tokio::test]
+async fn postgres_counts_seats_as_the_domain_says() {
+    if !engine_enabled("postgres") {
+        return;
+    }
+    let (db, store) = postgres().await;
+    let url = format!("{}/{}", db.admin_url.rsplit_once('/').unwrap().0, db.name);
+    the_database_counts_seats_as_the_domain_says(&store, Raw::Postgres(url)).await;
+}
+
 /// What was confirmed is there after the store is closed and opened again.
 #[tokio::test]
 async fn sqlite_keeps_confirmed_writes_across_a_reopen() {

@@ -273,7 +273,8 @@ impl TestDatabase {
             }
         };
         let mut snapshot = Vec::new();
-        for table in tables {
+        // Servers say which data key they use once a second: that is not data.
+        for table in tables.into_iter().filter(|t| t != "key_holders") {
             let count = self
                 .strings(
                     &format!("select cast(count(*) as text) from {table} where $1 = $1"),
