@@ -7,6 +7,7 @@
 use sqlx::{Connection, PgConnection};
 use time::{Duration, OffsetDateTime};
 use youthloop_domain::activity::{ActivityAction, RegistrationStatus};
+use youthloop_domain::order::{OrderAction, OrderStatus};
 use youthloop_domain::region::RegionKind;
 use youthloop_domain::role::{Actor, Grant, Role};
 use youthloop_domain::round::RoundAction;
@@ -545,6 +546,423 @@ pub fn engine_enabled(engine: &str) -> bool {
     on
 }
 
+/// Someone holding `role` in `scope`, acting now.
+async fn acting<S: Store>(s: &S, w: &World, phone: &str, role: Role, scope: &str) -> Actor {
+    let u = user(s, &w.district, phone, role, scope).await;
+    Actor {
+        user_id: u.id.clone(),
+        grants: u.grants(),
+        ..w.sys.clone()
+    }
+}
+
+/// People: regions under a scope, profiles, failed sign-ins locking a phone and client
+/// until a sign-in from there succeeds, and sessions that end.
+async fn regions_sign_in_and_sessions<S: Store>(s: &S) {
+    let w = world(s).await;
+    let under = s
+        .regions_under(&w.district, &[w.district.clone()])
+        .await
+        .unwrap();
+    assert!(under.contains(&w.community) && under.contains(&w.district));
+    assert!(s
+        .region_within(&w.district, &w.community, &[w.district.clone()])
+        .await
+        .unwrap());
+    assert!(!s
+        .region_within(&w.district, &w.district, &[w.community.clone()])
+        .await
+        .unwrap());
+    let profile =
+        youthloop_domain::region::YouthProfile::parse(10, 20, 30, 40, 1, 2, 3, &[]).unwrap();
+    let region = s.set_profile(&w.sys, &w.community, &profile).await.unwrap();
+    assert_eq!(region.profile, Some(profile));
+
+    let found = s.credentials("13900000002").await.unwrap().unwrap();
+    assert_eq!(found.user.id, w.guardian.id);
+    assert!(s.credentials("13900000009").await.unwrap().is_none());
+    let key = SignInKey {
+        phone: "13900000002",
+        client: "10.0.0.1",
+    };
+    let lock_for = Duration::minutes(15);
+    for _ in 0..2 {
+        let locked = s
+            .sign_in_failed(None, key, 3, lock_for, now())
+            .await
+            .unwrap();
+        assert!(locked.is_none());
+    }
+    let locked = s
+        .sign_in_failed(None, key, 3, lock_for, now())
+        .await
+        .unwrap();
+    assert!(locked.is_some(), "the third failure locks");
+    assert!(s.sign_in_lock(key, now()).await.unwrap().is_some());
+    let elsewhere = SignInKey {
+        client: "10.0.0.2",
+        ..key
+    };
+    assert!(s.sign_in_lock(elsewhere, now()).await.unwrap().is_none());
+    assert!(
+        s.sign_in_lock(key, now() + lock_for + Duration::seconds(1))
+            .await
+            .unwrap()
+            .is_none(),
+        "a lock ends"
+    );
+
+    let me = guardian(&w);
+    s.create_session(&me, "hash-1", now() + Duration::hours(1), key)
+        .await
+        .unwrap();
+    assert!(
+        s.sign_in_lock(key, now()).await.unwrap().is_none(),
+        "a sign-in forgets the failures"
+    );
+    let user = s.session_user("hash-1", now()).await.unwrap().unwrap();
+    assert_eq!(
+        (user.id.as_str(), user.grants().len()),
+        (w.guardian.id.as_str(), 1)
+    );
+    assert!(s
+        .session_user("hash-1", now() + Duration::hours(2))
+        .await
+        .unwrap()
+        .is_none());
+    s.delete_session(&me, "hash-1").await.unwrap();
+    assert!(s.session_user("hash-1", now()).await.unwrap().is_none());
+}
+
+/// The loop in the store: a project bought, ordered, dispatched, accepted, scheduled,
+/// attended and finished (the order delivered), confirmed, settled and reviewed; the
+/// badges, the attendance and the scorecard's facts follow.
+async fn an_order_goes_round_the_loop<S: Store>(s: &S) {
+    let w = world(s).await;
+    let league = acting(s, &w, "13900000003", Role::LeagueAdmin, &w.district).await;
+    let officer = acting(s, &w, "13900000004", Role::CommunityOfficer, &w.community).await;
+    let org_id = w.org.org_ids()[0].clone();
+    let round = s
+        .create_round(
+            &league,
+            NewRound {
+                title: "批次".into(),
+                budget: Fen::parse("b", 10_000).unwrap(),
+                opens_at: now(),
+                closes_at: now() + Duration::days(1),
+            },
+        )
+        .await
+        .unwrap();
+    s.transition_round(&league, &round.id, RoundAction::Open)
+        .await
+        .unwrap();
+    let project = s
+        .create_project(
+            &w.org,
+            NewProject {
+                round_id: round.id.clone(),
+                organization_id: org_id.clone(),
+                title: "安全小卫士".into(),
+                area: "safety".into(),
+                min_age: 6,
+                max_age: 12,
+                capacity: 10,
+                unit_price: Fen::parse("p", 1_000).unwrap(),
+                sessions_offered: 3,
+                description: String::new(),
+                badges: vec!["laodong".into()],
+            },
+        )
+        .await
+        .unwrap();
+    s.transition_round(&league, &round.id, RoundAction::Review)
+        .await
+        .unwrap();
+    s.approve_project(&league, &project.id, 2).await.unwrap();
+    let menu = s.menu(&w.district).await.unwrap();
+    assert_eq!(menu[0].sessions_left, 2);
+
+    let today = youthloop_domain::parse::local_date(now());
+    let order = s
+        .create_order(
+            &officer,
+            NewOrder {
+                project_id: project.id.clone(),
+                community_id: w.community.clone(),
+                sessions: 1,
+                window_start: today,
+                window_end: today + Duration::days(10),
+                venue: "社区活动室".into(),
+                expected_participants: 10,
+                notes: String::new(),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.menu(&w.district).await.unwrap()[0].sessions_left, 1);
+    let step = |actor: &Actor, action| {
+        let (actor, id) = (actor.clone(), order.id.clone());
+        async move { s.transition_order(&actor, &id, action, None, now()).await }
+    };
+    assert!(matches!(
+        step(&w.org, OrderAction::Accept).await,
+        Err(StoreError::NotFound | StoreError::Domain(_))
+    ));
+    step(&league, OrderAction::Dispatch).await.unwrap();
+    step(&w.org, OrderAction::Accept).await.unwrap();
+    let activity = s
+        .create_activity(
+            &w.org,
+            NewActivity {
+                order_id: Some(order.id.clone()),
+                ..new_activity(&w, 5, 0)
+            },
+        )
+        .await
+        .unwrap();
+    s.transition_activity(&w.org, &activity.id, ActivityAction::Publish, now())
+        .await
+        .unwrap();
+    let scheduled = s.order(&officer, &order.id, now()).await.unwrap();
+    assert_eq!(scheduled.status, OrderStatus::Scheduled);
+
+    let kid = child(s, &w, 1).await;
+    let absent = child(s, &w, 2).await;
+    let registered = register(s, &w, &activity.id, &kid, None).await.unwrap();
+    register(s, &w, &activity.id, &absent, None).await.unwrap();
+    let org_ids = w.org.org_ids();
+    let badges = s
+        .check_in(
+            &w.org,
+            &activity.id,
+            CheckinBy::Staff {
+                org_ids: &org_ids,
+                registration_id: &registered.id,
+            },
+            activity.starts_at,
+        )
+        .await
+        .unwrap();
+    assert_eq!(badges, ["laodong"]);
+    let after = activity.ends_at + Duration::minutes(1);
+    s.transition_activity(&w.org, &activity.id, ActivityAction::Finish, after)
+        .await
+        .unwrap();
+    let line = s
+        .registrations(&w.district, &activity.id, &Page::all())
+        .await
+        .unwrap();
+    let mut statuses: Vec<_> = line.items.iter().map(|r| r.status).collect();
+    statuses.sort_by_key(|s| s.as_str());
+    assert_eq!(
+        statuses,
+        [RegistrationStatus::Attended, RegistrationStatus::NoShow]
+    );
+    let delivered = s.order(&officer, &order.id, after).await.unwrap();
+    assert_eq!(delivered.status, OrderStatus::Delivered);
+    s.transition_order(&officer, &order.id, OrderAction::Confirm, None, after)
+        .await
+        .unwrap();
+    let settled = s
+        .transition_order(&league, &order.id, OrderAction::Settle, None, after)
+        .await
+        .unwrap();
+    assert_eq!(settled.status, OrderStatus::Settled);
+    assert!(settled.history.len() >= 6, "{:?}", settled.history);
+
+    assert!(s
+        .attended(&w.district, &activity.id, &w.guardian.id)
+        .await
+        .unwrap());
+    let wall = s.badges(&w.district, &kid, &Page::all()).await.unwrap();
+    assert_eq!(wall.items.len(), 1);
+    let review = s
+        .create_review(
+            &officer,
+            NewReview {
+                target: youthloop_domain::review::ReviewTarget::Order,
+                target_id: order.id.clone(),
+                organization_id: org_id.clone(),
+                author_id: Some(officer.user_id.clone()),
+                author_role: "community_officer".into(),
+                ratings: Some(youthloop_domain::review::Ratings::parse(5, 4, 3).unwrap()),
+                rating: None,
+                text: "孩子们很喜欢".into(),
+                status: youthloop_domain::review::ReviewStatus::Visible,
+                reason: None,
+            },
+        )
+        .await
+        .unwrap();
+    let listed = s.reviews(&w.district, &org_id, &Page::all()).await.unwrap();
+    assert_eq!(listed.items[0].id, review.id);
+    let facts = s
+        .scorecard_facts(
+            &w.district,
+            &org_id,
+            now() - Duration::days(1),
+            now() + Duration::days(30),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            facts.sessions_delivered,
+            facts.sessions_on_time,
+            facts.attended,
+            facts.no_show,
+            facts.review_count
+        ),
+        (1, 1, 1, 1, 1)
+    );
+    assert!((facts.rating_sum - 4.0).abs() < 1e-9);
+}
+
+/// Trust: consent withdrawn stops a child's registrations to come and hides the name;
+/// given again; a family's data downloaded whole, then erased; secrets and settings
+/// kept per district; the servers' key holders.
+async fn consent_data_and_secrets<S: Store>(s: &S) {
+    let w = world(s).await;
+    let me = guardian(&w);
+    let a = open_activity(s, &w, 5, 0).await;
+    let kid = child(s, &w, 1).await;
+    let registered = register(s, &w, &a.id, &kid, None).await.unwrap();
+    let named = |line: Paged<Registration>| line.items[0].participant_name.clone();
+    let line = s
+        .registrations(&w.district, &a.id, &Page::all())
+        .await
+        .unwrap();
+    assert_eq!(named(line), Some("孩子1".to_owned()));
+    let withdrawn = s.withdraw_consent(&me, &kid, now()).await.unwrap();
+    assert_eq!(withdrawn.cancelled_registrations, [registered.id.clone()]);
+    let line = s
+        .registrations(&w.district, &a.id, &Page::all())
+        .await
+        .unwrap();
+    assert_eq!(named(line), None, "no consent, no name");
+    assert!(register(s, &w, &a.id, &kid, None).await.is_err());
+    s.give_consent(&me, &kid, "母亲").await.unwrap();
+    assert!(
+        s.give_consent(&me, &kid, "母亲").await.is_err(),
+        "consent is live"
+    );
+
+    let data = s.personal_data(&me).await.unwrap();
+    assert_eq!(data.user.phone, "13900000002");
+    assert_eq!(data.participants.len(), 1);
+    s.erase(&me, now()).await.unwrap();
+    assert!(s.credentials("13900000002").await.unwrap().is_none());
+    let data = s.personal_data(&me).await.unwrap();
+    assert_ne!(data.participants[0].name, "孩子1");
+
+    let secret = s.secret(&w.district, "checkin").await.unwrap();
+    assert_eq!(secret.len(), 32);
+    assert_eq!(s.secret(&w.district, "checkin").await.unwrap(), secret);
+    let mut settings = s.settings(&w.district).await.unwrap();
+    settings.checkin.opens_minutes_before = 45;
+    s.set_settings(&w.sys, settings).await.unwrap();
+    assert_eq!(
+        s.settings(&w.district)
+            .await
+            .unwrap()
+            .checkin
+            .opens_minutes_before,
+        45
+    );
+
+    s.hold_keys("server-a").await.unwrap();
+    s.hold_keys("server-a").await.unwrap();
+    let holders = s.key_holders().await.unwrap();
+    assert_eq!(
+        holders
+            .iter()
+            .map(|h| (h.instance.as_str(), h.beat))
+            .collect::<Vec<_>>(),
+        [("server-a", 2)]
+    );
+    s.release_keys("server-a").await.unwrap();
+    assert!(s.key_holders().await.unwrap().is_empty());
+}
+
+/// Casework: the worker and the supervisor read and write; a grantee reads until the
+/// grant ends and never writes; others do not find the case; counts carry no content.
+async fn casework_is_for_those_who_serve_the_child<S: Store>(s: &S) {
+    let w = world(s).await;
+    let org_id = w.org.org_ids()[0].clone();
+    let worker = acting(s, &w, "13900000005", Role::SocialWorker, &org_id).await;
+    let colleague = acting(s, &w, "13900000006", Role::SocialWorker, &org_id).await;
+    let stranger = acting(s, &w, "13900000007", Role::SocialWorker, &org_id).await;
+    let file = s
+        .open_case(
+            &worker,
+            NewCase {
+                organization_id: org_id.clone(),
+                subject_name: "赵小安".into(),
+                subject_birth_date: time::macros::date!(2013 - 04 - 01),
+                category: youthloop_domain::case::CaseCategory::Bullying,
+                supervisor_id: w.org.user_id.clone(),
+                guardian_name: "赵父".into(),
+                relation: "父亲".into(),
+                consent_scope: "个案服务".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let id = file.summary.id.clone();
+    assert_eq!(file.subject_name, "赵小安");
+    let listed = s.cases(&worker, now()).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_ne!(listed[0].subject, "赵小安", "lists mask the name");
+    let assessed = s
+        .record_case(
+            &worker,
+            &id,
+            youthloop_domain::case::CaseAction::Assess,
+            Some(youthloop_domain::case::RiskLevel::High),
+            "评估",
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        assessed.summary.risk_level,
+        Some(youthloop_domain::case::RiskLevel::High)
+    );
+    assert!(
+        s.case_file(&w.org, &id, now()).await.is_ok(),
+        "the supervisor reads"
+    );
+    assert!(matches!(
+        s.case_file(&stranger, &id, now()).await,
+        Err(StoreError::NotFound)
+    ));
+    let until = now() + Duration::hours(1);
+    s.grant_case(&worker, &id, &colleague.user_id, until, now())
+        .await
+        .unwrap();
+    assert!(s.case_file(&colleague, &id, now()).await.is_ok());
+    assert!(s
+        .record_case(
+            &colleague,
+            &id,
+            youthloop_domain::case::CaseAction::Plan,
+            None,
+            "计划",
+            now()
+        )
+        .await
+        .is_err());
+    assert!(matches!(
+        s.case_file(&colleague, &id, until + Duration::seconds(1))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let counts = s.case_counts(&w.district).await.unwrap();
+    assert_eq!(counts.iter().map(|c| c.count).sum::<u32>(), 1);
+}
+
 macro_rules! on_every_engine {
     ($($case:ident),* $(,)?) => {
         conformance!(sqlite, super::sqlite(), [$($case),*]);
@@ -559,6 +977,10 @@ on_every_engine!(
     other_districts_are_not_found,
     every_change_is_in_one_whole_audit_chain,
     listings_answer_what_the_pages_ask,
+    regions_sign_in_and_sessions,
+    an_order_goes_round_the_loop,
+    consent_data_and_secrets,
+    casework_is_for_those_who_serve_the_child,
 );
 
 /// The database itself, reached as an operator would (for what the store keeps in SQL
