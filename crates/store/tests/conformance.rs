@@ -561,16 +561,16 @@ async fn acting<S: Store>(s: &S, w: &World, phone: &str, role: Role, scope: &str
 async fn regions_sign_in_and_sessions<S: Store>(s: &S) {
     let w = world(s).await;
     let under = s
-        .regions_under(&w.district, &[w.district.clone()])
+        .regions_under(&w.district, std::slice::from_ref(&w.district))
         .await
         .unwrap();
     assert!(under.contains(&w.community) && under.contains(&w.district));
     assert!(s
-        .region_within(&w.district, &w.community, &[w.district.clone()])
+        .region_within(&w.district, &w.community, std::slice::from_ref(&w.district))
         .await
         .unwrap());
     assert!(!s
-        .region_within(&w.district, &w.district, &[w.community.clone()])
+        .region_within(&w.district, &w.district, std::slice::from_ref(&w.community))
         .await
         .unwrap());
     let profile =
