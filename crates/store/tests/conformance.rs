@@ -836,7 +836,7 @@ async fn consent_data_and_secrets<S: Store>(s: &S) {
         .unwrap();
     assert_eq!(named(line), Some("孩子1".to_owned()));
     let withdrawn = s.withdraw_consent(&me, &kid, now()).await.unwrap();
-    assert_eq!(withdrawn.cancelled_registrations, [registered.id.clone()]);
+    assert_eq!(withdrawn.cancelled_registrations, [registered.id]);
     let line = s
         .registrations(&w.district, &a.id, &Page::all())
         .await
