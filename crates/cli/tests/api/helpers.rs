@@ -357,12 +357,17 @@ pub fn youthloop(key_file: &Path) -> Command {
 /// Starts a server with the demo district on a fresh database of `engine`: a copy of the
 /// one made for this run, with a copy of its data key (a test may rotate it).
 pub async fn spawn_app(engine: Engine) -> TestApp {
+    spawn_app_with(engine, &[]).await
+}
+
+/// Like [`spawn_app`], with more arguments for `youthloop serve`.
+pub async fn spawn_app_with(engine: Engine, extra: &[&str]) -> TestApp {
     let seed = demo_seed(engine).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let db = TestDatabase::copy_of(engine, dir.path(), Some(&seed.db)).await;
     let key_file = dir.path().join("data.key");
     std::fs::copy(&seed.key_file, &key_file).expect("copy the key file");
-    start(db, key_file, dir, false).await
+    start(db, key_file, dir, extra).await
 }
 
 /// The demo district of one engine, made once per test run: every test copies it (a file
@@ -449,16 +454,16 @@ async fn sweep_seeds_of_ended_runs() {
 
 /// Serves a database that is already filled (a copy), with its data key.
 pub async fn serve_database(db: TestDatabase, key_file: PathBuf) -> TestApp {
-    start(db, key_file, tempfile::tempdir().expect("temp dir"), false).await
+    start(db, key_file, tempfile::tempdir().expect("temp dir"), &[]).await
 }
 
-async fn start(db: TestDatabase, key_file: PathBuf, dir: TempDir, demo: bool) -> TestApp {
+async fn start(db: TestDatabase, key_file: PathBuf, dir: TempDir, extra: &[&str]) -> TestApp {
     let (Listening { base, metrics }, server) = spawn_server(
         &db.url,
         &key_file,
-        demo,
+        false,
         &dir.path().join("server.log"),
-        &[],
+        extra,
     )
     .await;
     TestApp {
