@@ -212,19 +212,16 @@ impl Activities for SqlStore {
              and a.id > $3 order by a.id limit $4",
             sql_name(ActivityStatus::Draft)
         );
-        let rows: Vec<ActivityRow> = query(&sql)
+        query(&sql)
             .bind(district_id)
             .bind(org_ids.to_vec())
-            .bind(after(page))
-            .bind(fetch_limit(page))
-            .fetch_all(&mut self.pools.read())
+            .fetch_page(
+                &mut self.pools.read(),
+                page,
+                ActivityRow::into_activity,
+                |a| a.id.clone(),
+            )
             .await
-            .map_err(db)?;
-        let items = rows
-            .into_iter()
-            .map(ActivityRow::into_activity)
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Paged::from_rows(items, page, |a| a.id.clone()))
     }
 
     async fn activity(
@@ -357,19 +354,19 @@ impl Activities for SqlStore {
         guardian_id: &str,
         page: &Page,
     ) -> StoreResult<Paged<Participant>> {
-        let rows: Vec<ParticipantRow> = query(&format!(
+        query(&format!(
             "select {PARTICIPANT_COLUMNS} from participants
              where district_id = $1 and guardian_id = $2 and id > $3 order by id limit $4"
         ))
         .bind(district_id)
         .bind(guardian_id)
-        .bind(after(page))
-        .bind(fetch_limit(page))
-        .fetch_all(&mut self.pools.read())
+        .fetch_page(
+            &mut self.pools.read(),
+            page,
+            |r: ParticipantRow| Ok(r.into()),
+            |p: &Participant| p.id.clone(),
+        )
         .await
-        .map_err(db)?;
-        let items = rows.into_iter().map(Participant::from).collect();
-        Ok(Paged::from_rows(items, page, |p| p.id.clone()))
     }
 
     async fn participant_of(
@@ -460,19 +457,16 @@ impl Activities for SqlStore {
              and r.id > $3 order by r.id limit $4",
             registration_columns()
         );
-        let rows: Vec<RegistrationRow> = query(&sql)
+        query(&sql)
             .bind(district_id)
             .bind(activity_id)
-            .bind(after(page))
-            .bind(fetch_limit(page))
-            .fetch_all(&mut self.pools.read())
+            .fetch_page(
+                &mut self.pools.read(),
+                page,
+                RegistrationRow::into_registration,
+                |r| r.id.clone(),
+            )
             .await
-            .map_err(db)?;
-        let items = rows
-            .into_iter()
-            .map(RegistrationRow::into_registration)
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Paged::from_rows(items, page, |r| r.id.clone()))
     }
 
     async fn check_in(
@@ -569,25 +563,19 @@ impl Activities for SqlStore {
         participant_id: &str,
         page: &Page,
     ) -> StoreResult<Paged<BadgeAward>> {
-        let rows: Vec<(
-            String,
-            String,
-            String,
-            OffsetDateTime,
-            Option<OffsetDateTime>,
-        )> = query(
+        query(
             "select id, badge_code, activity_id, awarded_at, confirmed_at from badge_awards
              where district_id = $1 and participant_id = $2 and id > $3 order by id limit $4",
         )
         .bind(district_id)
         .bind(participant_id)
-        .bind(after(page))
-        .bind(fetch_limit(page))
-        .fetch_all(&mut self.pools.read())
+        .fetch_page(
+            &mut self.pools.read(),
+            page,
+            |r| Ok(badge_award(r)),
+            |b| b.id.clone(),
+        )
         .await
-        .map_err(db)?;
-        let items = rows.into_iter().map(badge_award).collect();
-        Ok(Paged::from_rows(items, page, |b| b.id.clone()))
     }
 }
 

@@ -195,20 +195,12 @@ impl People for SqlStore {
     }
 
     async fn regions(&self, district_id: &str, page: &Page) -> StoreResult<Paged<Region>> {
-        let rows: Vec<RegionRow> = query(
+        query(
             "select id, name, kind, parent_id, code, profile from regions where district_id = $1 and id > $2 order by id limit $3",
         )
         .bind(district_id)
-        .bind(after(page))
-        .bind(fetch_limit(page))
-        .fetch_all(&mut self.pools.read())
+        .fetch_page(&mut self.pools.read(), page, RegionRow::into_region, |r| r.id.clone())
         .await
-        .map_err(db)?;
-        let regions = rows
-            .into_iter()
-            .map(RegionRow::into_region)
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Paged::from_rows(regions, page, |r| r.id.clone()))
     }
 
     async fn region(&self, district_id: &str, id: &str) -> StoreResult<Region> {

@@ -139,23 +139,15 @@ impl Reviews for SqlStore {
         organization_id: &str,
         page: &Page,
     ) -> StoreResult<Paged<Review>> {
-        let rows: Vec<ReviewRow> = query(&format!(
+        query(&format!(
             "select {REVIEW_COLUMNS} from reviews
              where district_id = $1 and organization_id = $2 and status = {} and id > $3 order by id limit $4",
             sql_name(ReviewStatus::Visible)
         ))
         .bind(district_id)
         .bind(organization_id)
-        .bind(after(page))
-        .bind(fetch_limit(page))
-        .fetch_all(&mut self.pools.read())
+        .fetch_page(&mut self.pools.read(), page, ReviewRow::into_review, |r| r.id.clone())
         .await
-        .map_err(db)?;
-        let items = rows
-            .into_iter()
-            .map(ReviewRow::into_review)
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Paged::from_rows(items, page, |r| r.id.clone()))
     }
 
     async fn scorecard_facts(

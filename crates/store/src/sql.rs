@@ -14,7 +14,9 @@ use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Arguments, FromRow, PgConnection, PgPool, SqliteConnection, SqlitePool};
 use time::{Date, OffsetDateTime};
 
-use crate::rows::json;
+use crate::model::{Page, Paged};
+use crate::rows::{db, json};
+use crate::StoreResult;
 
 /// A value bound to a placeholder. `None` keeps its type, so that PostgreSQL knows what
 /// `$n is null` compares.
@@ -231,6 +233,28 @@ impl<'q> Sql<'q> {
         self.fetch_optional(conn)
             .await?
             .ok_or(sqlx::Error::RowNotFound)
+    }
+}
+
+impl Sql<'_> {
+    /// The page after `page.after` of a statement that ends
+    /// `… and x.id > $n order by x.id limit $m`: binds those two, converts each row,
+    /// and names the next page by `cursor` of its last item.
+    pub(crate) async fn fetch_page<R: Record, T>(
+        self,
+        conn: &mut Conn<'_>,
+        page: &Page,
+        convert: impl FnMut(R) -> StoreResult<T>,
+        cursor: impl Fn(&T) -> String,
+    ) -> StoreResult<Paged<T>> {
+        let rows: Vec<R> = self
+            .bind(page.after.as_deref().unwrap_or(""))
+            .bind(i64::from(page.limit.min(Page::MAX)) + 1)
+            .fetch_all(conn)
+            .await
+            .map_err(db)?;
+        let items = rows.into_iter().map(convert).collect::<StoreResult<_>>()?;
+        Ok(Paged::from_rows(items, page, cursor))
     }
 }
 
