@@ -1097,6 +1097,67 @@ async fn the_database_counts_seats_as_the_domain_says(s: &SqlStore, raw: Raw) {
     assert_eq!(raw.seats(&a.id).await, (0, 0));
 }
 
+/// Re-keying: data sealed under one key is re-sealed under the next in batches, after
+/// which the old key can go and everything is still found and read.
+async fn everything_is_resealed_under_a_new_key(open: impl AsyncFn(Keyring) -> SqlStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (DataKey::generate(), DataKey::generate());
+    let file = dir.path().join("keys");
+    youthloop_store::crypto::write_key_file(&file, std::slice::from_ref(&old)).unwrap();
+    let s = open(Keyring::from_file(&file, false).unwrap()).await;
+    let w = world(&s).await;
+    child(&s, &w, 1).await;
+    drop(s);
+    youthloop_store::crypto::write_key_file(&file, &[new.clone(), old]).unwrap();
+    let s = open(Keyring::from_file(&file, false).unwrap()).await;
+    let mut resealed = 0;
+    loop {
+        let done = s.reseal(2).await.unwrap();
+        if done == 0 {
+            break;
+        }
+        resealed += done;
+    }
+    assert!(resealed >= 3, "users and the child: {resealed}");
+    drop(s);
+    youthloop_store::crypto::write_key_file(&file, &[new]).unwrap();
+    let s = open(Keyring::from_file(&file, false).unwrap()).await;
+    let found = s.credentials("13900000002").await.unwrap();
+    assert_eq!(found.map(|c| c.user.id), Some(w.guardian.id.clone()));
+    let data = s.personal_data(&guardian(&w)).await.unwrap();
+    assert_eq!(data.participants[0].name, "孩子1");
+    assert_eq!(data.user.phone, "13900000002");
+}
+
+#[tokio::test]
+async fn sqlite_reseals_under_a_new_key() {
+    if !engine_enabled("sqlite") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db").to_string_lossy().into_owned();
+    everything_is_resealed_under_a_new_key(async |keys| {
+        youthloop_store::sqlite::open(&path, true, keys)
+            .await
+            .unwrap()
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_reseals_under_a_new_key() {
+    if !engine_enabled("postgres") {
+        return;
+    }
+    let (db, first) = postgres().await;
+    drop(first);
+    let url = format!("{}/{}", db.admin_url.rsplit_once('/').unwrap().0, db.name);
+    everything_is_resealed_under_a_new_key(async |keys| {
+        youthloop_store::postgres::open(&url, keys).await.unwrap()
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn sqlite_counts_seats_as_the_domain_says() {
     if !engine_enabled("sqlite") {
