@@ -14,6 +14,7 @@ pub mod pages;
 pub mod services;
 pub mod startup;
 pub mod state;
+pub mod wire;
 
 pub use config::Settings;
 pub use startup::{app, serve};

@@ -200,6 +200,27 @@ pub async fn serve(store: Arc<dyn Store>, settings: Settings) -> std::io::Result
     let listener = tokio::net::TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "youthloop listening");
+    // Say which data key this server seals with before it serves anyone, then once a
+    // second: `rotate-key` retires an old key only when every running server has
+    // followed the new one.
+    let instance = uuid::Uuid::now_v7().to_string();
+    let hold = |store: Arc<dyn Store>, instance: String| async move {
+        if let Err(e) = store.hold_keys(&instance).await {
+            tracing::warn!(error = e.chain(), "could not say which data key is in use");
+        }
+    };
+    hold(store.clone(), instance.clone()).await;
+    let holder = {
+        let (store, instance) = (store.clone(), instance.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+            every.tick().await;
+            loop {
+                every.tick().await;
+                hold(store.clone(), instance.clone()).await;
+            }
+        })
+    };
     // One plain line on stdout: scripts and tests read the bound address from it.
     println!("listening on http://{addr}");
     let (app, limits) = app_with_limits(store.clone(), settings);
@@ -210,21 +231,6 @@ pub async fn serve(store: Arc<dyn Store>, settings: Settings) -> std::io::Result
             limits.forget_idle();
         }
     });
-    // Say once a second which data key this server seals with: `rotate-key` retires an
-    // old key only when every running server has followed the new one.
-    let instance = uuid::Uuid::now_v7().to_string();
-    let holder = {
-        let (store, instance) = (store.clone(), instance.clone());
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
-            loop {
-                every.tick().await;
-                if let Err(e) = store.hold_keys(&instance).await {
-                    tracing::warn!(error = e.chain(), "could not say which data key is in use");
-                }
-            }
-        })
-    };
     crate::listen::serve(listener, app, connections, async {
         let _ = tokio::signal::ctrl_c().await;
     })

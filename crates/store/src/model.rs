@@ -1,8 +1,8 @@
-//! Records the store reads and writes. They serialize as the API shows them.
+//! Records the store reads and writes. How an edge shows them is the edge's (the
+//! server's `wire` module for the API).
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
-use utoipa::ToSchema;
 use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
 use youthloop_domain::case::{CaseAction, CaseCategory, CaseStatus, RiskLevel};
 use youthloop_domain::order::OrderStatus;
@@ -11,9 +11,6 @@ use youthloop_domain::review::{Ratings, ReviewStatus, ReviewTarget};
 use youthloop_domain::role::{Grant, Role};
 use youthloop_domain::round::{ProjectStatus, RoundStatus};
 use youthloop_domain::Fen;
-
-// Dates of a window and birth dates travel as `YYYY-MM-DD`.
-time::serde::format_description!(pub ymd, Date, "[year]-[month]-[day]");
 
 /// A page request: at most `limit` items after the cursor.
 #[derive(Debug, Clone)]
@@ -43,10 +40,9 @@ impl Page {
 }
 
 /// One page of a list and the cursor of the next, if there is one.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Paged<T> {
     pub items: Vec<T>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 
@@ -74,7 +70,7 @@ impl<T> Paged<T> {
     }
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct District {
     pub id: String,
     pub name: String,
@@ -90,16 +86,13 @@ pub struct NewRegion {
     pub profile: Option<YouthProfile>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Region {
     pub id: String,
     pub name: String,
-    #[schema(value_type = String, example = "community")]
     pub kind: RegionKind,
     pub parent_id: Option<String>,
     pub code: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
     pub profile: Option<YouthProfile>,
 }
 
@@ -111,7 +104,7 @@ pub struct NewOrganization {
     pub address: String,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Organization {
     pub id: String,
     pub name: String,
@@ -133,23 +126,20 @@ pub struct NewUser {
     pub is_participant: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct RoleGrant {
-    #[schema(value_type = String, example = "guardian")]
     pub role: Role,
     pub scope_id: String,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct User {
     pub id: String,
     pub name: String,
     pub roles: Vec<RoleGrant>,
     /// `138****5678`: the full number is shown to no one but its owner's download.
     pub phone_masked: String,
-    #[serde(skip)]
     pub district_id: String,
-    #[serde(skip)]
     pub birth_date: Option<Date>,
 }
 
@@ -188,18 +178,15 @@ pub struct NewRound {
     pub closes_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Round {
     pub id: String,
     pub title: String,
     pub budget_fen: i64,
     /// What approved projects have taken of the budget.
     pub approved_fen: i64,
-    #[serde(with = "time::serde::rfc3339")]
     pub opens_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
     pub closes_at: OffsetDateTime,
-    #[schema(value_type = String, example = "draft")]
     pub status: RoundStatus,
 }
 
@@ -218,7 +205,7 @@ pub struct NewProject {
     pub badges: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Project {
     pub id: String,
     pub round_id: String,
@@ -233,19 +220,17 @@ pub struct Project {
     pub sessions_bought: u32,
     pub description: String,
     pub badges: Vec<String>,
-    #[schema(value_type = String, example = "submitted")]
     pub status: ProjectStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct OrgRef {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct MenuItem {
     pub project_id: String,
     pub title: String,
@@ -259,9 +244,7 @@ pub struct MenuItem {
     /// The organization's Bayesian-average satisfaction.
     pub rating: f64,
     /// How well it fits the community asked about (`?community=`), if one was.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fit: Option<f64>,
-    #[serde(skip)]
     pub id_key: String,
 }
 
@@ -277,47 +260,35 @@ pub struct NewOrder {
     pub notes: String,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct HistoryEntry {
-    #[schema(value_type = String)]
     pub status: OrderStatus,
-    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     /// The user who made the change.
     pub by: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Order {
     pub id: String,
-    #[serde(skip)]
     pub district_id: String,
-    #[schema(value_type = String, example = "submitted")]
     pub status: OrderStatus,
     pub project_id: String,
     pub community_id: String,
     pub organization_id: String,
     pub sessions: u32,
-    #[serde(with = "ymd")]
-    #[schema(value_type = String, example = "2026-05-01")]
     pub window_start: Date,
-    #[serde(with = "ymd")]
-    #[schema(value_type = String, example = "2026-05-31")]
     pub window_end: Date,
     pub venue: String,
     pub expected_participants: u32,
     pub notes: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Budget committed to this order (from dispatch on).
     pub committed_fen: i64,
     /// When the step the order waits for is due, if it waits for one.
-    #[serde(with = "time::serde::rfc3339::option")]
     pub due_at: Option<OffsetDateTime>,
     pub overdue: bool,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     pub history: Vec<HistoryEntry>,
 }
@@ -340,28 +311,23 @@ pub struct NewActivity {
     pub badges: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Activity {
     pub id: String,
     pub organization_id: String,
     pub order_id: Option<String>,
     pub title: String,
     pub description: String,
-    #[serde(with = "time::serde::rfc3339")]
     pub starts_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
     pub ends_at: OffsetDateTime,
     pub venue: String,
     pub capacity: u32,
     pub waitlist_capacity: u32,
     pub min_age: u32,
     pub max_age: u32,
-    #[serde(with = "time::serde::rfc3339")]
     pub registration_opens_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
     pub registration_closes_at: OffsetDateTime,
     pub badges: Vec<String>,
-    #[schema(value_type = String, example = "published")]
     pub status: ActivityStatus,
     pub confirmed_count: u32,
     pub waitlist_count: u32,
@@ -382,25 +348,22 @@ pub struct NewParticipant {
 }
 
 /// A guardian's consent to the platform keeping and using a child's data.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Consent {
     pub id: String,
     pub participant_id: String,
     pub relation: String,
     /// What the consent covers: `registration` (taking part in activities).
     pub scope: String,
-    #[serde(with = "time::serde::rfc3339")]
     pub given_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
     pub withdrawn_at: Option<OffsetDateTime>,
 }
 
 /// A withdrawn consent, and what withdrawing stopped: the child's registrations for
 /// activities not yet over are cancelled (their seats go to the waitlist); what already
 /// took place stays on record.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Withdrawal {
-    #[serde(flatten)]
     pub consent: Consent,
     /// The registrations this withdrawal cancelled.
     pub cancelled_registrations: Vec<String>,
@@ -408,14 +371,14 @@ pub struct Withdrawal {
 
 /// Everything held about a user and the children in their care, in the clear: only
 /// for that user (and audited).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PersonalData {
     pub user: PersonData,
     pub participants: Vec<ParticipantData>,
     pub reviews: Vec<Review>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct PersonData {
     pub id: String,
     pub name: String,
@@ -424,12 +387,10 @@ pub struct PersonData {
     pub roles: Vec<RoleGrant>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ParticipantData {
     pub id: String,
     pub name: String,
-    #[serde(with = "ymd")]
-    #[schema(value_type = String)]
     pub birth_date: Date,
     pub id_number: String,
     pub consents: Vec<Consent>,
@@ -437,8 +398,7 @@ pub struct ParticipantData {
     pub badges: Vec<BadgeAward>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParticipantKind {
     Child,
     Youth,
@@ -453,18 +413,15 @@ impl ParticipantKind {
     }
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Participant {
     pub id: String,
     pub name: String,
     /// `110105********1234`.
     pub id_number_masked: String,
-    #[serde(with = "ymd")]
-    #[schema(value_type = String, example = "2016-03-01")]
     pub birth_date: Date,
     /// Whether a guardian's consent to keeping and using the child's data is live.
     pub consent_live: bool,
-    #[serde(skip)]
     pub guardian_id: Option<String>,
 }
 
@@ -477,10 +434,9 @@ pub struct RegistrationAttempt {
 }
 
 /// The answer to a registration, kept for retries with the same key.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Registered {
     pub id: String,
-    #[schema(value_type = String, example = "confirmed")]
     pub status: RegistrationStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<u32>,
@@ -494,18 +450,15 @@ pub struct Registered {
     pub participant_id: String,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Registration {
     pub id: String,
     pub activity_id: String,
     pub participant_id: String,
     /// For the organization's list; withheld when the guardian withdrew consent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub participant_name: Option<String>,
-    #[schema(value_type = String, example = "confirmed")]
     pub status: RegistrationStatus,
     /// Place in the waitlist, for a waitlisted registration.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<u32>,
 }
 
@@ -523,15 +476,13 @@ pub enum CheckinBy<'a> {
     },
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct BadgeAward {
     pub code: String,
     pub name: String,
     pub activity_id: String,
-    #[serde(with = "time::serde::rfc3339")]
     pub awarded_at: OffsetDateTime,
     pub confirmed: bool,
-    #[serde(skip)]
     pub id: String,
 }
 
@@ -549,33 +500,25 @@ pub struct NewReview {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Review {
     pub id: String,
-    #[schema(value_type = String, example = "activity")]
     pub target_kind: ReviewTarget,
     pub target_id: String,
     pub organization_id: String,
     pub author_role: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub effect: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rating: Option<f64>,
     pub text: String,
-    #[schema(value_type = String, example = "visible")]
     pub status: ReviewStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
 /// One event of the audit trail as the League reads it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct AuditEntry {
     pub seq: i64,
     pub at: String,
@@ -618,60 +561,49 @@ pub struct NewCase {
 }
 
 /// A case as a list shows it: no clear name, no notes.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct CaseSummary {
     pub id: String,
-    #[schema(value_type = String, example = "assessment")]
     pub status: CaseStatus,
-    #[schema(value_type = String, example = "bullying")]
     pub category: CaseCategory,
-    #[schema(value_type = Option<String>, example = "medium")]
     pub risk_level: Option<RiskLevel>,
     /// The minor's name, masked.
     pub subject: String,
     pub worker_id: String,
     pub supervisor_id: String,
-    #[serde(with = "time::serde::rfc3339")]
     pub opened_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct CaseConsent {
     pub guardian_name: String,
     pub relation: String,
     pub scope: String,
-    #[serde(with = "time::serde::rfc3339")]
     pub given_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct CaseNote {
     pub id: String,
-    #[schema(value_type = String, example = "session")]
     pub kind: CaseAction,
     pub text: String,
     pub author_id: String,
-    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct CaseGrant {
     pub id: String,
     pub case_id: String,
     pub grantee_id: String,
-    #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
 }
 
 /// The whole case, for those who may read it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct CaseFile {
-    #[serde(flatten)]
     pub summary: CaseSummary,
     pub subject_name: String,
-    #[serde(with = "ymd")]
-    #[schema(value_type = String)]
     pub subject_birth_date: Date,
     pub consent: CaseConsent,
     pub notes: Vec<CaseNote>,
@@ -679,13 +611,10 @@ pub struct CaseFile {
 }
 
 /// How many cases, by category, risk and state: what the League may know.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct CaseCount {
-    #[schema(value_type = String)]
     pub category: CaseCategory,
-    #[schema(value_type = Option<String>)]
     pub risk_level: Option<RiskLevel>,
-    #[schema(value_type = String)]
     pub status: CaseStatus,
     pub count: u32,
 }

@@ -1,12 +1,12 @@
 //! Cook and taste (做饭, 品尝): activities, children, registration, check-in, badges.
 
+use crate::wire::{
+    Activity, BadgeAward, Consent, Paged, Participant, Registered, Registration, Withdrawal,
+};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use youthloop_domain::activity::ActivityAction;
-use youthloop_store::model::{
-    Activity, BadgeAward, Consent, Paged, Participant, Registered, Registration, Withdrawal,
-};
 
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser};
@@ -24,7 +24,7 @@ pub async fn create_activity(
     ApiJson(b): ApiJson<ActivityBody>,
 ) -> AppResult<(StatusCode, Json<Activity>)> {
     let activity = activities::create_activity(&state, &user, b).await?;
-    Ok((StatusCode::CREATED, Json(activity)))
+    Ok((StatusCode::CREATED, Json(activity.into())))
 }
 
 /// Published activities (and the caller's organization's drafts).
@@ -37,7 +37,9 @@ pub async fn list_activities(
 ) -> AppResult<Json<Paged<Activity>>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
     Ok(Json(
-        activities::activities(&state, &viewer, &district, &q.page()?).await?,
+        activities::activities(&state, &viewer, &district, &q.page()?)
+            .await?
+            .into(),
     ))
 }
 
@@ -51,7 +53,9 @@ pub async fn get_activity(
 ) -> AppResult<Json<Activity>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
     Ok(Json(
-        activities::activity(&state, &viewer, &district, &id).await?,
+        activities::activity(&state, &viewer, &district, &id)
+            .await?
+            .into(),
     ))
 }
 
@@ -61,7 +65,7 @@ macro_rules! activity_action {
         #[utoipa::path(post, path = $path, tag = "activities", params(("id" = String, Path)),
             responses((status = 200, body = Activity), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
         pub async fn $name(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Json<Activity>> {
-            Ok(Json(activities::move_activity(&state, &user, &id, ActivityAction::$action).await?))
+            Ok(Json(activities::move_activity(&state, &user, &id, ActivityAction::$action).await?.into()))
         }
     };
 }
@@ -89,7 +93,7 @@ pub async fn add_child(
     ApiJson(b): ApiJson<ChildBody>,
 ) -> AppResult<(StatusCode, Json<Participant>)> {
     let child = activities::add_child(&state, &user, b).await?;
-    Ok((StatusCode::CREATED, Json(child)))
+    Ok((StatusCode::CREATED, Json(child.into())))
 }
 
 #[utoipa::path(get, path = "/api/v1/children", tag = "activities", params(ListQuery),
@@ -99,7 +103,7 @@ pub async fn list_children(
     user: CurrentUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<Participant>>> {
-    Ok(Json(activities::children(&state, &user, &q).await?))
+    Ok(Json(activities::children(&state, &user, &q).await?.into()))
 }
 
 /// Registers a child (guardian) or oneself (youth). Send an `Idempotency-Key` header so
@@ -119,7 +123,7 @@ pub async fn register(
         .get("idempotency-key")
         .map(|v| v.to_str().unwrap_or_default());
     let registered = activities::register(&state, &user, &activity_id, b, key).await?;
-    Ok((StatusCode::CREATED, Json(registered)))
+    Ok((StatusCode::CREATED, Json(registered.into())))
 }
 
 /// Cancels a registration (who made it, or the organization); the first on the waitlist
@@ -132,7 +136,9 @@ pub async fn cancel_registration(
     Path(id): Path<String>,
 ) -> AppResult<Json<Registration>> {
     Ok(Json(
-        activities::cancel_registration(&state, &user, &id).await?,
+        activities::cancel_registration(&state, &user, &id)
+            .await?
+            .into(),
     ))
 }
 
@@ -145,7 +151,9 @@ pub async fn list_registrations(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<Registration>>> {
     Ok(Json(
-        activities::registrations(&state, &user, &id, &q).await?,
+        activities::registrations(&state, &user, &id, &q)
+            .await?
+            .into(),
     ))
 }
 
@@ -181,7 +189,9 @@ pub async fn badges(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<BadgeAward>>> {
-    Ok(Json(activities::badges(&state, &user, &id, &q).await?))
+    Ok(Json(
+        activities::badges(&state, &user, &id, &q).await?.into(),
+    ))
 }
 
 /// A guardian gives consent again for their child (after withdrawing it).
@@ -194,7 +204,7 @@ pub async fn give_consent(
     ApiJson(b): ApiJson<ConsentBody>,
 ) -> AppResult<(StatusCode, Json<Consent>)> {
     let consent = activities::give_consent(&state, &user, &id, b).await?;
-    Ok((StatusCode::CREATED, Json(consent)))
+    Ok((StatusCode::CREATED, Json(consent.into())))
 }
 
 /// A guardian withdraws consent: processing stops. The child can no longer be
@@ -209,6 +219,8 @@ pub async fn withdraw_consent(
     Path(id): Path<String>,
 ) -> AppResult<Json<Withdrawal>> {
     Ok(Json(
-        activities::withdraw_consent(&state, &user, &id).await?,
+        activities::withdraw_consent(&state, &user, &id)
+            .await?
+            .into(),
     ))
 }

@@ -5,15 +5,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Serialize;
-use utoipa::ToSchema;
 use youthloop_domain::case::CaseAction;
-use youthloop_store::model::{AuditEntry, CaseFile, CaseGrant, CaseSummary, Paged};
 
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery};
-use crate::services::cases::{self, CaseNoteBody, CaseStats, GrantBody, IntakeBody};
+use crate::services::cases::{self, CaseNoteBody, GrantBody, IntakeBody};
 use crate::state::AppState;
+use crate::wire::{all, AuditEntry, CaseFile, CaseGrant, CaseList, CaseStats, Paged};
 
 /// Intake: a social worker opens a case for a minor with the guardian's consent.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = IntakeBody,
@@ -24,12 +22,7 @@ pub async fn open_case(
     ApiJson(b): ApiJson<IntakeBody>,
 ) -> AppResult<(StatusCode, Json<CaseFile>)> {
     let case = cases::open_case(&state, &user, b).await?;
-    Ok((StatusCode::CREATED, Json(case)))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CaseList {
-    pub items: Vec<CaseSummary>,
+    Ok((StatusCode::CREATED, Json(case.into())))
 }
 
 /// The cases the caller may read, names masked.
@@ -40,7 +33,7 @@ pub async fn list_cases(
     user: CurrentUser,
 ) -> AppResult<Json<CaseList>> {
     Ok(Json(CaseList {
-        items: cases::cases(&state, &user).await?,
+        items: all(cases::cases(&state, &user).await?),
     }))
 }
 
@@ -52,7 +45,7 @@ pub async fn get_case(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<CaseFile>> {
-    Ok(Json(cases::case_file(&state, &user, &id).await?))
+    Ok(Json(cases::case_file(&state, &user, &id).await?.into()))
 }
 
 macro_rules! case_action {
@@ -66,7 +59,7 @@ macro_rules! case_action {
             Path(id): Path<String>,
             ApiJson(b): ApiJson<CaseNoteBody>,
         ) -> AppResult<Json<CaseFile>> {
-            Ok(Json(cases::record(&state, &user, &id, CaseAction::$action, b).await?))
+            Ok(Json(cases::record(&state, &user, &id, CaseAction::$action, b).await?.into()))
         }
     };
 }
@@ -112,14 +105,16 @@ pub async fn grant(
     ApiJson(b): ApiJson<GrantBody>,
 ) -> AppResult<(StatusCode, Json<CaseGrant>)> {
     let grant = cases::grant(&state, &user, &id, b).await?;
-    Ok((StatusCode::CREATED, Json(grant)))
+    Ok((StatusCode::CREATED, Json(grant.into())))
 }
 
 /// Case counts by category, risk and state, for the League and evaluators: no content.
 #[utoipa::path(get, path = "/api/v1/cases/stats", tag = "cases",
     responses((status = 200, body = CaseStats), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn stats(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<CaseStats>> {
-    Ok(Json(cases::stats(&state, &user).await?))
+    Ok(Json(CaseStats {
+        items: all(cases::stats(&state, &user).await?),
+    }))
 }
 
 /// The district's audit trail, oldest first: for the League and evaluators.
@@ -130,5 +125,5 @@ pub async fn audit_trail(
     user: CurrentUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<AuditEntry>>> {
-    Ok(Json(cases::audit_trail(&state, &user, &q).await?))
+    Ok(Json(cases::audit_trail(&state, &user, &q).await?.into()))
 }

@@ -1,10 +1,10 @@
 //! Order (点单), dispatch (派单), accept (接单), confirm (验收), settle (结算).
 
+use crate::wire::{Order, Paged};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use youthloop_domain::order::OrderAction;
-use youthloop_store::model::{Order, Paged};
 
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery};
@@ -21,7 +21,7 @@ pub async fn create_order(
     ApiJson(b): ApiJson<OrderBody>,
 ) -> AppResult<(StatusCode, Json<Order>)> {
     let order = orders::create_order(&state, &user, b).await?;
-    Ok((StatusCode::CREATED, Json(order)))
+    Ok((StatusCode::CREATED, Json(order.into())))
 }
 
 /// Orders in the caller's scope.
@@ -32,7 +32,9 @@ pub async fn list_orders(
     user: CurrentUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<Order>>> {
-    Ok(Json(orders::orders(&state, &user, &q.page()?).await?))
+    Ok(Json(
+        orders::orders(&state, &user, &q.page()?).await?.into(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "order", params(("id" = String, Path)),
@@ -42,7 +44,7 @@ pub async fn get_order(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<Order>> {
-    Ok(Json(orders::order(&state, &user, &id).await?))
+    Ok(Json(orders::order(&state, &user, &id).await?.into()))
 }
 
 macro_rules! order_action {
@@ -51,7 +53,7 @@ macro_rules! order_action {
         #[utoipa::path(post, path = $path, tag = "order", params(("id" = String, Path)),
             responses((status = 200, body = Order), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
         pub async fn $name(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Json<Order>> {
-            Ok(Json(orders::move_order(&state, &user, &id, OrderAction::$action, None).await?))
+            Ok(Json(orders::move_order(&state, &user, &id, OrderAction::$action, None).await?.into()))
         }
     };
     ($name:ident, $action:ident, $path:literal, $doc:literal, reason) => {
@@ -65,7 +67,7 @@ macro_rules! order_action {
             ApiJson(b): ApiJson<ReasonBody>,
         ) -> AppResult<Json<Order>> {
             let reason = b.parse()?;
-            Ok(Json(orders::move_order(&state, &user, &id, OrderAction::$action, Some(reason)).await?))
+            Ok(Json(orders::move_order(&state, &user, &id, OrderAction::$action, Some(reason)).await?.into()))
         }
     };
 }

@@ -1,9 +1,9 @@
 //! Regions with youth profiles, organizations, and accounts made by the League.
 
+use crate::wire::{Organization, Paged, Region, User};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use youthloop_store::model::{Organization, Paged, Region, User};
 
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser};
@@ -21,7 +21,9 @@ pub async fn list_regions(
     let district = viewer.district(&state, q.district.as_deref()).await?;
     let page = q.page()?;
     Ok(Json(
-        regions::regions(&state, &viewer, &district, &page).await?,
+        regions::regions(&state, &viewer, &district, &page)
+            .await?
+            .into(),
     ))
 }
 
@@ -35,7 +37,9 @@ pub async fn get_region(
 ) -> AppResult<Json<Region>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
     Ok(Json(
-        regions::region(&state, &viewer, &district, &id).await?,
+        regions::region(&state, &viewer, &district, &id)
+            .await?
+            .into(),
     ))
 }
 
@@ -49,7 +53,9 @@ pub async fn put_profile(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ProfileBody>,
 ) -> AppResult<Json<Region>> {
-    Ok(Json(regions::set_profile(&state, &user, &id, b).await?))
+    Ok(Json(
+        regions::set_profile(&state, &user, &id, b).await?.into(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations", params(ListQuery),
@@ -61,7 +67,9 @@ pub async fn list_organizations(
 ) -> AppResult<Json<Paged<Organization>>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
     Ok(Json(
-        regions::organizations(&state, &district, &q.page()?).await?,
+        regions::organizations(&state, &district, &q.page()?)
+            .await?
+            .into(),
     ))
 }
 
@@ -74,7 +82,9 @@ pub async fn get_organization(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Organization>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
-    Ok(Json(regions::organization(&state, &district, &id).await?))
+    Ok(Json(
+        regions::organization(&state, &district, &id).await?.into(),
+    ))
 }
 
 /// Registers an organization (League).
@@ -86,7 +96,7 @@ pub async fn create_organization(
     ApiJson(b): ApiJson<OrganizationBody>,
 ) -> AppResult<(StatusCode, Json<Organization>)> {
     let org = regions::create_organization(&state, &user, b).await?;
-    Ok((StatusCode::CREATED, Json(org)))
+    Ok((StatusCode::CREATED, Json(org.into())))
 }
 
 /// Makes an account: the League for any role in its district; an organization's admin
@@ -99,5 +109,5 @@ pub async fn create_user(
     ApiJson(b): ApiJson<UserBody>,
 ) -> AppResult<(StatusCode, Json<User>)> {
     let created = regions::create_user(&state, &user, b).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    Ok((StatusCode::CREATED, Json(created.into())))
 }

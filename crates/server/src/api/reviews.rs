@@ -1,9 +1,9 @@
 //! Review (点评) and the scorecard that closes the loop.
 
+use crate::wire::{Paged, Review};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use youthloop_store::model::{Paged, Review};
 
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, ClientAddr, CurrentUser, ListQuery, MaybeUser};
@@ -20,7 +20,7 @@ pub async fn review_activity(
     ApiJson(b): ApiJson<ReviewBody>,
 ) -> AppResult<(StatusCode, Json<Review>)> {
     let review = reviews::review_activity(&state, &user, &id, b).await?;
-    Ok((StatusCode::CREATED, Json(review)))
+    Ok((StatusCode::CREATED, Json(review.into())))
 }
 
 /// The ordering community reviews a delivered order.
@@ -33,7 +33,7 @@ pub async fn review_order(
     ApiJson(b): ApiJson<ReviewBody>,
 ) -> AppResult<(StatusCode, Json<Review>)> {
     let review = reviews::review_order(&state, &user, &id, b).await?;
-    Ok((StatusCode::CREATED, Json(review)))
+    Ok((StatusCode::CREATED, Json(review.into())))
 }
 
 /// Anyone comments on an organization; what looks like spam is held for moderation.
@@ -63,7 +63,9 @@ pub async fn list_reviews(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<Review>>> {
     let district = viewer.district(&state, q.district.as_deref()).await?;
-    Ok(Json(reviews::reviews(&state, &district, &id, &q).await?))
+    Ok(Json(
+        reviews::reviews(&state, &district, &id, &q).await?.into(),
+    ))
 }
 
 /// The scorecard of an organization for a year (`?period=YYYY`, this year by default).

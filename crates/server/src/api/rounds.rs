@@ -1,14 +1,14 @@
 //! Buy (买菜): procurement rounds, proposals, approvals, and the menu.
 
+use crate::wire::{all, Menu, Project, Round};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use youthloop_domain::round::RoundAction;
-use youthloop_store::model::{Project, Round};
 
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser};
-use crate::services::rounds::{self, ApproveBody, Menu, ProjectBody, ReasonBody, RoundBody};
+use crate::services::rounds::{self, ApproveBody, ProjectBody, ReasonBody, RoundBody};
 use crate::state::AppState;
 
 /// Opens a new procurement round as a draft (League).
@@ -20,7 +20,7 @@ pub async fn create_round(
     ApiJson(b): ApiJson<RoundBody>,
 ) -> AppResult<(StatusCode, Json<Round>)> {
     let round = rounds::create_round(&state, &user, b).await?;
-    Ok((StatusCode::CREATED, Json(round)))
+    Ok((StatusCode::CREATED, Json(round.into())))
 }
 
 #[utoipa::path(get, path = "/api/v1/rounds/{id}", tag = "buy", params(("id" = String, Path)),
@@ -30,7 +30,7 @@ pub async fn get_round(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<Round>> {
-    Ok(Json(rounds::round(&state, &user, &id).await?))
+    Ok(Json(rounds::round(&state, &user, &id).await?.into()))
 }
 
 macro_rules! round_action {
@@ -39,7 +39,7 @@ macro_rules! round_action {
         #[utoipa::path(post, path = $path, tag = "buy", params(("id" = String, Path)),
             responses((status = 200, body = Round), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
         pub async fn $name(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Json<Round>> {
-            Ok(Json(rounds::move_round(&state, &user, &id, RoundAction::$action).await?))
+            Ok(Json(rounds::move_round(&state, &user, &id, RoundAction::$action).await?.into()))
         }
     };
 }
@@ -79,7 +79,7 @@ pub async fn propose(
     ApiJson(b): ApiJson<ProjectBody>,
 ) -> AppResult<(StatusCode, Json<Project>)> {
     let project = rounds::propose(&state, &user, &round_id, b).await?;
-    Ok((StatusCode::CREATED, Json(project)))
+    Ok((StatusCode::CREATED, Json(project.into())))
 }
 
 /// Approves a proposal and buys sessions of it; 409 `over_budget` past the round's budget.
@@ -91,7 +91,7 @@ pub async fn approve(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ApproveBody>,
 ) -> AppResult<Json<Project>> {
-    Ok(Json(rounds::approve(&state, &user, &id, b).await?))
+    Ok(Json(rounds::approve(&state, &user, &id, b).await?.into()))
 }
 
 /// Rejects a proposal with a reason.
@@ -103,7 +103,7 @@ pub async fn reject(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> AppResult<Json<Project>> {
-    Ok(Json(rounds::reject(&state, &user, &id, b).await?))
+    Ok(Json(rounds::reject(&state, &user, &id, b).await?.into()))
 }
 
 /// The menu: approved projects with sessions left; `?community=` ranks by fit.
@@ -117,5 +117,8 @@ pub async fn menu(
     let district = viewer.district(&state, q.district.as_deref()).await?;
     let page = q.numbered_page()?;
     let menu = rounds::menu(&state, &viewer, &district, q.community.as_deref(), &page).await?;
-    Ok(Json(menu))
+    Ok(Json(Menu {
+        items: all(menu.items),
+        next_cursor: menu.next_cursor,
+    }))
 }

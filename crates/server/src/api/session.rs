@@ -1,16 +1,14 @@
 //! Sign-in, sign-out, who am I, self sign-up.
 
+use crate::wire::{PersonalData, SignedIn, User};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::Json;
-use youthloop_store::model::{PersonalData, User};
 
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, ClientAddr, CurrentUser, ListQuery};
-use crate::services::session::{
-    self, cleared_cookie, session_cookie, Erased, SignIn, SignUp, SignedIn,
-};
+use crate::services::session::{self, cleared_cookie, session_cookie, Erased, SignIn, SignUp};
 use crate::state::AppState;
 
 /// Signs in with phone and password.
@@ -30,7 +28,10 @@ pub async fn sign_in(
     let cookie = session_cookie(&state, &signed_in.token);
     Ok((
         AppendHeaders([(header::SET_COOKIE, cookie)]),
-        Json(signed_in),
+        Json(SignedIn {
+            token: signed_in.token,
+            user: signed_in.user.into(),
+        }),
     )
         .into_response())
 }
@@ -51,7 +52,7 @@ pub async fn sign_out(State(state): State<AppState>, user: CurrentUser) -> AppRe
 #[utoipa::path(get, path = "/api/v1/me", tag = "session",
     responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
 pub async fn me(user: CurrentUser) -> Json<User> {
-    Json(user.user)
+    Json(user.user.into())
 }
 
 /// Self sign-up as a guardian, a youth or a volunteer.
@@ -65,7 +66,7 @@ pub async fn sign_up(
     ApiJson(body): ApiJson<SignUp>,
 ) -> AppResult<(StatusCode, Json<User>)> {
     let user = session::sign_up(&state, &address, query.district.as_deref(), body).await?;
-    Ok((StatusCode::CREATED, Json(user)))
+    Ok((StatusCode::CREATED, Json(user.into())))
 }
 
 /// All data held about the signed-in user and the children in their care, in the clear
@@ -76,7 +77,7 @@ pub async fn export(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Json<PersonalData>> {
-    Ok(Json(session::export(&state, &user).await?))
+    Ok(Json(session::export(&state, &user).await?.into()))
 }
 
 /// Erases the signed-in guardian's, youth's or volunteer's personal data and that of

@@ -2,14 +2,15 @@
 //! holders of a live grant read a case; the League sees counts, never content. The
 //! store audits every call.
 
-use serde::{Deserialize, Serialize};
+use crate::wire::ymd;
+use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use youthloop_domain::case::{parse_category, parse_risk, CaseAction};
 use youthloop_domain::parse::{age_on, text};
 use youthloop_domain::role::Role;
 use youthloop_store::model::{
-    ymd, AuditEntry, CaseCount, CaseFile, CaseGrant, CaseSummary, NewCase, Paged,
+    AuditEntry, CaseCount, CaseFile, CaseGrant, CaseSummary, NewCase, Paged,
 };
 
 use crate::error::{AppError, AppResult};
@@ -163,17 +164,10 @@ pub async fn grant(
         .await?)
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct CaseStats {
-    pub items: Vec<CaseCount>,
-}
-
 /// Case counts by category, risk and state, for the League and evaluators: no content.
-pub async fn stats(state: &AppState, user: &CurrentUser) -> AppResult<CaseStats> {
+pub async fn stats(state: &AppState, user: &CurrentUser) -> AppResult<Vec<CaseCount>> {
     user.require(&[Role::LeagueAdmin, Role::Evaluator])?;
-    Ok(CaseStats {
-        items: state.store.case_counts(user.district()).await?,
-    })
+    Ok(state.store.case_counts(user.district()).await?)
 }
 
 /// The district's audit trail, oldest first: for the League and evaluators.

@@ -1,12 +1,13 @@
 //! Ordering (点单), dispatch (派单), accepting (接单), confirming (验收), settling (结算).
 
+use crate::wire::ymd;
 use serde::Deserialize;
 use time::Date;
 use utoipa::ToSchema;
 use youthloop_domain::order::{check_window, OrderAction};
 use youthloop_domain::parse::{in_range, optional_text, text};
 use youthloop_domain::role::Role;
-use youthloop_store::model::{ymd, NewOrder, Order, Page, Paged};
+use youthloop_store::model::{NewOrder, Order, Page, Paged};
 
 use crate::error::AppResult;
 use crate::extract::CurrentUser;

@@ -6,14 +6,13 @@ use youthloop_domain::parse::text;
 use youthloop_domain::region::{parse_area, YouthProfile};
 use youthloop_domain::role::{Grant, Role, ScopeKind};
 use youthloop_domain::{CreditCode, Phone};
-use youthloop_store::model::{
-    NewOrganization, NewUser, Organization, Page, Paged, Region, RoleGrant, User,
-};
+use youthloop_store::model::{NewOrganization, NewUser, Organization, Page, Paged, Region, User};
 
 use crate::auth::{check_password, hash_password};
 use crate::error::{AppError, AppResult};
 use crate::extract::{CurrentUser, MaybeUser};
 use crate::state::AppState;
+use crate::wire::RoleGrant;
 
 /// Whose youth profiles a viewer may see: the League every one, a community officer
 /// those of their regions and of the regions under them (a town's officer, the town's

@@ -1,6 +1,6 @@
 //! Buying (买菜): procurement rounds, proposals, approvals, and the menu.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use youthloop_domain::activity::check_ages;
@@ -184,10 +184,9 @@ pub async fn reject(
         .await?)
 }
 
-#[derive(Serialize, ToSchema)]
+/// A page of the menu, ranked.
 pub struct Menu {
     pub items: Vec<MenuItem>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 

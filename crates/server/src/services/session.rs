@@ -22,7 +22,7 @@ pub struct SignIn {
     pub password: String,
 }
 
-#[derive(Serialize, ToSchema)]
+/// A new session: its token (the cookie's value) and who holds it.
 pub struct SignedIn {
     pub token: String,
     pub user: User,
