@@ -134,7 +134,7 @@ macro_rules! on_engine {
 macro_rules! add_all {
     ($args:ident, $values:expr, |$list:ident| $bind_list:expr) => {
         for value in $values {
-            match value.clone() {
+            match value {
                 Arg::Text(v) => $args.add(v),
                 Arg::Int(v) => $args.add(v),
                 Arg::Real(v) => $args.add(v),
@@ -180,20 +180,20 @@ impl<'q> Sql<'q> {
 
     /// SQLite's text and arguments: `= any($n)` becomes a `json_each` over the list,
     /// which is bound as a JSON array.
-    fn for_sqlite(&self) -> Result<(Cow<'q, str>, SqliteArguments<'static>), sqlx::Error> {
+    fn for_sqlite(self) -> Result<(Cow<'q, str>, SqliteArguments<'static>), sqlx::Error> {
         let text = if self.text.contains("= any($") {
             Cow::Owned(lists_as_json_each(self.text))
         } else {
             Cow::Borrowed(self.text)
         };
         let mut args = SqliteArguments::default();
-        add_all!(args, &self.args, |list| json(&list));
+        add_all!(args, self.args, |list| json(&list));
         Ok((text, args))
     }
 
-    fn for_postgres(&self) -> Result<(Cow<'q, str>, PgArguments), sqlx::Error> {
+    fn for_postgres(self) -> Result<(Cow<'q, str>, PgArguments), sqlx::Error> {
         let mut args = PgArguments::default();
-        add_all!(args, &self.args, |list| list);
+        add_all!(args, self.args, |list| list);
         Ok((Cow::Borrowed(self.text), args))
     }
 
@@ -323,15 +323,19 @@ pub(crate) async fn insert_rows(
     into: &str,
     rows: impl Iterator<Item = Vec<Arg>>,
 ) -> Result<(), sqlx::Error> {
-    let rows: Vec<Vec<Arg>> = rows.collect();
-    for chunk in rows.chunks(1000) {
+    // Collected first: the caller's iterator is not held across an await.
+    let mut rows = rows.collect::<Vec<_>>().into_iter();
+    loop {
+        let chunk: Vec<Vec<Arg>> = rows.by_ref().take(1000).collect();
+        if chunk.is_empty() {
+            return Ok(());
+        }
         let columns = chunk.first().map_or(0, Vec::len);
         let text = format!("{into} values {}", values(chunk.len(), columns));
         let mut statement = query(&text);
-        statement.args = chunk.iter().flatten().cloned().collect();
+        statement.args = chunk.into_iter().flatten().collect();
         statement.execute(conn).await?;
     }
-    Ok(())
 }
 
 /// Rows of `(…), (…)` placeholders for a multi-row insert, numbered from `$1`:
