@@ -360,12 +360,9 @@ impl Activities for SqlStore {
         ))
         .bind(district_id)
         .bind(guardian_id)
-        .fetch_page(
-            &mut self.pools.read(),
-            page,
-            |r: ParticipantRow| Ok(r.into()),
-            |p: &Participant| p.id.clone(),
-        )
+        .fetch_page(&mut self.pools.read(), page, Ok, |p: &Participant| {
+            p.id.clone()
+        })
         .await
     }
 
@@ -375,7 +372,7 @@ impl Activities for SqlStore {
         user_id: &str,
         participant_id: &str,
     ) -> StoreResult<Participant> {
-        let row: ParticipantRow = query(&format!(
+        query(&format!(
             "select {PARTICIPANT_COLUMNS} from participants
              where district_id = $1 and id = $2 and (guardian_id = $3 or user_id = $3)"
         ))
@@ -384,8 +381,7 @@ impl Activities for SqlStore {
         .bind(user_id)
         .fetch_one(&mut self.pools.read())
         .await
-        .map_err(db)?;
-        Ok(row.into())
+        .map_err(db)
     }
 
     async fn register(

@@ -13,8 +13,7 @@ use crate::model::{
 };
 use crate::model::{ActivityFilter, Project, Round};
 use crate::rows::{
-    count, db, parse_status, sql_name, sql_names, ActivityRow, ProjectRow, RoundRow,
-    ACTIVITY_COLUMNS,
+    count, db, parse_status, sql_name, sql_names, ActivityRow, ProjectRow, ACTIVITY_COLUMNS,
 };
 use crate::sql::query;
 use crate::{SqlStore, StoreResult};
@@ -146,29 +145,6 @@ fn held_activities() -> String {
     sql_names([ActivityStatus::Published, ActivityStatus::Finished])
 }
 
-#[derive(FromRow)]
-pub(crate) struct FiguresRow {
-    organizations: i64,
-    social_workers: i64,
-    activities: i64,
-    participants: i64,
-    satisfaction: Option<f64>,
-    reviews: i64,
-}
-
-impl From<FiguresRow> for DistrictFigures {
-    fn from(r: FiguresRow) -> Self {
-        DistrictFigures {
-            organizations: count(r.organizations),
-            social_workers: count(r.social_workers),
-            activities: count(r.activities),
-            participants: count(r.participants),
-            satisfaction: r.satisfaction,
-            reviews: count(r.reviews),
-        }
-    }
-}
-
 pub(crate) fn activity_facts_sql() -> String {
     format!(
         "select a.starts_at, p.area
@@ -178,21 +154,6 @@ pub(crate) fn activity_facts_sql() -> String {
      where a.district_id = $1 and a.status in ({})",
         held_activities()
     )
-}
-
-#[derive(FromRow)]
-pub(crate) struct ActivityFactRow {
-    starts_at: OffsetDateTime,
-    area: Option<String>,
-}
-
-impl From<ActivityFactRow> for ActivityFact {
-    fn from(r: ActivityFactRow) -> Self {
-        ActivityFact {
-            starts_at: r.starts_at,
-            area: r.area,
-        }
-    }
 }
 
 pub(crate) fn satisfaction_by_org_sql() -> String {
@@ -208,45 +169,11 @@ pub(crate) fn satisfaction_by_org_sql() -> String {
     )
 }
 
-#[derive(FromRow)]
-pub(crate) struct OrgSatisfactionRow {
-    organization_id: String,
-    name: String,
-    rating: Option<f64>,
-    reviews: i64,
-}
-
-impl From<OrgSatisfactionRow> for OrgSatisfaction {
-    fn from(r: OrgSatisfactionRow) -> Self {
-        OrgSatisfaction {
-            organization_id: r.organization_id,
-            name: r.name,
-            rating: r.rating,
-            reviews: count(r.reviews),
-        }
-    }
-}
-
 /// The people who work for an organization (any role scoped to it), by name.
 pub(crate) const COLLEAGUES: &str = "select distinct u.id, u.name from users u
      join user_roles r on r.user_id = u.id
      where r.district_id = $1 and r.scope_id = $2
      order by u.name, u.id";
-
-#[derive(FromRow)]
-pub(crate) struct ColleagueRow {
-    id: String,
-    name: String,
-}
-
-impl From<ColleagueRow> for Colleague {
-    fn from(r: ColleagueRow) -> Self {
-        Colleague {
-            id: r.id,
-            name: r.name,
-        }
-    }
-}
 
 /// Every project's title in a district, for lists of orders.
 pub(crate) const PROJECT_TITLES: &str = "select id, title from projects where district_id = $1";
@@ -331,12 +258,11 @@ impl Listings for SqlStore {
     }
 
     async fn rounds(&self, district_id: &str) -> StoreResult<Vec<Round>> {
-        let rows: Vec<RoundRow> = query(&rounds_sql())
+        query(&rounds_sql())
             .bind(district_id)
             .fetch_all(&mut self.pools.read())
             .await
-            .map_err(db)?;
-        rows.into_iter().map(RoundRow::into_round).collect()
+            .map_err(db)
     }
 
     async fn projects(&self, district_id: &str, round_id: &str) -> StoreResult<Vec<Project>> {
@@ -350,30 +276,27 @@ impl Listings for SqlStore {
     }
 
     async fn district_figures(&self, district_id: &str) -> StoreResult<DistrictFigures> {
-        let row: FiguresRow = query(&figures_sql())
+        query(&figures_sql())
             .bind(district_id)
             .fetch_one(&mut self.pools.read())
             .await
-            .map_err(db)?;
-        Ok(row.into())
+            .map_err(db)
     }
 
     async fn activity_facts(&self, district_id: &str) -> StoreResult<Vec<ActivityFact>> {
-        let rows: Vec<ActivityFactRow> = query(&activity_facts_sql())
+        query(&activity_facts_sql())
             .bind(district_id)
             .fetch_all(&mut self.pools.read())
             .await
-            .map_err(db)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+            .map_err(db)
     }
 
     async fn satisfaction_by_org(&self, district_id: &str) -> StoreResult<Vec<OrgSatisfaction>> {
-        let rows: Vec<OrgSatisfactionRow> = query(&satisfaction_by_org_sql())
+        query(&satisfaction_by_org_sql())
             .bind(district_id)
             .fetch_all(&mut self.pools.read())
             .await
-            .map_err(db)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+            .map_err(db)
     }
 
     async fn colleagues(
@@ -381,13 +304,12 @@ impl Listings for SqlStore {
         district_id: &str,
         organization_id: &str,
     ) -> StoreResult<Vec<Colleague>> {
-        let rows: Vec<ColleagueRow> = query(COLLEAGUES)
+        query(COLLEAGUES)
             .bind(district_id)
             .bind(organization_id)
             .fetch_all(&mut self.pools.read())
             .await
-            .map_err(db)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+            .map_err(db)
     }
 
     async fn project_titles(

@@ -2,6 +2,7 @@
 //! server's `wire` module for the API).
 
 use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
 use time::{Date, OffsetDateTime};
 use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
 use youthloop_domain::case::{CaseAction, CaseCategory, CaseStatus, RiskLevel};
@@ -178,7 +179,7 @@ pub struct NewRound {
     pub closes_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct Round {
     pub id: String,
     pub title: String,
@@ -187,6 +188,7 @@ pub struct Round {
     pub approved_fen: i64,
     pub opens_at: OffsetDateTime,
     pub closes_at: OffsetDateTime,
+    #[sqlx(try_from = "String")]
     pub status: RoundStatus,
 }
 
@@ -260,11 +262,13 @@ pub struct NewOrder {
     pub notes: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct HistoryEntry {
+    #[sqlx(try_from = "String")]
     pub status: OrderStatus,
     pub at: OffsetDateTime,
     /// The user who made the change.
+    #[sqlx(rename = "by_user")]
     pub by: String,
     pub note: Option<String>,
 }
@@ -348,7 +352,7 @@ pub struct NewParticipant {
 }
 
 /// A guardian's consent to the platform keeping and using a child's data.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct Consent {
     pub id: String,
     pub participant_id: String,
@@ -413,7 +417,7 @@ impl ParticipantKind {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct Participant {
     pub id: String,
     pub name: String,
@@ -518,7 +522,7 @@ pub struct Review {
 }
 
 /// One event of the audit trail as the League reads it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct AuditEntry {
     pub seq: i64,
     pub at: String,
@@ -665,35 +669,41 @@ pub struct MyRegistration {
 }
 
 /// The district dashboard's tiles.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, FromRow)]
 pub struct DistrictFigures {
+    #[sqlx(try_from = "i64")]
     pub organizations: u32,
+    #[sqlx(try_from = "i64")]
     pub social_workers: u32,
+    #[sqlx(try_from = "i64")]
     pub activities: u32,
     /// Young people who attended at least one activity.
+    #[sqlx(try_from = "i64")]
     pub participants: u32,
     /// The mean visible rating, 1 to 5.
     pub satisfaction: Option<f64>,
+    #[sqlx(try_from = "i64")]
     pub reviews: u32,
 }
 
 /// When a held activity took place and in which service area.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct ActivityFact {
     pub starts_at: OffsetDateTime,
     pub area: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct OrgSatisfaction {
     pub organization_id: String,
     pub name: String,
     pub rating: Option<f64>,
+    #[sqlx(try_from = "i64")]
     pub reviews: u32,
 }
 
 /// Someone who works for the same organization: to pick a supervisor or a grantee.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct Colleague {
     pub id: String,
     pub name: String,

@@ -189,23 +189,11 @@ pub(crate) async fn order_history(
     c: &mut Conn<'_>,
     order_id: &str,
 ) -> StoreResult<Vec<HistoryEntry>> {
-    let rows: Vec<HistoryRow> = query(
-        "select status, at, by_user, note from order_history where order_id = $1 order by id",
-    )
-    .bind(order_id)
-    .fetch_all(&mut *c)
-    .await
-    .map_err(db)?;
-    rows.into_iter()
-        .map(|h| {
-            Ok(HistoryEntry {
-                status: parse_status(h.status)?,
-                at: h.at,
-                by: h.by_user,
-                note: h.note,
-            })
-        })
-        .collect()
+    query("select status, at, by_user, note from order_history where order_id = $1 order by id")
+        .bind(order_id)
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db)
 }
 
 pub(crate) async fn into_order(

@@ -272,13 +272,12 @@ pub(crate) async fn load_round(
         "select {} from rounds r where r.district_id = $1 and r.id = $2",
         round_columns()
     );
-    let row: RoundRow = query(&sql)
+    query(&sql)
         .bind(district_id)
         .bind(id)
         .fetch_one(&mut *c)
         .await
-        .map_err(db)?;
-    row.into_round()
+        .map_err(db)
 }
 
 pub(crate) async fn load_project(

@@ -203,31 +203,6 @@ impl UserRow {
     }
 }
 
-#[derive(FromRow)]
-pub(crate) struct RoundRow {
-    pub(crate) id: String,
-    pub(crate) title: String,
-    pub(crate) budget_fen: i64,
-    pub(crate) approved_fen: i64,
-    pub(crate) opens_at: OffsetDateTime,
-    pub(crate) closes_at: OffsetDateTime,
-    pub(crate) status: String,
-}
-
-impl RoundRow {
-    pub(crate) fn into_round(self) -> StoreResult<Round> {
-        Ok(Round {
-            id: self.id,
-            title: self.title,
-            budget_fen: self.budget_fen,
-            approved_fen: self.approved_fen,
-            opens_at: self.opens_at,
-            closes_at: self.closes_at,
-            status: parse_status(self.status)?,
-        })
-    }
-}
-
 /// A round and what its approved projects cost; `r` is `rounds`.
 pub(crate) fn round_columns() -> String {
     format!(
@@ -297,14 +272,6 @@ pub(crate) struct OrderRow {
     pub(crate) committed_fen: i64,
     pub(crate) status_at: OffsetDateTime,
     pub(crate) created_at: OffsetDateTime,
-}
-
-#[derive(FromRow)]
-pub(crate) struct HistoryRow {
-    pub(crate) status: String,
-    pub(crate) at: OffsetDateTime,
-    pub(crate) by_user: String,
-    pub(crate) note: Option<String>,
 }
 
 pub(crate) const ORDER_COLUMNS: &str = "o.id, o.district_id, o.status, o.project_id, o.community_id, o.organization_id, o.sessions,
@@ -475,32 +442,9 @@ pub(crate) struct CaseRow {
 pub(crate) const CASE_COLUMNS: &str = "c.id, c.status, c.category, c.risk_level, c.subject_name_sealed, c.subject_birth_date,
     c.worker_id, c.supervisor_id, c.guardian_name_sealed, c.consent_relation, c.consent_scope, c.consent_at, c.opened_at";
 
-#[derive(FromRow)]
-pub(crate) struct ParticipantRow {
-    pub(crate) id: String,
-    pub(crate) name: String,
-    pub(crate) id_number_masked: String,
-    pub(crate) birth_date: Date,
-    pub(crate) guardian_id: Option<String>,
-    pub(crate) consent_live: bool,
-}
-
 pub(crate) const PARTICIPANT_COLUMNS: &str = "id, name, id_number_masked, birth_date, guardian_id,
     exists (select 1 from consents k where k.participant_id = participants.id
             and k.withdrawn_at is null) as consent_live";
-
-impl From<ParticipantRow> for Participant {
-    fn from(r: ParticipantRow) -> Self {
-        Participant {
-            id: r.id,
-            name: r.name,
-            id_number_masked: r.id_number_masked,
-            birth_date: r.birth_date,
-            guardian_id: r.guardian_id,
-            consent_live: r.consent_live,
-        }
-    }
-}
 
 /// What a screen may show of a phone or an ID number stored in the clear by the caller.
 pub(crate) fn masked_phone(phone: &str) -> String {

@@ -506,7 +506,7 @@ impl Trust for SqlStore {
             .as_deref()
             .and_then(|a| a.parse().ok())
             .unwrap_or(0);
-        let rows: Vec<(i64, String, String, String, String, String, String, String)> = query(
+        let items: Vec<AuditEntry> = query(
             "select seq, at, actor, action, record_kind, record_id, address, hash from audit_events
              where district_id = $1 and seq > $2 order by seq limit $3",
         )
@@ -516,21 +516,6 @@ impl Trust for SqlStore {
         .fetch_all(&mut self.pools.read())
         .await
         .map_err(db)?;
-        let items = rows
-            .into_iter()
-            .map(
-                |(seq, at, actor, action, record_kind, record_id, address, hash)| AuditEntry {
-                    seq,
-                    at,
-                    actor,
-                    action,
-                    record_kind,
-                    record_id,
-                    address,
-                    hash,
-                },
-            )
-            .collect();
         Ok(Paged::from_rows(items, page, |e| e.seq.to_string()))
     }
 
@@ -761,32 +746,12 @@ pub(crate) async fn consents_of(
     c: &mut Conn<'_>,
     participant_id: &str,
 ) -> StoreResult<Vec<Consent>> {
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        String,
-        OffsetDateTime,
-        Option<OffsetDateTime>,
-    )> = query(
+    query(
         "select id, participant_id, relation, scope, given_at, withdrawn_at from consents
          where participant_id = $1 order by given_at, id",
     )
     .bind(participant_id)
     .fetch_all(&mut *c)
     .await
-    .map_err(db)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, participant_id, relation, scope, given_at, withdrawn_at)| Consent {
-                id,
-                participant_id,
-                relation,
-                scope,
-                given_at,
-                withdrawn_at,
-            },
-        )
-        .collect())
+    .map_err(db)
 }
