@@ -17,6 +17,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use youthloop_domain::activity::ActivityAction;
 use youthloop_domain::role::{Actor, Grant, Role};
 use youthloop_domain::IdNumber;
+use youthloop_server::clock::Clock;
 use youthloop_store::bench::{Place, Target};
 use youthloop_store::crypto::{DataKey, Keyring};
 use youthloop_store::model::{NewActivity, NewParticipant, NewUser, Page, ParticipantKind};
@@ -110,7 +111,7 @@ pub async fn surge(args: SurgeArgs) -> anyhow::Result<()> {
     if !store.is_empty().await? {
         bail!("the bench fills its own district: give it an empty database");
     }
-    crate::demo::fill(store.as_ref(), 2026, OffsetDateTime::now_utc()).await?;
+    crate::demo::fill(store.as_ref(), 2026, Clock::system().now()).await?;
     let fixture = prepare(store.as_ref(), attempts, clients, capacity, waitlist).await?;
     drop(store);
 
@@ -262,7 +263,7 @@ async fn prepare(
     capacity: u32,
     waitlist: u32,
 ) -> anyhow::Result<Fixture> {
-    let now = OffsetDateTime::now_utc();
+    let now = Clock::system().now();
     let district = store
         .default_district()
         .await?

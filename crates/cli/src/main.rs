@@ -14,6 +14,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 use youthloop_domain::role::{Grant, Role};
 use youthloop_domain::Phone;
+use youthloop_server::clock::Clock;
 use youthloop_server::config::ConnectionLimits;
 use youthloop_server::Settings;
 use youthloop_store::crypto::{key_file_keys, write_key_file, DataKey, Keyring};
@@ -462,10 +463,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         bail!("--read-database is for PostgreSQL replicas")
                     }
                 };
+            // One clock for the demo it fills and the server it starts.
+            let clock = Arc::new(Clock::new(test_clock));
             if demo {
                 if store.is_empty().await? {
                     tracing::info!("filling the empty database with the demo district");
-                    demo::fill(store.as_ref(), 2026, time::OffsetDateTime::now_utc()).await?;
+                    demo::fill(store.as_ref(), 2026, clock.now()).await?;
                 } else if !demo::is_demo(store.as_ref()).await? {
                     tracing::warn!("--demo ignored: the database already holds a district that is not the demo");
                 }
@@ -489,10 +492,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     body_timeout: std::time::Duration::from_secs(body_timeout),
                     per_address: max_connections_per_address,
                 },
-                test_clock,
                 trusted_proxies,
             };
-            youthloop_server::serve(store, settings).await?;
+            youthloop_server::serve(store, settings, clock).await?;
             Ok(())
         }
         Command::Demo { db, size, seed } => {
@@ -503,7 +505,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !store.is_empty().await? {
                 bail!("the database is not empty; demo data goes only into an empty database");
             }
-            demo::fill(store.as_ref(), seed, time::OffsetDateTime::now_utc()).await?;
+            demo::fill(store.as_ref(), seed, Clock::system().now()).await?;
             demo::announce_accounts();
             Ok(())
         }
@@ -582,7 +584,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             youthloop_server::auth::check_password(&password, &[admin_phone.as_str()])
                 .map_err(|e| anyhow::anyhow!("password: {}", e.message))?;
             let store = open_store(&db.database).await?;
-            let now = time::OffsetDateTime::now_utc();
+            let now = Clock::system().now();
             let created = store.create_district(&district, &code, now).await?;
             let hash = youthloop_server::auth::hash_password(password)
                 .await

@@ -27,6 +27,15 @@ impl Clock {
         }
     }
 
+    /// The clock of a server: the system's, or one tests may move (`serve --test-clock`).
+    pub fn new(movable: bool) -> Self {
+        if movable {
+            Self::movable()
+        } else {
+            Self::system()
+        }
+    }
+
     pub fn is_movable(&self) -> bool {
         self.movable
     }

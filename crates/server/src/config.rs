@@ -31,8 +31,6 @@ pub struct Settings {
     pub metrics_addr: Option<SocketAddr>,
     /// Deadlines on reading requests, and connections per client address.
     pub connections: ConnectionLimits,
-    /// A clock that tests may move forward over HTTP (loopback only).
-    pub test_clock: bool,
     /// Proxies whose `X-Forwarded-For` names the client (for rate limits, sign-in
     /// throttling and the audit trail); nobody else's is believed.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -67,7 +65,6 @@ impl Default for Settings {
                 body_timeout: std::time::Duration::from_secs(30),
                 per_address: 256,
             },
-            test_clock: false,
             trusted_proxies: Vec::new(),
         }
     }

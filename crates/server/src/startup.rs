@@ -33,26 +33,25 @@ fn prometheus() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
-pub fn app(store: Arc<dyn Store>, settings: Settings) -> Router {
-    app_with_limits(store, settings).0
+pub fn app(store: Arc<dyn Store>, settings: Settings, clock: Arc<Clock>) -> Router {
+    app_with_limits(store, settings, clock).0
 }
 
-fn app_with_limits(store: Arc<dyn Store>, settings: Settings) -> (Router, Arc<RateLimits>) {
+fn app_with_limits(
+    store: Arc<dyn Store>,
+    settings: Settings,
+    clock: Arc<Clock>,
+) -> (Router, Arc<RateLimits>) {
     let body_limit = settings.body_limit;
     let hsts = settings
         .hsts
         .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     let limits = Arc::new(RateLimits::new(settings.rate_limits));
-    let clock = if settings.test_clock {
-        Clock::movable()
-    } else {
-        Clock::system()
-    };
     let state = AppState {
         store,
         settings: Arc::new(settings),
         limits: limits.clone(),
-        clock: Arc::new(clock),
+        clock,
     };
     let _ = prometheus();
     // Every answer of the API may hold personal data (an export, a case, a child):
@@ -160,14 +159,18 @@ async fn track(req: Request, next: Next) -> Response {
     response
 }
 
-/// Binds and serves until the process is stopped.
-pub async fn serve(store: Arc<dyn Store>, settings: Settings) -> std::io::Result<()> {
+/// Binds and serves, on `clock`, until the process is stopped.
+pub async fn serve(
+    store: Arc<dyn Store>,
+    settings: Settings,
+    clock: Arc<Clock>,
+) -> std::io::Result<()> {
     if !settings.rate_limits {
         tracing::warn!(
             "rate limits are OFF (YOUTHLOOP_RATE_LIMITS=off): only for load tests on loopback"
         );
     }
-    if settings.test_clock {
+    if clock.is_movable() {
         if !settings.addr.ip().is_loopback() || settings.public_url.is_some() {
             return Err(std::io::Error::other(
                 "--test-clock is for tests on a loopback address, with no public URL",
@@ -223,7 +226,7 @@ pub async fn serve(store: Arc<dyn Store>, settings: Settings) -> std::io::Result
     };
     // One plain line on stdout: scripts and tests read the bound address from it.
     println!("listening on http://{addr}");
-    let (app, limits) = app_with_limits(store.clone(), settings);
+    let (app, limits) = app_with_limits(store.clone(), settings, clock);
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {

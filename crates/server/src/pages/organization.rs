@@ -478,9 +478,7 @@ async fn screen(
 ) -> PageResult {
     let user = c.require(STAFF)?;
     let a = services::activities::own_activity(&state, user, &id).await?;
-    let code = services::activities::checkin_code(&state, user, &id)
-        .await?
-        .code;
+    let code = services::activities::code_of(&state, user, &a).await?.code;
     let origin = match &state.settings.public_url {
         Some(url) => url.clone(),
         None => {

@@ -300,6 +300,15 @@ pub async fn checkin_code(
     id: &str,
 ) -> AppResult<CheckinCode> {
     let activity = own_activity(state, user, id).await?;
+    code_of(state, user, &activity).await
+}
+
+/// The code now of an activity already found to be one of the user's organization's.
+pub async fn code_of(
+    state: &AppState,
+    user: &CurrentUser,
+    activity: &Activity,
+) -> AppResult<CheckinCode> {
     let secret = state.store.secret(user.district(), "checkin").await?;
     let (code, expires_at) = checkin::current_code(&secret, &activity.id, state.now());
     Ok(CheckinCode { code, expires_at })
