@@ -218,8 +218,8 @@ impl Activities for SqlStore {
             .fetch_page(
                 &mut self.pools.read(),
                 page,
-                ActivityRow::into_activity,
-                |a| a.id.clone(),
+                Ok,
+                |a: &Activity| a.id.clone(),
             )
             .await
     }
@@ -673,13 +673,12 @@ pub(crate) async fn load_activity(
     let sql = format!(
         "select {ACTIVITY_COLUMNS} from activities a where a.district_id = $1 and a.id = $2"
     );
-    let row: ActivityRow = query(&sql)
+    let activity: Activity = query(&sql)
         .bind(district_id)
         .bind(id)
         .fetch_one(&mut *c)
         .await
         .map_err(db)?;
-    let activity = row.into_activity()?;
     if activity
         .status
         .visible_to(&activity.organization_id, org_ids)
@@ -802,7 +801,7 @@ pub(crate) async fn admission_facts(
             .await
             .map_err(db)?;
         if let Some(row) = found {
-            let activity = row.activity.into_activity()?;
+            let activity = row.activity;
             facts
                 .activities
                 .insert((district_id, id), (activity, row.next_seq));

@@ -13,7 +13,7 @@ use crate::model::{
 };
 use crate::model::{ActivityFilter, Project, Round};
 use crate::rows::{
-    count, db, parse_status, sql_name, sql_names, ActivityRow, ProjectRow, ACTIVITY_COLUMNS,
+    count, db, parse_status, sql_name, sql_names, ACTIVITY_COLUMNS,
 };
 use crate::sql::query;
 use crate::{SqlStore, StoreResult};
@@ -40,28 +40,6 @@ pub(crate) fn upcoming_sql() -> String {
          limit $9",
         published = sql_name(ActivityStatus::Published)
     )
-}
-
-#[derive(FromRow)]
-pub(crate) struct ActivityCardRow {
-    #[sqlx(flatten)]
-    activity: ActivityRow,
-    organization_name: String,
-    community_id: Option<String>,
-    community_name: Option<String>,
-    area: Option<String>,
-}
-
-impl ActivityCardRow {
-    pub(crate) fn into_card(self) -> StoreResult<ActivityCard> {
-        Ok(ActivityCard {
-            activity: self.activity.into_activity()?,
-            organization_name: self.organization_name,
-            community_id: self.community_id,
-            community_name: self.community_name,
-            area: self.area,
-        })
-    }
 }
 
 /// The registrations of a user's children and of the user as a youth, newest first.
@@ -225,7 +203,7 @@ impl Listings for SqlStore {
         district_id: &str,
         filter: &ActivityFilter,
     ) -> StoreResult<Vec<ActivityCard>> {
-        let rows: Vec<ActivityCardRow> = query(&upcoming_sql())
+        query(&upcoming_sql())
             .bind(district_id)
             .bind(&filter.organization_id)
             .bind(filter.every_state)
@@ -237,8 +215,7 @@ impl Listings for SqlStore {
             .bind(i64::from(filter.limit.clamp(1, 500)))
             .fetch_all(&mut self.pools.read())
             .await
-            .map_err(db)?;
-        rows.into_iter().map(ActivityCardRow::into_card).collect()
+            .map_err(db)
     }
 
     async fn my_registrations(
@@ -266,13 +243,12 @@ impl Listings for SqlStore {
     }
 
     async fn projects(&self, district_id: &str, round_id: &str) -> StoreResult<Vec<Project>> {
-        let rows: Vec<ProjectRow> = query(PROJECTS)
+        query(PROJECTS)
             .bind(district_id)
             .bind(round_id)
             .fetch_all(&mut self.pools.read())
             .await
-            .map_err(db)?;
-        rows.into_iter().map(ProjectRow::into_project).collect()
+            .map_err(db)
     }
 
     async fn district_figures(&self, district_id: &str) -> StoreResult<DistrictFigures> {

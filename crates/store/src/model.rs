@@ -13,6 +13,8 @@ use youthloop_domain::role::{Grant, Role};
 use youthloop_domain::round::{ProjectStatus, RoundStatus};
 use youthloop_domain::Fen;
 
+use crate::rows::{JsonText, Stars};
+
 /// A page request: at most `limit` items after the cursor.
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -87,13 +89,15 @@ pub struct NewRegion {
     pub profile: Option<YouthProfile>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct Region {
     pub id: String,
     pub name: String,
+    #[sqlx(try_from = "String")]
     pub kind: RegionKind,
     pub parent_id: Option<String>,
     pub code: String,
+    #[sqlx(try_from = "JsonText")]
     pub profile: Option<YouthProfile>,
 }
 
@@ -105,11 +109,12 @@ pub struct NewOrganization {
     pub address: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct Organization {
     pub id: String,
     pub name: String,
     pub credit_code: String,
+    #[sqlx(try_from = "JsonText")]
     pub areas: Vec<String>,
     pub address: String,
     pub status: String,
@@ -207,21 +212,28 @@ pub struct NewProject {
     pub badges: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct Project {
     pub id: String,
     pub round_id: String,
     pub organization_id: String,
     pub title: String,
     pub area: String,
+    #[sqlx(try_from = "i64")]
     pub min_age: u32,
+    #[sqlx(try_from = "i64")]
     pub max_age: u32,
+    #[sqlx(try_from = "i64")]
     pub capacity: u32,
     pub unit_price_fen: i64,
+    #[sqlx(try_from = "i64")]
     pub sessions_offered: u32,
+    #[sqlx(try_from = "i64")]
     pub sessions_bought: u32,
     pub description: String,
+    #[sqlx(try_from = "JsonText")]
     pub badges: Vec<String>,
+    #[sqlx(try_from = "String")]
     pub status: ProjectStatus,
     pub reason: Option<String>,
 }
@@ -315,7 +327,7 @@ pub struct NewActivity {
     pub badges: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct Activity {
     pub id: String,
     pub organization_id: String,
@@ -325,15 +337,23 @@ pub struct Activity {
     pub starts_at: OffsetDateTime,
     pub ends_at: OffsetDateTime,
     pub venue: String,
+    #[sqlx(try_from = "i64")]
     pub capacity: u32,
+    #[sqlx(try_from = "i64")]
     pub waitlist_capacity: u32,
+    #[sqlx(try_from = "i64")]
     pub min_age: u32,
+    #[sqlx(try_from = "i64")]
     pub max_age: u32,
     pub registration_opens_at: OffsetDateTime,
     pub registration_closes_at: OffsetDateTime,
+    #[sqlx(try_from = "JsonText")]
     pub badges: Vec<String>,
+    #[sqlx(try_from = "String")]
     pub status: ActivityStatus,
+    #[sqlx(try_from = "i64")]
     pub confirmed_count: u32,
+    #[sqlx(try_from = "i64")]
     pub waitlist_count: u32,
 }
 
@@ -504,18 +524,23 @@ pub struct NewReview {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct Review {
     pub id: String,
+    #[sqlx(try_from = "String")]
     pub target_kind: ReviewTarget,
     pub target_id: String,
     pub organization_id: String,
     pub author_role: String,
+    #[sqlx(try_from = "Stars")]
     pub content: Option<u32>,
+    #[sqlx(rename = "organization_rating", try_from = "Stars")]
     pub organization: Option<u32>,
+    #[sqlx(try_from = "Stars")]
     pub effect: Option<u32>,
     pub rating: Option<f64>,
     pub text: String,
+    #[sqlx(try_from = "String")]
     pub status: ReviewStatus,
     pub reply: Option<String>,
     pub created_at: OffsetDateTime,
@@ -644,8 +669,9 @@ pub struct ActivityFilter {
 }
 
 /// An activity as a list shows it: with its organization, community and service area.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct ActivityCard {
+    #[sqlx(flatten)]
     pub activity: Activity,
     pub organization_name: String,
     pub community_id: Option<String>,

@@ -199,19 +199,17 @@ impl People for SqlStore {
             "select id, name, kind, parent_id, code, profile from regions where district_id = $1 and id > $2 order by id limit $3",
         )
         .bind(district_id)
-        .fetch_page(&mut self.pools.read(), page, RegionRow::into_region, |r| r.id.clone())
+        .fetch_page(&mut self.pools.read(), page, Ok, |r: &Region| r.id.clone())
         .await
     }
 
     async fn region(&self, district_id: &str, id: &str) -> StoreResult<Region> {
-        let row: RegionRow =
-            query("select id, name, kind, parent_id, code, profile from regions where district_id = $1 and id = $2")
+        query("select id, name, kind, parent_id, code, profile from regions where district_id = $1 and id = $2")
                 .bind(district_id)
                 .bind(id)
                 .fetch_one(&mut self.pools.read())
                 .await
-                .map_err(db)?;
-        row.into_region()
+                .map_err(db)
     }
 
     async fn region_within(
@@ -321,33 +319,24 @@ impl People for SqlStore {
         district_id: &str,
         page: &Page,
     ) -> StoreResult<Paged<Organization>> {
-        let rows: Vec<OrgRow> = query(
+        query(
             "select id, name, credit_code, areas, address, status from organizations
              where district_id = $1 and id > $2 order by id limit $3",
         )
         .bind(district_id)
-        .bind(after(page))
-        .bind(fetch_limit(page))
-        .fetch_all(&mut self.pools.read())
+        .fetch_page(&mut self.pools.read(), page, Ok, |o: &Organization| o.id.clone())
         .await
-        .map_err(db)?;
-        Ok(Paged::from_rows(
-            rows.into_iter().map(Organization::from).collect(),
-            page,
-            |o| o.id.clone(),
-        ))
     }
 
     async fn organization(&self, district_id: &str, id: &str) -> StoreResult<Organization> {
-        let row: OrgRow = query(
+        query(
             "select id, name, credit_code, areas, address, status from organizations where district_id = $1 and id = $2",
         )
         .bind(district_id)
         .bind(id)
         .fetch_one(&mut self.pools.read())
         .await
-        .map_err(db)?;
-        Ok(row.into())
+        .map_err(db)
     }
 
     async fn create_user(&self, by: &Actor, user: NewUser) -> StoreResult<User> {

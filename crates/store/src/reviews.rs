@@ -105,14 +105,13 @@ impl Reviews for SqlStore {
         .map_err(unique("already_reviewed", "您已评价过 / You have already reviewed this"))?;
         audit(&mut tx.conn(), by, "review.create", "review", &id).await?;
         tx.commit().await.map_err(db)?;
-        let row: ReviewRow = query(&format!(
+        query(&format!(
             "select {REVIEW_COLUMNS} from reviews where id = $1"
         ))
         .bind(&id)
         .fetch_one(&mut self.pools.fresh())
         .await
-        .map_err(db)?;
-        row.into_review()
+        .map_err(db)
     }
 
     async fn recent_comments(
@@ -146,7 +145,7 @@ impl Reviews for SqlStore {
         ))
         .bind(district_id)
         .bind(organization_id)
-        .fetch_page(&mut self.pools.read(), page, ReviewRow::into_review, |r| r.id.clone())
+        .fetch_page(&mut self.pools.read(), page, Ok, |r: &Review| r.id.clone())
         .await
     }
 

@@ -285,13 +285,12 @@ pub(crate) async fn load_project(
     district_id: &str,
     id: &str,
 ) -> StoreResult<Project> {
-    let row: ProjectRow = query("select * from projects where district_id = $1 and id = $2")
+    query("select * from projects where district_id = $1 and id = $2")
         .bind(district_id)
         .bind(id)
         .fetch_one(&mut *c)
         .await
-        .map_err(db)?;
-    row.into_project()
+        .map_err(db)
 }
 
 /// Sessions of a menu item not yet held by a live order.

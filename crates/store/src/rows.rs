@@ -98,6 +98,35 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned + Default>(text: &str) ->
     serde_json::from_str(text).unwrap_or_default()
 }
 
+/// A JSON value kept as text (a list of codes, a youth profile). Read leniently: what
+/// this version cannot read is empty.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub(crate) struct JsonText(Option<String>);
+
+impl From<JsonText> for Vec<String> {
+    fn from(JsonText(text): JsonText) -> Self {
+        text.map(|t| from_json(&t)).unwrap_or_default()
+    }
+}
+
+impl From<JsonText> for Option<youthloop_domain::region::YouthProfile> {
+    fn from(JsonText(text): JsonText) -> Self {
+        serde_json::from_str(&text?).ok()
+    }
+}
+
+/// A rating of one to five stars, if one was given.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub(crate) struct Stars(Option<i64>);
+
+impl From<Stars> for Option<u32> {
+    fn from(Stars(stars): Stars) -> Self {
+        stars.map(count)
+    }
+}
+
 pub(crate) fn parse_status<T: TryFrom<String, Error = String>>(text: String) -> StoreResult<T> {
     T::try_from(text).map_err(StoreError::Other)
 }
@@ -124,52 +153,6 @@ pub(crate) fn badge_award(
         awarded_at,
         confirmed: confirmed_at.is_some(),
         id,
-    }
-}
-
-#[derive(FromRow)]
-pub(crate) struct RegionRow {
-    pub(crate) id: String,
-    pub(crate) name: String,
-    pub(crate) kind: String,
-    pub(crate) parent_id: Option<String>,
-    pub(crate) code: String,
-    pub(crate) profile: Option<String>,
-}
-
-impl RegionRow {
-    pub(crate) fn into_region(self) -> StoreResult<Region> {
-        Ok(Region {
-            id: self.id,
-            name: self.name,
-            kind: parse_status(self.kind)?,
-            parent_id: self.parent_id,
-            code: self.code,
-            profile: self.profile.and_then(|p| serde_json::from_str(&p).ok()),
-        })
-    }
-}
-
-#[derive(FromRow)]
-pub(crate) struct OrgRow {
-    pub(crate) id: String,
-    pub(crate) name: String,
-    pub(crate) credit_code: String,
-    pub(crate) areas: String,
-    pub(crate) address: String,
-    pub(crate) status: String,
-}
-
-impl From<OrgRow> for Organization {
-    fn from(r: OrgRow) -> Self {
-        Organization {
-            id: r.id,
-            name: r.name,
-            credit_code: r.credit_code,
-            areas: from_json(&r.areas),
-            address: r.address,
-            status: r.status,
-        }
     }
 }
 
@@ -214,47 +197,6 @@ pub(crate) fn round_columns() -> String {
 }
 
 #[derive(FromRow)]
-pub(crate) struct ProjectRow {
-    pub(crate) id: String,
-    pub(crate) round_id: String,
-    pub(crate) organization_id: String,
-    pub(crate) title: String,
-    pub(crate) area: String,
-    pub(crate) min_age: i64,
-    pub(crate) max_age: i64,
-    pub(crate) capacity: i64,
-    pub(crate) unit_price_fen: i64,
-    pub(crate) sessions_offered: i64,
-    pub(crate) sessions_bought: i64,
-    pub(crate) description: String,
-    pub(crate) badges: String,
-    pub(crate) status: String,
-    pub(crate) reason: Option<String>,
-}
-
-impl ProjectRow {
-    pub(crate) fn into_project(self) -> StoreResult<Project> {
-        Ok(Project {
-            id: self.id,
-            round_id: self.round_id,
-            organization_id: self.organization_id,
-            title: self.title,
-            area: self.area,
-            min_age: count(self.min_age),
-            max_age: count(self.max_age),
-            capacity: count(self.capacity),
-            unit_price_fen: self.unit_price_fen,
-            sessions_offered: count(self.sessions_offered),
-            sessions_bought: count(self.sessions_bought),
-            description: self.description,
-            badges: from_json(&self.badges),
-            status: parse_status(self.status)?,
-            reason: self.reason,
-        })
-    }
-}
-
-#[derive(FromRow)]
 pub(crate) struct OrderRow {
     pub(crate) id: String,
     pub(crate) district_id: String,
@@ -278,57 +220,10 @@ pub(crate) const ORDER_COLUMNS: &str = "o.id, o.district_id, o.status, o.project
     o.window_start, o.window_end, o.venue, o.expected_participants, o.notes, o.reason, o.committed_fen,
     o.status_at, o.created_at";
 
-#[derive(FromRow)]
-pub(crate) struct ActivityRow {
-    pub(crate) id: String,
-    pub(crate) organization_id: String,
-    pub(crate) order_id: Option<String>,
-    pub(crate) title: String,
-    pub(crate) description: String,
-    pub(crate) starts_at: OffsetDateTime,
-    pub(crate) ends_at: OffsetDateTime,
-    pub(crate) venue: String,
-    pub(crate) capacity: i64,
-    pub(crate) waitlist_capacity: i64,
-    pub(crate) min_age: i64,
-    pub(crate) max_age: i64,
-    pub(crate) registration_opens_at: OffsetDateTime,
-    pub(crate) registration_closes_at: OffsetDateTime,
-    pub(crate) badges: String,
-    pub(crate) status: String,
-    pub(crate) confirmed_count: i64,
-    pub(crate) waitlist_count: i64,
-}
-
 pub(crate) const ACTIVITY_COLUMNS: &str = "a.id, a.organization_id, a.order_id, a.title, a.description, a.starts_at,
     a.ends_at, a.venue, a.capacity, a.waitlist_capacity, a.min_age, a.max_age, a.registration_opens_at,
     a.registration_closes_at, a.badges, a.status,
     a.seats_taken as confirmed_count, a.waitlisted as waitlist_count";
-
-impl ActivityRow {
-    pub(crate) fn into_activity(self) -> StoreResult<Activity> {
-        Ok(Activity {
-            id: self.id,
-            organization_id: self.organization_id,
-            order_id: self.order_id,
-            title: self.title,
-            description: self.description,
-            starts_at: self.starts_at,
-            ends_at: self.ends_at,
-            venue: self.venue,
-            capacity: count(self.capacity),
-            waitlist_capacity: count(self.waitlist_capacity),
-            min_age: count(self.min_age),
-            max_age: count(self.max_age),
-            registration_opens_at: self.registration_opens_at,
-            registration_closes_at: self.registration_closes_at,
-            badges: from_json(&self.badges),
-            status: parse_status(self.status)?,
-            confirmed_count: count(self.confirmed_count),
-            waitlist_count: count(self.waitlist_count),
-        })
-    }
-}
 
 #[derive(FromRow)]
 pub(crate) struct RegistrationRow {
@@ -372,46 +267,9 @@ impl RegistrationRow {
     }
 }
 
-#[derive(FromRow)]
-pub(crate) struct ReviewRow {
-    pub(crate) id: String,
-    pub(crate) target_kind: String,
-    pub(crate) target_id: String,
-    pub(crate) organization_id: String,
-    pub(crate) author_role: String,
-    pub(crate) content: Option<i64>,
-    pub(crate) organization_rating: Option<i64>,
-    pub(crate) effect: Option<i64>,
-    pub(crate) rating: Option<f64>,
-    pub(crate) text: String,
-    pub(crate) status: String,
-    pub(crate) reply: Option<String>,
-    pub(crate) created_at: OffsetDateTime,
-}
-
 pub(crate) const REVIEW_COLUMNS: &str =
     "id, target_kind, target_id, organization_id, author_role, content,
     organization_rating, effect, rating, text, status, reply, created_at";
-
-impl ReviewRow {
-    pub(crate) fn into_review(self) -> StoreResult<Review> {
-        Ok(Review {
-            id: self.id,
-            target_kind: parse_status(self.target_kind)?,
-            target_id: self.target_id,
-            organization_id: self.organization_id,
-            author_role: self.author_role,
-            content: self.content.map(count),
-            organization: self.organization_rating.map(count),
-            effect: self.effect.map(count),
-            rating: self.rating,
-            text: self.text,
-            status: parse_status(self.status)?,
-            reply: self.reply,
-            created_at: self.created_at,
-        })
-    }
-}
 
 /// The cursor bound for a page: ids are UUIDv7, so they sort by creation.
 pub(crate) fn after(page: &Page) -> &str {
@@ -488,7 +346,7 @@ impl CandidateRow {
 #[derive(FromRow)]
 pub(crate) struct ActivityLineRow {
     #[sqlx(flatten)]
-    pub(crate) activity: ActivityRow,
+    pub(crate) activity: Activity,
     pub(crate) next_seq: i64,
 }
 

@@ -310,7 +310,7 @@ impl Trust for SqlStore {
                 birth_date,
             });
         }
-        let reviews: Vec<ReviewRow> = query(&format!(
+        let reviews: Vec<Review> = query(&format!(
             "select {REVIEW_COLUMNS} from reviews where author_id = $1 order by id"
         ))
         .bind(&user.id)
@@ -328,10 +328,7 @@ impl Trust for SqlStore {
                 roles: user.roles,
             },
             participants,
-            reviews: reviews
-                .into_iter()
-                .map(ReviewRow::into_review)
-                .collect::<StoreResult<_>>()?,
+            reviews,
         })
     }
 
