@@ -15,6 +15,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use youthloop_domain::activity::ActivityAction;
+use youthloop_domain::id::*;
 use youthloop_domain::role::{Actor, Grant, Role};
 use youthloop_domain::IdNumber;
 use youthloop_server::clock::Clock;
@@ -249,9 +250,9 @@ pub async fn surge(args: SurgeArgs) -> anyhow::Result<()> {
 
 /// The activity and the families the flood uses.
 struct Fixture {
-    activity_id: String,
+    activity_id: ActivityId,
     /// Per attempt: the child.
-    participants: Vec<String>,
+    participants: Vec<ParticipantId>,
     /// Per family: a session token.
     tokens: Vec<String>,
 }
@@ -278,7 +279,7 @@ async fn prepare(
     let org = Actor {
         grants: vec![Grant {
             role: Role::OrgAdmin,
-            scope_id: organization.id.clone(),
+            scope_id: organization.id.to_string(),
         }],
         ..Actor::system(&district, now)
     };
@@ -313,7 +314,7 @@ async fn prepare(
         .await
         .map_err(|e| anyhow::anyhow!(e.message))?;
     let mut tokens = Vec::with_capacity(families);
-    let mut participants = vec![String::new(); attempts];
+    let mut participants = vec![ParticipantId::default(); attempts];
     for f in 0..families {
         let user = store
             .create_user(
@@ -369,7 +370,7 @@ async fn prepare(
 
 /// The `k`th child: 8 to 13 years old (so a guardian's consent is on file), with a
 /// valid, fictional ID number unique to `k`.
-fn child(k: usize, guardian_id: &str, now: OffsetDateTime) -> anyhow::Result<NewParticipant> {
+fn child(k: usize, guardian_id: &UserId, now: OffsetDateTime) -> anyhow::Result<NewParticipant> {
     let day = i64::try_from(k % 2000)?;
     let born = now.date() - time::Duration::days(8 * 366 + day);
     let first17 = format!(
@@ -387,7 +388,7 @@ fn child(k: usize, guardian_id: &str, now: OffsetDateTime) -> anyhow::Result<New
         name: format!("压测儿童{k}"),
         birth_date: id.birth_date(),
         id_number: id.as_str().to_owned(),
-        guardian_id: Some(guardian_id.to_owned()),
+        guardian_id: Some(guardian_id.clone()),
         user_id: None,
         consent_relation: Some("母亲".to_owned()),
     })

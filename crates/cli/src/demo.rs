@@ -9,6 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use time::{Date, Duration, OffsetDateTime};
 use youthloop_domain::activity::ActivityAction;
 use youthloop_domain::badge::BASIC_BADGES;
+use youthloop_domain::id::*;
 use youthloop_domain::order::{OrderAction, OrderStatus};
 use youthloop_domain::region::{RegionKind, YouthProfile, SERVICE_AREAS};
 use youthloop_domain::review::{looks_like_spam, Ratings, ReviewStatus, ReviewTarget};
@@ -37,7 +38,11 @@ pub async fn is_demo(store: &dyn Store) -> anyhow::Result<bool> {
     let Some(district) = store.default_district().await? else {
         return Ok(false);
     };
-    Ok(store.region(&district, &district).await?.code == DEMO_CODE)
+    Ok(store
+        .region(&district, &district.as_root_region())
+        .await?
+        .code
+        == DEMO_CODE)
 }
 
 pub fn announce_accounts() {
@@ -103,7 +108,7 @@ struct Ctx<'a> {
     store: &'a dyn Store,
     rng: ChaCha8Rng,
     hash: String,
-    district: String,
+    district: DistrictId,
     /// The platform itself, for what the demo does as no one in particular.
     sys: Actor,
     now: OffsetDateTime,
@@ -184,25 +189,25 @@ impl Ctx<'_> {
     }
 
     /// Someone acting for themselves (a guardian, a youth), as the demo plays them.
-    fn person(&self, user_id: &str) -> Actor {
+    fn person(&self, user_id: &UserId) -> Actor {
         Actor {
-            user_id: user_id.to_owned(),
+            user_id: user_id.clone(),
             ..Actor::system(&self.district, self.now)
         }
     }
 }
 
-fn grant(role: Role, scope: &str) -> Vec<Grant> {
+fn grant(role: Role, scope: impl AsRef<str>) -> Vec<Grant> {
     vec![Grant {
         role,
-        scope_id: scope.to_owned(),
+        scope_id: scope.as_ref().to_owned(),
     }]
 }
 
 /// Someone who may register: who acts, for whom, and their birth date.
 struct Family {
-    made_by: String,
-    participant: String,
+    made_by: UserId,
+    participant: ParticipantId,
     birth: Date,
 }
 
@@ -405,7 +410,7 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
     }
     families.push(Family {
         made_by: youth.id.clone(),
-        participant: youth.id.clone(),
+        participant: youth.id.as_participant(),
         birth: youth.birth_date.unwrap_or(cx.now.date()),
     });
     for _ in 0..40 {
@@ -432,8 +437,8 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
             .user(None, grant(Role::Youth, ""), Some(id), true)
             .await?;
         families.push(Family {
-            made_by: y.id.clone(),
-            participant: y.id,
+            participant: y.id.as_participant(),
+            made_by: y.id,
             birth,
         });
     }
@@ -677,7 +682,7 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
                     &community_actor,
                     NewReview {
                         target: ReviewTarget::Order,
-                        target_id: order.id.clone(),
+                        target_id: order.id.to_string(),
                         organization_id: project.organization_id.clone(),
                         author_id: Some(ordering.id.clone()),
                         author_role: Role::CommunityOfficer.as_str().to_owned(),
@@ -747,7 +752,7 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
                 &Actor::visitor(&cx.district, "cli", cx.now),
                 NewReview {
                     target: ReviewTarget::Organization,
-                    target_id: orgs[i].id.clone(),
+                    target_id: orgs[i].id.to_string(),
                     organization_id: orgs[i].id.clone(),
                     author_id: None,
                     author_role: "public".to_owned(),
@@ -801,7 +806,7 @@ async fn run_activity(
     cx: &mut Ctx<'_>,
     org: &Actor,
     project: &Project,
-    order_id: Option<&String>,
+    order_id: Option<&OrderId>,
     venue: &str,
     starts_at: OffsetDateTime,
     families: &[Family],
@@ -932,7 +937,7 @@ async fn review_activity(
                 &cx.person(&family.made_by),
                 NewReview {
                     target: ReviewTarget::Activity,
-                    target_id: activity.id.clone(),
+                    target_id: activity.id.to_string(),
                     organization_id: activity.organization_id.clone(),
                     author_id: Some(family.made_by.clone()),
                     author_role: "guardian".to_owned(),

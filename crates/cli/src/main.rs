@@ -515,7 +515,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store_without_keys(&db.database).await?;
             for chain in store.audit_chains().await? {
                 let head = chain.head.as_ref().map(|(seq, hash)| (*seq, hash.as_str()));
-                match youthloop_domain::audit::verify(&chain.district_id, &chain.events, head) {
+                match youthloop_domain::audit::verify(
+                    chain.district_id.as_str(),
+                    &chain.events,
+                    head,
+                ) {
                     Ok(n) => println!(
                         "district {}: {n} events, the chain is whole",
                         chain.district_id
@@ -600,7 +604,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         birth_date: None,
                         grants: vec![Grant {
                             role: Role::LeagueAdmin,
-                            scope_id: created.id.clone(),
+                            scope_id: created.id.to_string(),
                         }],
                         is_participant: false,
                     },

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::error::{DomainError, DomainResult};
+use crate::id::OrganizationId;
 use crate::parse::{age_on, within_reach};
 use crate::status_enum;
 
@@ -42,8 +43,12 @@ impl ActivityStatus {
     }
 
     /// Anyone sees an activity once it is published; a draft only its organization.
-    pub fn visible_to(self, organization_id: &str, viewer_orgs: &[String]) -> bool {
-        self != ActivityStatus::Draft || viewer_orgs.iter().any(|o| o == organization_id)
+    pub fn visible_to(
+        self,
+        organization_id: &OrganizationId,
+        viewer_orgs: &[OrganizationId],
+    ) -> bool {
+        self != ActivityStatus::Draft || viewer_orgs.contains(organization_id)
     }
 }
 
@@ -373,10 +378,11 @@ mod tests {
 
     #[test]
     fn drafts_are_their_organizations_and_names_need_consent() {
-        let mine = ["o1".to_owned()];
-        assert!(ActivityStatus::Draft.visible_to("o1", &mine));
-        assert!(!ActivityStatus::Draft.visible_to("o2", &mine));
-        assert!(ActivityStatus::Published.visible_to("o2", &[]));
+        let (o1, o2) = (OrganizationId::from("o1"), OrganizationId::from("o2"));
+        let mine = [o1.clone()];
+        assert!(ActivityStatus::Draft.visible_to(&o1, &mine));
+        assert!(!ActivityStatus::Draft.visible_to(&o2, &mine));
+        assert!(ActivityStatus::Published.visible_to(&o2, &[]));
         assert!(name_shown(false, false), "a youth who signed up is named");
         assert!(name_shown(true, true));
         assert!(!name_shown(true, false), "no consent, no name");

@@ -7,6 +7,7 @@ pub mod badge;
 pub mod case;
 pub mod checkin;
 pub mod error;
+pub mod id;
 pub mod order;
 pub mod parse;
 pub mod region;

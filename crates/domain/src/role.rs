@@ -1,5 +1,6 @@
 //! Roles, each held in a scope.
 
+use crate::id::{DistrictId, OrganizationId, RegionId, UserId};
 use crate::status_enum;
 use time::OffsetDateTime;
 
@@ -58,8 +59,8 @@ pub struct Grant {
 #[derive(Debug, Clone)]
 pub struct Actor {
     /// Empty for a visitor who is not signed in, `system` for the platform itself.
-    pub user_id: String,
-    pub district_id: String,
+    pub user_id: UserId,
+    pub district_id: DistrictId,
     pub grants: Vec<Grant>,
     pub address: String,
     /// The time of the request, read once from the server's clock.
@@ -68,10 +69,10 @@ pub struct Actor {
 
 impl Actor {
     /// The platform acting on its own (demo data, imports), from the command line.
-    pub fn system(district_id: &str, at: OffsetDateTime) -> Self {
+    pub fn system(district_id: &DistrictId, at: OffsetDateTime) -> Self {
         Self {
-            user_id: "system".to_owned(),
-            district_id: district_id.to_owned(),
+            user_id: UserId::from("system"),
+            district_id: district_id.clone(),
             grants: Vec::new(),
             address: "cli".to_owned(),
             at,
@@ -79,10 +80,10 @@ impl Actor {
     }
 
     /// A visitor who is not signed in.
-    pub fn visitor(district_id: &str, address: &str, at: OffsetDateTime) -> Self {
+    pub fn visitor(district_id: &DistrictId, address: &str, at: OffsetDateTime) -> Self {
         Self {
-            user_id: String::new(),
-            district_id: district_id.to_owned(),
+            user_id: UserId::default(),
+            district_id: district_id.clone(),
             grants: Vec::new(),
             address: address.to_owned(),
             at,
@@ -126,12 +127,14 @@ impl Actor {
     }
 
     /// Organizations the actor works for as admin or staff.
-    pub fn org_ids(&self) -> Vec<String> {
-        self.scopes(&[Role::OrgAdmin, Role::OrgStaff])
+    pub fn org_ids(&self) -> Vec<OrganizationId> {
+        let scopes = self.scopes(&[Role::OrgAdmin, Role::OrgStaff]);
+        scopes.into_iter().map(OrganizationId::from).collect()
     }
 
     /// Regions the actor serves as a community officer.
-    pub fn region_ids(&self) -> Vec<String> {
-        self.scopes(&[Role::CommunityOfficer])
+    pub fn region_ids(&self) -> Vec<RegionId> {
+        let scopes = self.scopes(&[Role::CommunityOfficer]);
+        scopes.into_iter().map(RegionId::from).collect()
     }
 }

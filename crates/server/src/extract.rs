@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum_extra::extract::CookieJar;
 use serde::de::DeserializeOwned;
+use youthloop_domain::id::{DistrictId, OrganizationId, RegionId};
 use youthloop_domain::role::{Actor, Role};
 use youthloop_store::model::{Page, User};
 
@@ -123,9 +124,11 @@ pub struct ListQuery {
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     /// The district, for visitors who are not signed in.
-    pub district: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub district: Option<DistrictId>,
     /// The menu ranked by fit for this community.
-    pub community: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub community: Option<RegionId>,
     /// The scorecard's year.
     pub period: Option<String>,
 }
@@ -186,7 +189,7 @@ impl CurrentUser {
         }
     }
 
-    pub fn district(&self) -> &str {
+    pub fn district(&self) -> &DistrictId {
         &self.actor.district_id
     }
 }
@@ -335,12 +338,16 @@ impl FromRequestParts<AppState> for MaybeUser {
 
 impl MaybeUser {
     /// The district to read: the user's own, else `?district=`, else the default one.
-    pub async fn district(&self, state: &AppState, asked: Option<&str>) -> AppResult<String> {
+    pub async fn district(
+        &self,
+        state: &AppState,
+        asked: Option<&DistrictId>,
+    ) -> AppResult<DistrictId> {
         if let Some(current) = &self.0 {
             return Ok(current.actor.district_id.clone());
         }
         if let Some(id) = asked {
-            return Ok(id.to_owned());
+            return Ok(id.clone());
         }
         state
             .store
@@ -349,7 +356,7 @@ impl MaybeUser {
             .ok_or_else(AppError::not_found)
     }
 
-    pub fn org_ids(&self) -> Vec<String> {
+    pub fn org_ids(&self) -> Vec<OrganizationId> {
         self.0
             .as_ref()
             .map(|c| c.actor.org_ids())

@@ -440,7 +440,7 @@ pub struct CaseCount {
 impl From<model::District> for District {
     fn from(v: model::District) -> Self {
         Self {
-            id: v.id,
+            id: v.id.into(),
             name: v.name,
             code: v.code,
         }
@@ -450,10 +450,10 @@ impl From<model::District> for District {
 impl From<model::Region> for Region {
     fn from(v: model::Region) -> Self {
         Self {
-            id: v.id,
+            id: v.id.into(),
             name: v.name,
             kind: v.kind,
-            parent_id: v.parent_id,
+            parent_id: v.parent_id.map(Into::into),
             code: v.code,
             profile: v.profile,
         }
@@ -463,7 +463,7 @@ impl From<model::Region> for Region {
 impl From<model::Organization> for Organization {
     fn from(v: model::Organization) -> Self {
         Self {
-            id: v.id,
+            id: v.id.into(),
             name: v.name,
             credit_code: v.credit_code,
             areas: v.areas,
@@ -485,7 +485,7 @@ impl From<model::RoleGrant> for RoleGrant {
 impl From<model::User> for User {
     fn from(v: model::User) -> Self {
         Self {
-            id: v.id,
+            id: v.id.into(),
             name: v.name,
             roles: v.roles.into_iter().map(Into::into).collect(),
             phone_masked: v.phone_masked,
@@ -496,7 +496,7 @@ impl From<model::User> for User {
 impl From<model::Round> for Round {
     fn from(v: model::Round) -> Self {
         Self {
-            id: v.id,
+            id: v.id.into(),
             title: v.title,
             budget_fen: v.budget_fen,
             approved_fen: v.approved_fen,
@@ -510,9 +510,9 @@ impl From<model::Round> for Round {
 impl From<model::Project> for Project {
     fn from(v: model::Project) -> Self {
         Self {
-            id: v.id,
-            round_id: v.round_id,
-            organization_id: v.organization_id,
+            id: v.id.into(),
+            round_id: v.round_id.into(),
+            organization_id: v.organization_id.into(),
             title: v.title,
             area: v.area,
             min_age: v.min_age,
@@ -532,7 +532,7 @@ impl From<model::Project> for Project {
 impl From<model::OrgRef> for OrgRef {
     fn from(v: model::OrgRef) -> Self {
         Self {
-            id: v.id,
+            id: v.id.into(),
             name: v.name,
         }
     }
@@ -541,7 +541,7 @@ impl From<model::OrgRef> for OrgRef {
 impl From<model::MenuItem> for MenuItem {
     fn from(v: model::MenuItem) -> Self {
         Self {
-            project_id: v.project_id,
+            project_id: v.project_id.into(),
             title: v.title,
             area: v.area,
             organization: v.organization.into(),
@@ -561,7 +561,7 @@ impl From<model::HistoryEntry> for HistoryEntry {
         Self {
             status: v.status,
             at: v.at,
-            by: v.by,
+            by: v.by.into(),
             note: v.note,
         }
     }
@@ -570,11 +570,11 @@ impl From<model::HistoryEntry> for HistoryEntry {
 impl From<model::Order> for Order {
     fn from(v: model::Order) -> Self {
         Self {
-            id: v.id,
+            id: v.id.into(),
             status: v.status,
-            project_id: v.project_id,
-            community_id: v.community_id,
-            organization_id: v.organization_id,
+            project_id: v.project_id.into(),
+            community_id: v.community_id.into(),
+            organization_id: v.organization_id.into(),
             sessions: v.sessions,
             window_start: v.window_start,
             window_end: v.window_end,
@@ -594,9 +594,9 @@ impl From<model::Order> for Order {
 impl From<model::Activity> for Activity {
     fn from(v: model::Activity) -> Self {
         Self {
-            id: v.id,
-            organization_id: v.organization_id,
-            order_id: v.order_id,
+            id: v.id.into(),
+            organization_id: v.organization_id.into(),
+            order_id: v.order_id.map(Into::into),
             title: v.title,
             description: v.description,
             starts_at: v.starts_at,
@@ -620,7 +620,7 @@ impl From<model::Consent> for Consent {
     fn from(v: model::Consent) -> Self {
         Self {
             id: v.id,
-            participant_id: v.participant_id,
+            participant_id: v.participant_id.into(),
             relation: v.relation,
             scope: v.scope,
             given_at: v.given_at,
@@ -633,7 +633,11 @@ impl From<model::Withdrawal> for Withdrawal {
     fn from(v: model::Withdrawal) -> Self {
         Self {
             consent: v.consent.into(),
-            cancelled_registrations: v.cancelled_registrations,
+            cancelled_registrations: v
+                .cancelled_registrations
+                .into_iter()
+                .map(Into::into)
+                .collect(),
         }
     }
 }
@@ -651,7 +655,7 @@ impl From<model::PersonalData> for PersonalData {
 impl From<model::PersonData> for PersonData {
     fn from(v: model::PersonData) -> Self {
         Self {
-            id: v.id,
+            id: v.id.into(),
             name: v.name,
             phone: v.phone,
             id_number: v.id_number,
@@ -663,7 +667,7 @@ impl From<model::PersonData> for PersonData {
 impl From<model::ParticipantData> for ParticipantData {
     fn from(v: model::ParticipantData) -> Self {
         Self {
-            id: v.id,
+            id: v.id.into(),
             name: v.name,
             birth_date: v.birth_date,
             id_number: v.id_number,
@@ -686,7 +690,7 @@ impl From<model::ParticipantKind> for ParticipantKind {
 impl From<model::Participant> for Participant {
     fn from(v: model::Participant) -> Self {
         Self {
-            id: v.id,
+            id: v.id.into(),
             name: v.name,
             id_number_masked: v.id_number_masked,
             birth_date: v.birth_date,
@@ -698,11 +702,11 @@ impl From<model::Participant> for Participant {
 impl From<model::Registered> for Registered {
     fn from(v: model::Registered) -> Self {
         Self {
-            id: v.id,
+            id: v.id.into(),
             status: v.status,
             position: v.position,
-            activity_id: v.activity_id,
-            participant_id: v.participant_id,
+            activity_id: v.activity_id.into(),
+            participant_id: v.participant_id.into(),
         }
     }
 }
@@ -710,9 +714,9 @@ impl From<model::Registered> for Registered {
 impl From<model::Registration> for Registration {
     fn from(v: model::Registration) -> Self {
         Self {
-            id: v.id,
-            activity_id: v.activity_id,
-            participant_id: v.participant_id,
+            id: v.id.into(),
+            activity_id: v.activity_id.into(),
+            participant_id: v.participant_id.into(),
             participant_name: v.participant_name,
             status: v.status,
             position: v.position,
@@ -725,7 +729,7 @@ impl From<model::BadgeAward> for BadgeAward {
         Self {
             code: v.code,
             name: v.name,
-            activity_id: v.activity_id,
+            activity_id: v.activity_id.into(),
             awarded_at: v.awarded_at,
             confirmed: v.confirmed,
         }
@@ -738,7 +742,7 @@ impl From<model::Review> for Review {
             id: v.id,
             target_kind: v.target_kind,
             target_id: v.target_id,
-            organization_id: v.organization_id,
+            organization_id: v.organization_id.into(),
             author_role: v.author_role,
             content: v.content,
             organization: v.organization,
@@ -770,13 +774,13 @@ impl From<model::AuditEntry> for AuditEntry {
 impl From<model::CaseSummary> for CaseSummary {
     fn from(v: model::CaseSummary) -> Self {
         Self {
-            id: v.id,
+            id: v.id.into(),
             status: v.status,
             category: v.category,
             risk_level: v.risk_level,
             subject: v.subject,
-            worker_id: v.worker_id,
-            supervisor_id: v.supervisor_id,
+            worker_id: v.worker_id.into(),
+            supervisor_id: v.supervisor_id.into(),
             opened_at: v.opened_at,
         }
     }
@@ -799,7 +803,7 @@ impl From<model::CaseNote> for CaseNote {
             id: v.id,
             kind: v.kind,
             text: v.text,
-            author_id: v.author_id,
+            author_id: v.author_id.into(),
             at: v.at,
         }
     }
@@ -809,8 +813,8 @@ impl From<model::CaseGrant> for CaseGrant {
     fn from(v: model::CaseGrant) -> Self {
         Self {
             id: v.id,
-            case_id: v.case_id,
-            grantee_id: v.grantee_id,
+            case_id: v.case_id.into(),
+            grantee_id: v.grantee_id.into(),
             expires_at: v.expires_at,
         }
     }

@@ -7,6 +7,7 @@ use youthloop_domain::activity::{
     check_attendance, check_step_time, ActivityAction, ActivityStatus, Attendance,
     RegistrationAction, RegistrationStatus,
 };
+use youthloop_domain::id::*;
 use youthloop_domain::order::{check_sessions, OrderAction, OrderStatus};
 use youthloop_domain::role::Actor;
 use youthloop_domain::DomainError;
@@ -32,23 +33,23 @@ pub trait Activities: Send + Sync {
     /// Published activities, and the caller's organizations' drafts.
     async fn activities(
         &self,
-        district_id: &str,
-        org_ids: &[String],
+        district_id: &DistrictId,
+        org_ids: &[OrganizationId],
         page: &Page,
     ) -> StoreResult<Paged<Activity>>;
 
     async fn activity(
         &self,
-        district_id: &str,
-        id: &str,
-        org_ids: &[String],
+        district_id: &DistrictId,
+        id: &ActivityId,
+        org_ids: &[OrganizationId],
     ) -> StoreResult<Activity>;
 
     /// Moves an activity of one of `org_ids`, with what follows for its order and registrations.
     async fn transition_activity(
         &self,
         actor: &Actor,
-        id: &str,
+        id: &ActivityId,
         action: ActivityAction,
         now: OffsetDateTime,
     ) -> StoreResult<Activity>;
@@ -71,17 +72,17 @@ pub trait Activities: Send + Sync {
 
     async fn children(
         &self,
-        district_id: &str,
-        guardian_id: &str,
+        district_id: &DistrictId,
+        guardian_id: &UserId,
         page: &Page,
     ) -> StoreResult<Paged<Participant>>;
 
     /// A participant the user may act for: their child, or themselves as a youth.
     async fn participant_of(
         &self,
-        district_id: &str,
-        user_id: &str,
-        participant_id: &str,
+        district_id: &DistrictId,
+        user_id: &UserId,
+        participant_id: &ParticipantId,
     ) -> StoreResult<Participant>;
 
     async fn register(
@@ -94,14 +95,14 @@ pub trait Activities: Send + Sync {
     async fn cancel_registration(
         &self,
         actor: &Actor,
-        id: &str,
+        id: &RegistrationId,
         now: OffsetDateTime,
     ) -> StoreResult<Registration>;
 
     async fn registrations(
         &self,
-        district_id: &str,
-        activity_id: &str,
+        district_id: &DistrictId,
+        activity_id: &ActivityId,
         page: &Page,
     ) -> StoreResult<Paged<Registration>>;
 
@@ -109,15 +110,15 @@ pub trait Activities: Send + Sync {
     async fn check_in(
         &self,
         by: &Actor,
-        activity_id: &str,
+        activity_id: &ActivityId,
         who: CheckinBy<'_>,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<String>>;
 
     async fn badges(
         &self,
-        district_id: &str,
-        participant_id: &str,
+        district_id: &DistrictId,
+        participant_id: &ParticipantId,
         page: &Page,
     ) -> StoreResult<Paged<BadgeAward>>;
 }
@@ -125,7 +126,7 @@ pub trait Activities: Send + Sync {
 #[async_trait]
 impl Activities for SqlStore {
     async fn create_activity(&self, by: &Actor, activity: NewActivity) -> StoreResult<Activity> {
-        let district_id = by.district_id.as_str();
+        let district_id = &by.district_id;
         let id = new_id();
         let mut tx = self.write().await?;
         if let Some(order_id) = &activity.order_id {
@@ -136,8 +137,7 @@ impl Activities for SqlStore {
             .bind(order_id)
             .bind(&activity.organization_id)
             .fetch_optional(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
             let status: OrderStatus = parse_status(status.ok_or(StoreError::NotFound)?)?;
             if !status.takes_sessions() {
                 return Err(DomainError::InvalidTransition {
@@ -156,8 +156,7 @@ impl Activities for SqlStore {
             .bind(district_id)
             .bind(order_id)
             .fetch_one(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
             check_sessions(count(sessions), count(scheduled))?;
         }
         query(
@@ -185,8 +184,7 @@ impl Activities for SqlStore {
         .bind(by.at)
         .bind(ActivityStatus::Draft.as_str())
         .execute(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         let created = load_activity(
             &mut tx.conn(),
             district_id,
@@ -195,14 +193,14 @@ impl Activities for SqlStore {
         )
         .await?;
         audit(&mut tx.conn(), by, "activity.create", "activity", &id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(created)
     }
 
     async fn activities(
         &self,
-        district_id: &str,
-        org_ids: &[String],
+        district_id: &DistrictId,
+        org_ids: &[OrganizationId],
         page: &Page,
     ) -> StoreResult<Paged<Activity>> {
         // The list keeps `ActivityStatus::visible_to` in SQL, so that a page is full.
@@ -215,20 +213,17 @@ impl Activities for SqlStore {
         query(&sql)
             .bind(district_id)
             .bind(org_ids.to_vec())
-            .fetch_page(
-                &mut self.pools.read(),
-                page,
-                Ok,
-                |a: &Activity| a.id.clone(),
-            )
+            .fetch_page(&mut self.pools.read(), page, Ok, |a: &Activity| {
+                a.id.to_string()
+            })
             .await
     }
 
     async fn activity(
         &self,
-        district_id: &str,
-        id: &str,
-        org_ids: &[String],
+        district_id: &DistrictId,
+        id: &ActivityId,
+        org_ids: &[OrganizationId],
     ) -> StoreResult<Activity> {
         let mut c = self.pools.read();
         load_activity(&mut c, district_id, id, org_ids).await
@@ -237,12 +232,12 @@ impl Activities for SqlStore {
     async fn transition_activity(
         &self,
         actor: &Actor,
-        id: &str,
+        id: &ActivityId,
         action: ActivityAction,
         now: OffsetDateTime,
     ) -> StoreResult<Activity> {
         let org_ids = actor.org_ids();
-        let district_id = actor.district_id.as_str();
+        let district_id = &actor.district_id;
         let mut tx = self.write().await?;
         let current = load_activity(&mut tx.conn(), district_id, id, &org_ids).await?;
         if !org_ids.contains(&current.organization_id) {
@@ -266,8 +261,7 @@ impl Activities for SqlStore {
             .bind(next.as_str())
             .bind(id)
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         // What follows for the registrations: a finished activity marks who never came,
         // a cancelled one releases everyone; no one waits for either any more.
         match next {
@@ -290,8 +284,7 @@ impl Activities for SqlStore {
             ))
             .bind(order_id)
             .fetch_one(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
             let order_action = match (next, order.status) {
                 (ActivityStatus::Published, OrderStatus::Accepted) => Some(OrderAction::Schedule),
                 (ActivityStatus::Finished, OrderStatus::Scheduled)
@@ -322,7 +315,7 @@ impl Activities for SqlStore {
             id,
         )
         .await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(moved)
     }
 
@@ -344,14 +337,14 @@ impl Activities for SqlStore {
             .map(|m| (by, "participant.create", "participant", m.id.as_str()))
             .collect();
         audit_many(&mut tx.conn(), &events).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(made)
     }
 
     async fn children(
         &self,
-        district_id: &str,
-        guardian_id: &str,
+        district_id: &DistrictId,
+        guardian_id: &UserId,
         page: &Page,
     ) -> StoreResult<Paged<Participant>> {
         query(&format!(
@@ -361,16 +354,16 @@ impl Activities for SqlStore {
         .bind(district_id)
         .bind(guardian_id)
         .fetch_page(&mut self.pools.read(), page, Ok, |p: &Participant| {
-            p.id.clone()
+            p.id.to_string()
         })
         .await
     }
 
     async fn participant_of(
         &self,
-        district_id: &str,
-        user_id: &str,
-        participant_id: &str,
+        district_id: &DistrictId,
+        user_id: &UserId,
+        participant_id: &ParticipantId,
     ) -> StoreResult<Participant> {
         query(&format!(
             "select {PARTICIPANT_COLUMNS} from participants
@@ -402,10 +395,10 @@ impl Activities for SqlStore {
     async fn cancel_registration(
         &self,
         actor: &Actor,
-        id: &str,
+        id: &RegistrationId,
         now: OffsetDateTime,
     ) -> StoreResult<Registration> {
-        let district_id = actor.district_id.as_str();
+        let district_id = &actor.district_id;
         let mut tx = self.write().await?;
         // Who may cancel: who made it, or the activity's organization.
         let found: Option<(String, String)> = query(
@@ -418,9 +411,9 @@ impl Activities for SqlStore {
         .bind(&actor.user_id)
         .bind(actor.org_ids())
         .fetch_optional(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         let (activity_id, status) = found.ok_or(StoreError::NotFound)?;
+        let activity_id = ActivityId::from(activity_id);
         let was: RegistrationStatus = parse_status(status)?;
         let next = was.apply(RegistrationAction::Cancel)?;
         set_registration(&mut tx.conn(), id, next, now).await?;
@@ -438,14 +431,14 @@ impl Activities for SqlStore {
             id,
         )
         .await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(cancelled)
     }
 
     async fn registrations(
         &self,
-        district_id: &str,
-        activity_id: &str,
+        district_id: &DistrictId,
+        activity_id: &ActivityId,
         page: &Page,
     ) -> StoreResult<Paged<Registration>> {
         let sql = format!(
@@ -460,7 +453,7 @@ impl Activities for SqlStore {
                 &mut self.pools.read(),
                 page,
                 RegistrationRow::into_registration,
-                |r| r.id.clone(),
+                |r| r.id.to_string(),
             )
             .await
     }
@@ -468,11 +461,11 @@ impl Activities for SqlStore {
     async fn check_in(
         &self,
         by: &Actor,
-        activity_id: &str,
+        activity_id: &ActivityId,
         who: CheckinBy<'_>,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<String>> {
-        let district_id = by.district_id.as_str();
+        let district_id = &by.district_id;
         let mut tx = self.write().await?;
         let activity = load_activity(&mut tx.conn(), district_id, activity_id, &[]).await?;
         let found: Option<(String, String, String, Date, bool)> = match who {
@@ -503,12 +496,12 @@ impl Activities for SqlStore {
                 .bind(activity_id)
                 .bind(registration_id)
                 .fetch_optional(&mut tx.conn())
-                .await
-                .map_err(db)?
+                .await?
             }
         };
         let (registration_id, status, participant_id, birth_date, has_consent) =
             found.ok_or(StoreError::NotFound)?;
+        let registration_id = RegistrationId::from(registration_id);
         check_attendance(&Attendance {
             status: activity.status,
             starts_at: activity.starts_at,
@@ -538,25 +531,24 @@ impl Activities for SqlStore {
                     "insert into badge_awards (id, district_id, participant_id, badge_code, activity_id, awarded_at)
                      values ($1, $2, $3, $4, $5, $6) on conflict do nothing",
                 )
-                .bind(new_id())
+                .bind(new_id::<String>())
                 .bind(district_id)
                 .bind(&participant_id)
                 .bind(code)
                 .bind(activity_id)
                 .bind(now)
                 .execute(&mut tx.conn())
-                .await
-                .map_err(db)?;
+                .await?;
             }
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(activity.badges)
     }
 
     async fn badges(
         &self,
-        district_id: &str,
-        participant_id: &str,
+        district_id: &DistrictId,
+        participant_id: &ParticipantId,
         page: &Page,
     ) -> StoreResult<Paged<BadgeAward>> {
         query(
@@ -581,13 +573,13 @@ impl SqlStore {
     pub(crate) async fn insert_participant(
         &self,
         c: &mut Conn<'_>,
-        district_id: &str,
+        district_id: &DistrictId,
         at: OffsetDateTime,
         p: NewParticipant,
     ) -> StoreResult<Participant> {
         let id = p.id.clone().unwrap_or_else(new_id);
         let known = self.known_person(c, district_id, &p.id_number).await?;
-        person_known(known, p.guardian_id.as_deref())?;
+        person_known(known, p.guardian_id.as_ref())?;
         query(
             "insert into participants (id, district_id, kind, name, birth_date, id_number_sealed, id_number_hash,
              guardian_id, user_id, created_at, id_number_masked)
@@ -624,18 +616,18 @@ impl SqlStore {
     pub(crate) async fn known_person(
         &self,
         c: &mut Conn<'_>,
-        district_id: &str,
+        district_id: &DistrictId,
         id_number: &str,
     ) -> StoreResult<KnownPerson> {
-        query_scalar(
+        let guardian: Option<Option<String>> = query_scalar(
             "select guardian_id from participants where district_id = $1
              and id_number_hash = any($2) limit 1",
         )
         .bind(district_id)
         .bind(self.keys.lookups("id_number", id_number))
         .fetch_optional(&mut *c)
-        .await
-        .map_err(db)
+        .await?;
+        Ok(guardian.map(|g| g.map(UserId::from)))
     }
 }
 
@@ -643,7 +635,7 @@ impl SqlStore {
 /// (no-show or cancel), and the waitlist is cancelled.
 pub(crate) async fn settle_registrations(
     c: &mut Conn<'_>,
-    activity_id: &str,
+    activity_id: &ActivityId,
     action: RegistrationAction,
     now: OffsetDateTime,
 ) -> StoreResult<()> {
@@ -658,17 +650,16 @@ pub(crate) async fn settle_registrations(
             .bind(activity_id)
             .bind(from.as_str())
             .execute(&mut *c)
-            .await
-            .map_err(db)?;
+            .await?;
     }
     Ok(())
 }
 
 pub(crate) async fn load_activity(
     c: &mut Conn<'_>,
-    district_id: &str,
-    id: &str,
-    org_ids: &[String],
+    district_id: &DistrictId,
+    id: &ActivityId,
+    org_ids: &[OrganizationId],
 ) -> StoreResult<Activity> {
     let sql = format!(
         "select {ACTIVITY_COLUMNS} from activities a where a.district_id = $1 and a.id = $2"
@@ -677,8 +668,7 @@ pub(crate) async fn load_activity(
         .bind(district_id)
         .bind(id)
         .fetch_one(&mut *c)
-        .await
-        .map_err(db)?;
+        .await?;
     if activity
         .status
         .visible_to(&activity.organization_id, org_ids)
@@ -691,8 +681,8 @@ pub(crate) async fn load_activity(
 
 pub(crate) async fn load_registration(
     c: &mut Conn<'_>,
-    district_id: &str,
-    id: &str,
+    district_id: &DistrictId,
+    id: &RegistrationId,
 ) -> StoreResult<Registration> {
     let sql = format!(
         "select {} where r.district_id = $1 and r.id = $2",
@@ -702,14 +692,13 @@ pub(crate) async fn load_registration(
         .bind(district_id)
         .bind(id)
         .fetch_one(&mut *c)
-        .await
-        .map_err(db)?;
+        .await?;
     row.into_registration()
 }
 
 pub(crate) async fn set_registration(
     c: &mut Conn<'_>,
-    id: &str,
+    id: &RegistrationId,
     status: RegistrationStatus,
     now: OffsetDateTime,
 ) -> StoreResult<()> {
@@ -718,8 +707,7 @@ pub(crate) async fn set_registration(
         .bind(now)
         .bind(id)
         .execute(&mut *c)
-        .await
-        .map_err(db)?;
+        .await?;
     Ok(())
 }
 
@@ -733,7 +721,7 @@ pub(crate) async fn admit_batch(
     let facts = admission_facts(&mut tx.conn(), &requests).await?;
     let plan = admission::plan(&requests, facts);
     write_admissions(&mut tx.conn(), &plan).await?;
-    tx.commit().await.map_err(db)?;
+    tx.commit().await?;
     Ok(plan.answers)
 }
 
@@ -744,7 +732,7 @@ pub(crate) async fn admission_facts(
     let wanted = BatchFacts::wanted(requests);
     let mut facts = BatchFacts::default();
     if !wanted.keys.is_empty() {
-        let (users, keys): (Vec<String>, Vec<String>) = wanted.keys.iter().cloned().unzip();
+        let (users, keys): (Vec<UserId>, Vec<String>) = wanted.keys.iter().cloned().unzip();
         // Every pair of these users and keys, narrowed to the pairs asked for here.
         let kept: Vec<(String, String, String)> = query(
             "select user_id, key, body from idempotency_keys where user_id = any($1) and key = any($2)",
@@ -752,17 +740,16 @@ pub(crate) async fn admission_facts(
         .bind(users)
         .bind(keys)
         .fetch_all(&mut *c)
-        .await
-        .map_err(db)?;
+        .await?;
         facts.kept = kept
             .into_iter()
-            .map(|(u, k, b)| ((u, k), b))
+            .map(|(u, k, b)| ((UserId::from(u), k), b))
             .filter(|(pair, _)| wanted.keys.contains(pair))
             .collect();
     }
-    let ids: Vec<&String> = wanted.participants.iter().collect();
+    let ids: Vec<&ParticipantId> = wanted.participants.iter().collect();
     // Only the batch's activities matter: it reads (activity, participant) by the index.
-    let activity_ids: Vec<&String> = wanted.activities.iter().map(|(_, id)| id).collect();
+    let activity_ids: Vec<&ActivityId> = wanted.activities.iter().map(|(_, id)| id).collect();
     let candidates: Vec<CandidateRow> = query(
         "select p.id, p.district_id, p.guardian_id, p.user_id, p.birth_date,
          exists (select 1 from consents c where c.participant_id = p.id and c.withdrawn_at is null) as has_consent
@@ -770,8 +757,7 @@ pub(crate) async fn admission_facts(
     )
     .bind(&ids)
     .fetch_all(&mut *c)
-    .await
-    .map_err(db)?;
+    .await?;
     for row in candidates {
         let (id, candidate) = row.into_parts();
         facts.candidates.insert(id, candidate);
@@ -785,9 +771,10 @@ pub(crate) async fn admission_facts(
         .bind(&ids)
         .bind(&activity_ids)
         .fetch_all(&mut *c)
-        .await
-        .map_err(db)?;
-    facts.live.extend(live);
+        .await?;
+    facts
+        .live
+        .extend(live.into_iter().map(|(a, p)| (a.into(), p.into())));
     // Registrants see published activities only (not drafts).
     let sql = format!(
         "select {ACTIVITY_COLUMNS}, a.next_seq from activities a where a.district_id = $1 and a.id = $2 and a.status != {}",
@@ -798,8 +785,7 @@ pub(crate) async fn admission_facts(
             .bind(&district_id)
             .bind(&id)
             .fetch_optional(&mut *c)
-            .await
-            .map_err(db)?;
+            .await?;
         if let Some(row) = found {
             let activity = row.activity;
             facts
@@ -832,8 +818,7 @@ pub(crate) async fn write_admissions(c: &mut Conn<'_>, plan: &Plan) -> StoreResu
         "insert into registrations (id, district_id, activity_id, participant_id, made_by, status, seq, created_at, updated_at)",
         rows,
     )
-    .await
-    .map_err(db)?;
+    .await?;
     let kept: Vec<(&Admitted, &String, &String)> = plan
         .admitted
         .iter()
@@ -848,16 +833,14 @@ pub(crate) async fn write_admissions(c: &mut Conn<'_>, plan: &Plan) -> StoreResu
             "insert into idempotency_keys (district_id, user_id, key, body, created_at)",
             rows,
         )
-        .await
-        .map_err(db)?;
+        .await?;
     }
     for (activity_id, next_seq) in &plan.next_seq {
         query("update activities set next_seq = $2 where id = $1")
             .bind(activity_id)
             .bind(next_seq)
             .execute(&mut *c)
-            .await
-            .map_err(db)?;
+            .await?;
     }
     let events: Vec<_> = plan
         .admitted
@@ -880,9 +863,9 @@ pub(crate) async fn write_admissions(c: &mut Conn<'_>, plan: &Plan) -> StoreResu
 pub(crate) async fn cancel_what_is_to_come(
     c: &mut Conn<'_>,
     by: &Actor,
-    participant_id: &str,
+    participant_id: &ParticipantId,
     now: OffsetDateTime,
-) -> StoreResult<Vec<String>> {
+) -> StoreResult<Vec<RegistrationId>> {
     let live: Vec<(String, String, String)> = query(&format!(
         "select r.id, r.status, r.activity_id from registrations r join activities a on a.id = r.activity_id
          where r.district_id = $1 and r.participant_id = $2 and r.status in ({}) and a.ends_at > $3
@@ -893,10 +876,10 @@ pub(crate) async fn cancel_what_is_to_come(
     .bind(participant_id)
     .bind(now)
     .fetch_all(&mut *c)
-    .await
-    .map_err(db)?;
+    .await?;
     let mut cancelled = Vec::with_capacity(live.len());
     for (registration_id, status, activity_id) in live {
+        let (registration_id, activity_id) = (registration_id.into(), activity_id.into());
         let was: RegistrationStatus = parse_status(status)?;
         set_registration(
             c,
@@ -940,12 +923,11 @@ pub(crate) async fn promote_first(
     ))
     .bind(&activity.id)
     .fetch_optional(&mut *c)
-    .await
-    .map_err(db)?;
+    .await?;
     if let Some((id, status)) = first {
         let next =
             parse_status::<RegistrationStatus>(status)?.apply(RegistrationAction::Promote)?;
-        set_registration(c, &id, next, now).await?;
+        set_registration(c, &id.into(), next, now).await?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use time::{Date, OffsetDateTime};
 use tokio::sync::{mpsc, oneshot};
 use youthloop_domain::activity::{self, Admission, Attempt, Seats};
 use youthloop_domain::audit;
+use youthloop_domain::id::*;
 use youthloop_domain::role::Actor;
 
 use crate::model::{Activity, Registered, RegistrationAttempt};
@@ -30,9 +31,9 @@ pub(crate) struct Request {
 
 /// Who may be registered, as the database knows them.
 pub(crate) struct Candidate {
-    pub district_id: String,
-    pub guardian_id: Option<String>,
-    pub user_id: Option<String>,
+    pub district_id: DistrictId,
+    pub guardian_id: Option<UserId>,
+    pub user_id: Option<UserId>,
     pub birth_date: Date,
     pub has_consent: bool,
 }
@@ -41,12 +42,12 @@ pub(crate) struct Candidate {
 #[derive(Default)]
 pub(crate) struct BatchFacts {
     /// Answers kept for (user, Idempotency-Key).
-    pub kept: HashMap<(String, String), String>,
-    pub candidates: HashMap<String, Candidate>,
+    pub kept: HashMap<(UserId, String), String>,
+    pub candidates: HashMap<ParticipantId, Candidate>,
     /// (activity, participant) pairs with a live registration.
-    pub live: HashSet<(String, String)>,
+    pub live: HashSet<(ActivityId, ParticipantId)>,
     /// Activities visible to registrants, by (district, id), with their next place in line.
-    pub activities: HashMap<(String, String), (Activity, i64)>,
+    pub activities: HashMap<(DistrictId, ActivityId), (Activity, i64)>,
 }
 
 impl BatchFacts {
@@ -69,16 +70,16 @@ impl BatchFacts {
 
 #[derive(Default)]
 pub(crate) struct Wanted {
-    pub keys: HashSet<(String, String)>,
-    pub participants: HashSet<String>,
-    pub activities: HashSet<(String, String)>,
+    pub keys: HashSet<(UserId, String)>,
+    pub participants: HashSet<ParticipantId>,
+    pub activities: HashSet<(DistrictId, ActivityId)>,
 }
 
 /// A registration to insert, with the answer to keep for its key and the audit event.
 pub(crate) struct Admitted {
     pub by: Actor,
     pub registered: Registered,
-    pub district_id: String,
+    pub district_id: DistrictId,
     pub seq: i64,
     pub at: OffsetDateTime,
     /// The Idempotency-Key and the answer kept under it.
@@ -90,7 +91,7 @@ pub(crate) struct Plan {
     pub answers: Vec<StoreResult<Registered>>,
     pub admitted: Vec<Admitted>,
     /// Each touched activity's next place in line after the batch.
-    pub next_seq: Vec<(String, i64)>,
+    pub next_seq: Vec<(ActivityId, i64)>,
 }
 
 /// Decides every request of a batch in order, as if each ran alone after the one
@@ -104,7 +105,9 @@ pub(crate) fn plan(requests: &[Request], mut facts: BatchFacts) -> Plan {
     }
     let next_seq = touched
         .into_iter()
-        .filter_map(|k: (String, String)| facts.activities.get(&k).map(|(a, n)| (a.id.clone(), *n)))
+        .filter_map(|k: (DistrictId, ActivityId)| {
+            facts.activities.get(&k).map(|(a, n)| (a.id.clone(), *n))
+        })
         .collect();
     Plan {
         answers,
@@ -117,7 +120,7 @@ fn decide(
     r: &Request,
     facts: &mut BatchFacts,
     admitted: &mut Vec<Admitted>,
-    touched: &mut Vec<(String, String)>,
+    touched: &mut Vec<(DistrictId, ActivityId)>,
 ) -> StoreResult<Registered> {
     let user = &r.by.user_id;
     let key = r
@@ -220,8 +223,8 @@ fn kept_body(registered: &Registered) -> String {
     struct Kept<'a> {
         #[serde(flatten)]
         answer: &'a Registered,
-        activity_id: &'a str,
-        participant_id: &'a str,
+        activity_id: &'a ActivityId,
+        participant_id: &'a ParticipantId,
     }
     json(&Kept {
         answer: registered,
@@ -233,7 +236,7 @@ fn kept_body(registered: &Registered) -> String {
 /// One link of a district's audit chain, ready to insert.
 pub(crate) struct AuditLink {
     pub id: String,
-    pub district_id: String,
+    pub district_id: DistrictId,
     pub seq: i64,
     pub at: String,
     pub actor: String,
@@ -260,14 +263,14 @@ pub(crate) fn link(
         .at
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(|e| StoreError::Other(e.to_string()))?;
-    let actor = if by.user_id.is_empty() {
+    let actor = if by.user_id.as_str().is_empty() {
         "visitor"
     } else {
         by.user_id.as_str()
     };
     let hash = audit::hash(
         &prev,
-        &by.district_id,
+        by.district_id.as_str(),
         seq,
         &at,
         actor,
@@ -417,7 +420,7 @@ mod tests {
         Request {
             by: Actor {
                 user_id: user.into(),
-                ..Actor::system("d1", time::OffsetDateTime::UNIX_EPOCH)
+                ..Actor::system(&DistrictId::from("d1"), time::OffsetDateTime::UNIX_EPOCH)
             },
             attempt: RegistrationAttempt {
                 activity_id: "a1".into(),
@@ -456,7 +459,7 @@ mod tests {
         );
         let seqs: Vec<i64> = plan.admitted.iter().map(|a| a.seq).collect();
         assert_eq!(seqs, [7, 8, 9]);
-        assert_eq!(plan.next_seq, [("a1".to_owned(), 10)]);
+        assert_eq!(plan.next_seq, [(ActivityId::from("a1"), 10)]);
     }
 
     #[test]
@@ -526,7 +529,7 @@ mod tests {
 
     #[test]
     fn links_chain_from_genesis() {
-        let by = Actor::system("d1", time::OffsetDateTime::UNIX_EPOCH);
+        let by = Actor::system(&DistrictId::from("d1"), time::OffsetDateTime::UNIX_EPOCH);
         let first = link(None, &by, "x.create", "x", "1").unwrap();
         assert_eq!((first.seq, first.prev_hash.as_str()), (1, audit::GENESIS));
         let second = link(

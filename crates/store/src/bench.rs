@@ -8,6 +8,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use youthloop_domain::id::ActivityId;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -36,17 +37,17 @@ pub struct Place {
 }
 
 /// Every registration of an activity, by place in line.
-pub async fn line(target: Target<'_>, activity_id: &str) -> StoreResult<Vec<Place>> {
+pub async fn line(target: Target<'_>, activity_id: &ActivityId) -> StoreResult<Vec<Place>> {
     const SQL: &str =
         "select id, participant_id, status, seq from registrations where activity_id = $1 order by seq";
     match target {
         Target::Sqlite(path) => sqlx::query_as(SQL)
-            .bind(activity_id)
+            .bind(activity_id.as_str())
             .fetch_all(&sqlite(path).await?)
             .await
             .map_err(db),
         Target::Postgres(url) => sqlx::query_as(SQL)
-            .bind(activity_id)
+            .bind(activity_id.as_str())
             .fetch_all(&postgres(url, 1).await?)
             .await
             .map_err(db),
@@ -85,7 +86,7 @@ macro_rules! scratch {
             ]);
         }
         for statement in statements {
-            sqlx::query(&statement).execute($pool).await.map_err(db)?;
+            sqlx::query(&statement).execute($pool).await?;
         }
     }};
 }
@@ -105,24 +106,24 @@ pub async fn storage_ceiling(target: Target<'_>, rows: usize, batch: usize) -> S
             let mut left = rows;
             while left > 0 {
                 let n = left.min(batch);
-                let mut tx = pool.begin().await.map_err(db)?;
+                let mut tx = pool.begin().await?;
                 let mut insert = QueryBuilder::new(format!(
                     "insert into {SCRATCH} (id, district_id, activity_id, participant_id, made_by, status, seq, created_at, updated_at) "
                 ));
                 let now = SCRATCH_TIME;
                 insert.push_values(0..n, |mut row, i| {
-                    row.push_bind(new_id())
-                        .push_bind(new_id())
-                        .push_bind(new_id())
-                        .push_bind(new_id())
-                        .push_bind(new_id())
+                    row.push_bind(new_id::<String>())
+                        .push_bind(new_id::<String>())
+                        .push_bind(new_id::<String>())
+                        .push_bind(new_id::<String>())
+                        .push_bind(new_id::<String>())
                         .push_bind("confirmed")
                         .push_bind(i64::try_from(i).unwrap_or(i64::MAX))
                         .push_bind(now)
                         .push_bind(now);
                 });
-                insert.build().execute(&mut *tx).await.map_err(db)?;
-                tx.commit().await.map_err(db)?;
+                insert.build().execute(&mut *tx).await?;
+                tx.commit().await?;
                 left -= n;
             }
             let elapsed = started.elapsed();
@@ -156,15 +157,14 @@ pub async fn hot_row_baseline(
         "drop table if exists bench_activities",
         "create table bench_activities (id text primary key, confirmed bigint not null, capacity bigint not null)",
     ] {
-        sqlx::query(statement).execute(&pool).await.map_err(db)?;
+        sqlx::query(statement).execute(&pool).await?;
     }
-    let activity = new_id();
+    let activity = new_id::<String>();
     sqlx::query("insert into bench_activities (id, confirmed, capacity) values ($1, 0, $2)")
         .bind(&activity)
         .bind(capacity)
         .execute(&pool)
-        .await
-        .map_err(db)?;
+        .await?;
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut workers = Vec::new();
@@ -185,8 +185,7 @@ pub async fn hot_row_baseline(
     let elapsed = started.elapsed();
     sqlx::query("drop table bench_activities")
         .execute(&pool)
-        .await
-        .map_err(db)?;
+        .await?;
     scratch!(&pool, false);
     Ok(Rate {
         count: attempts,
@@ -198,31 +197,29 @@ pub async fn hot_row_baseline(
 const SCRATCH_TIME: OffsetDateTime = time::macros::datetime!(2026-01-01 00:00 UTC);
 
 async fn hot_row_attempt(pool: &PgPool, activity: &str) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(db)?;
+    let mut tx = pool.begin().await?;
     let seat: Option<i64> = sqlx::query_scalar(
         "update bench_activities set confirmed = confirmed + 1
          where id = $1 and confirmed < capacity returning confirmed",
     )
     .bind(activity)
     .fetch_optional(&mut *tx)
-    .await
-    .map_err(db)?;
+    .await?;
     if let Some(seq) = seat {
         let now = SCRATCH_TIME;
         sqlx::query(&format!(
             "insert into {SCRATCH} (id, district_id, activity_id, participant_id, made_by, status, seq, created_at, updated_at)
              values ($1, $2, $3, $4, $5, 'confirmed', $6, $7, $7)"
         ))
-        .bind(new_id())
-        .bind(new_id())
+        .bind(new_id::<String>())
+        .bind(new_id::<String>())
         .bind(activity)
-        .bind(new_id())
-        .bind(new_id())
+        .bind(new_id::<String>())
+        .bind(new_id::<String>())
         .bind(seq)
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+        .await?;
     }
     tx.commit().await.map_err(db)
 }

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use youthloop_domain::case::CaseStatus;
 use youthloop_domain::case::{CaseAction, RiskLevel};
+use youthloop_domain::id::*;
 use youthloop_domain::role::Actor;
 use youthloop_domain::role::Role;
 use youthloop_domain::DomainError;
@@ -26,13 +27,18 @@ pub trait Casework: Send + Sync {
 
     async fn cases(&self, by: &Actor, now: OffsetDateTime) -> StoreResult<Vec<CaseSummary>>;
 
-    async fn case_file(&self, by: &Actor, id: &str, now: OffsetDateTime) -> StoreResult<CaseFile>;
+    async fn case_file(
+        &self,
+        by: &Actor,
+        id: &CaseId,
+        now: OffsetDateTime,
+    ) -> StoreResult<CaseFile>;
 
     /// Records an assessment, plan, session, review or closure, moving the case on.
     async fn record_case(
         &self,
         by: &Actor,
-        id: &str,
+        id: &CaseId,
         action: youthloop_domain::case::CaseAction,
         risk: Option<youthloop_domain::case::RiskLevel>,
         text: &str,
@@ -43,14 +49,14 @@ pub trait Casework: Send + Sync {
     async fn grant_case(
         &self,
         by: &Actor,
-        id: &str,
-        grantee_id: &str,
+        id: &CaseId,
+        grantee_id: &UserId,
         expires_at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> StoreResult<CaseGrant>;
 
     /// Counts by category, risk and state: never content.
-    async fn case_counts(&self, district_id: &str) -> StoreResult<Vec<CaseCount>>;
+    async fn case_counts(&self, district_id: &DistrictId) -> StoreResult<Vec<CaseCount>>;
 }
 
 #[async_trait]
@@ -70,8 +76,7 @@ impl Casework for SqlStore {
         .bind(&case.organization_id)
         .bind(&by.user_id)
         .fetch_optional(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         if supervisor.is_none() {
             return Err(DomainError::invalid(
                 "supervisor_id",
@@ -98,11 +103,10 @@ impl Casework for SqlStore {
         .bind(now)
         .bind(CaseStatus::Intake.as_str())
         .execute(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         audit(&mut tx.conn(), by, "case.open", "case", &id).await?;
         let file = self.load_case(&mut tx.conn(), by, &id, now).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(file)
     }
 
@@ -114,29 +118,33 @@ impl Casework for SqlStore {
             .bind(&by.user_id)
             .bind(now)
             .fetch_all(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         let summaries = rows
             .into_iter()
             .map(|r| self.case_summary(r, true))
             .collect::<StoreResult<Vec<_>>>()?;
         audit(&mut tx.conn(), by, "case.list", "user", &by.user_id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(summaries)
     }
 
-    async fn case_file(&self, by: &Actor, id: &str, now: OffsetDateTime) -> StoreResult<CaseFile> {
+    async fn case_file(
+        &self,
+        by: &Actor,
+        id: &CaseId,
+        now: OffsetDateTime,
+    ) -> StoreResult<CaseFile> {
         let mut tx = self.write().await?;
         let file = self.load_case(&mut tx.conn(), by, id, now).await?;
         audit(&mut tx.conn(), by, "case.read", "case", id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(file)
     }
 
     async fn record_case(
         &self,
         by: &Actor,
-        id: &str,
+        id: &CaseId,
         action: CaseAction,
         risk: Option<RiskLevel>,
         text: &str,
@@ -159,9 +167,8 @@ impl Casework for SqlStore {
         .bind(id)
         .bind(next == CaseStatus::Closed)
         .execute(&mut tx.conn())
-        .await
-        .map_err(db)?;
-        let note_id = new_id();
+        .await?;
+        let note_id: String = new_id();
         query(
             "insert into case_notes (id, district_id, case_id, kind, text_sealed, author_id, at) values ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -173,19 +180,18 @@ impl Casework for SqlStore {
         .bind(&by.user_id)
         .bind(now)
         .execute(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         audit(&mut tx.conn(), by, &format!("case.{action}"), "case", id).await?;
         let file = self.load_case(&mut tx.conn(), by, id, now).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(file)
     }
 
     async fn grant_case(
         &self,
         by: &Actor,
-        id: &str,
-        grantee_id: &str,
+        id: &CaseId,
+        grantee_id: &UserId,
         expires_at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> StoreResult<CaseGrant> {
@@ -202,8 +208,7 @@ impl Casework for SqlStore {
         .bind(id)
         .bind(grantee_id)
         .fetch_optional(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         if colleague.is_none() {
             return Err(DomainError::invalid(
                 "user_id",
@@ -229,22 +234,20 @@ impl Casework for SqlStore {
         .bind(expires_at)
         .bind(now)
         .execute(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         audit(&mut tx.conn(), by, "case.grant", "case", id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(grant)
     }
 
-    async fn case_counts(&self, district_id: &str) -> StoreResult<Vec<CaseCount>> {
+    async fn case_counts(&self, district_id: &DistrictId) -> StoreResult<Vec<CaseCount>> {
         let rows: Vec<(String, Option<String>, String, i64)> = query(
             "select category, risk_level, status, count(*) from cases where district_id = $1
              group by category, risk_level, status order by category, risk_level, status",
         )
         .bind(district_id)
         .fetch_all(&mut self.pools.read())
-        .await
-        .map_err(db)?;
+        .await?;
         rows.into_iter()
             .map(|(category, risk, status, n)| {
                 Ok(CaseCount {
@@ -285,7 +288,7 @@ impl SqlStore {
         &self,
         c: &mut Conn<'_>,
         by: &Actor,
-        id: &str,
+        id: &CaseId,
         now: OffsetDateTime,
     ) -> StoreResult<CaseFile> {
         let sql = format!("select {CASE_COLUMNS} from cases c where {CASE_ACCESS} and c.id = $4");
@@ -295,8 +298,7 @@ impl SqlStore {
             .bind(now)
             .bind(id)
             .fetch_one(&mut *c)
-            .await
-            .map_err(db)?;
+            .await?;
         let guardian_name = self.keys.open(
             &format!("cases.guardian_name:{id}"),
             &row.guardian_name_sealed,
@@ -313,8 +315,7 @@ impl SqlStore {
             query("select id, kind, text_sealed, author_id, at from case_notes where case_id = $1 order by id")
                 .bind(id)
                 .fetch_all(&mut *c)
-                .await
-                .map_err(db)?;
+                .await?;
         let notes = notes
             .into_iter()
             .map(|(note_id, kind, sealed, author_id, at)| {
@@ -324,7 +325,7 @@ impl SqlStore {
                         .open(&format!("case_notes.text:{note_id}"), &sealed)?,
                     id: note_id,
                     kind: parse_status(kind)?,
-                    author_id,
+                    author_id: author_id.into(),
                     at,
                 })
             })
@@ -335,8 +336,7 @@ impl SqlStore {
         .bind(id)
         .bind(now)
         .fetch_all(&mut *c)
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(CaseFile {
             subject_name: summary.subject.clone(),
             summary,
@@ -347,8 +347,8 @@ impl SqlStore {
                 .into_iter()
                 .map(|(grant_id, grantee_id, expires_at)| CaseGrant {
                     id: grant_id,
-                    case_id: id.to_owned(),
-                    grantee_id,
+                    case_id: id.clone(),
+                    grantee_id: grantee_id.into(),
                     expires_at,
                 })
                 .collect(),

@@ -147,12 +147,11 @@ pub async fn sqlite_to_postgres(
     let options = SqliteConnectOptions::from_str(&format!("sqlite://{sqlite_path}"))
         .map_err(db)?
         .read_only(true);
-    let mut source = SqliteConnection::connect_with(&options).await.map_err(db)?;
-    let mut target = PgConnection::connect(postgres_url).await.map_err(db)?;
+    let mut source = SqliteConnection::connect_with(&options).await?;
+    let mut target = PgConnection::connect(postgres_url).await?;
     let existing: i64 = sqlx::query_scalar("select count(*) from districts")
         .fetch_one(&mut target)
-        .await
-        .map_err(db)?;
+        .await?;
     if existing > 0 {
         return Err(StoreError::conflict(
             "not_empty",
@@ -160,16 +159,15 @@ pub async fn sqlite_to_postgres(
         ));
     }
     // One read transaction: a consistent snapshot even while a server writes.
-    let mut read = source.begin().await.map_err(db)?;
-    let mut write = target.begin().await.map_err(db)?;
+    let mut read = source.begin().await?;
+    let mut write = target.begin().await?;
     let mut report = Vec::with_capacity(TABLES.len());
     for table in TABLES {
         if table == "registrations" {
             // The target's triggers count every registration copied in, from zero.
             sqlx::query("update activities set seats_taken = 0, waitlisted = 0")
                 .execute(&mut *write)
-                .await
-                .map_err(db)?;
+                .await?;
         }
         let columns: Vec<Column> = sqlx::query_as::<_, (String, String)>(
             "select column_name::text, data_type::text from information_schema.columns
@@ -177,16 +175,14 @@ pub async fn sqlite_to_postgres(
         )
         .bind(table)
         .fetch_all(&mut *write)
-        .await
-        .map_err(db)?
+        .await?
         .into_iter()
         .map(|(name, kind)| Column { name, kind })
         .collect();
         let source_columns: Vec<String> =
             sqlx::query_scalar(&format!("select name from pragma_table_info('{table}')"))
                 .fetch_all(&mut *read)
-                .await
-                .map_err(db)?;
+                .await?;
         let mut expected: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
         let mut found: Vec<&str> = source_columns.iter().map(String::as_str).collect();
         expected.sort_unstable();
@@ -197,7 +193,7 @@ pub async fn sqlite_to_postgres(
             )));
         }
         let sql = select(table, &columns);
-        let rows: Vec<SqliteRow> = sqlx::query(&sql).fetch_all(&mut *read).await.map_err(db)?;
+        let rows: Vec<SqliteRow> = sqlx::query(&sql).fetch_all(&mut *read).await?;
         let cells = rows
             .iter()
             .map(|row| {
@@ -235,9 +231,9 @@ pub async fn sqlite_to_postgres(
                     (Cell::Null, _) => q.bind(None::<String>),
                 };
             }
-            q.execute(&mut *write).await.map_err(db)?;
+            q.execute(&mut *write).await?;
         }
-        let copied: Vec<PgRow> = sqlx::query(&sql).fetch_all(&mut *write).await.map_err(db)?;
+        let copied: Vec<PgRow> = sqlx::query(&sql).fetch_all(&mut *write).await?;
         let copied = copied
             .iter()
             .map(|row| {
@@ -263,20 +259,14 @@ pub async fn sqlite_to_postgres(
     }
     // The counts the triggers rebuilt are the source's.
     let counts = "select id, seats_taken, waitlisted from activities order by id";
-    let want: Vec<(String, i64, i64)> = sqlx::query_as(counts)
-        .fetch_all(&mut *read)
-        .await
-        .map_err(db)?;
-    let got: Vec<(String, i64, i64)> = sqlx::query_as(counts)
-        .fetch_all(&mut *write)
-        .await
-        .map_err(db)?;
+    let want: Vec<(String, i64, i64)> = sqlx::query_as(counts).fetch_all(&mut *read).await?;
+    let got: Vec<(String, i64, i64)> = sqlx::query_as(counts).fetch_all(&mut *write).await?;
     if want != got {
         return Err(StoreError::Other(
             "activities: the seat counts differ after the copy".to_owned(),
         ));
     }
-    write.commit().await.map_err(db)?;
-    read.rollback().await.map_err(db)?;
+    write.commit().await?;
+    read.rollback().await?;
     Ok(report)
 }

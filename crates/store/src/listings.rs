@@ -2,9 +2,8 @@
 //! replica behind the primary).
 
 use async_trait::async_trait;
-use sqlx::FromRow;
-use time::OffsetDateTime;
 use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
+use youthloop_domain::id::*;
 use youthloop_domain::review::ReviewStatus;
 use youthloop_domain::role::Role;
 
@@ -12,9 +11,7 @@ use crate::model::{
     ActivityCard, ActivityFact, Colleague, DistrictFigures, MyRegistration, OrgSatisfaction,
 };
 use crate::model::{ActivityFilter, Project, Round};
-use crate::rows::{
-    count, db, parse_status, sql_name, sql_names, ACTIVITY_COLUMNS,
-};
+use crate::rows::{db, sql_name, sql_names, ACTIVITY_COLUMNS};
 use crate::sql::query;
 use crate::{SqlStore, StoreResult};
 
@@ -59,37 +56,6 @@ pub(crate) fn my_registrations_sql() -> String {
      limit 500",
         waiting = sql_name(RegistrationStatus::Waitlisted)
     )
-}
-
-#[derive(FromRow)]
-pub(crate) struct MyRegistrationRow {
-    id: String,
-    participant_id: String,
-    participant_name: String,
-    status: String,
-    position: Option<i64>,
-    activity_id: String,
-    activity_title: String,
-    starts_at: OffsetDateTime,
-    venue: String,
-    activity_status: String,
-}
-
-impl MyRegistrationRow {
-    pub(crate) fn into_registration(self) -> StoreResult<MyRegistration> {
-        Ok(MyRegistration {
-            id: self.id,
-            participant_id: self.participant_id,
-            participant_name: self.participant_name,
-            status: parse_status(self.status)?,
-            position: self.position.map(count),
-            activity_id: self.activity_id,
-            activity_title: self.activity_title,
-            starts_at: self.starts_at,
-            venue: self.venue,
-            activity_status: parse_status(self.activity_status)?,
-        })
-    }
 }
 
 pub(crate) fn rounds_sql() -> String {
@@ -162,45 +128,52 @@ pub trait Listings: Send + Sync {
     // What the pages list and count (read-only, on the readers).
     async fn upcoming(
         &self,
-        district_id: &str,
+        district_id: &DistrictId,
         filter: &ActivityFilter,
     ) -> StoreResult<Vec<ActivityCard>>;
 
     /// The registrations of the user's children and of the user as a youth.
     async fn my_registrations(
         &self,
-        district_id: &str,
-        user_id: &str,
+        district_id: &DistrictId,
+        user_id: &UserId,
     ) -> StoreResult<Vec<MyRegistration>>;
 
-    async fn rounds(&self, district_id: &str) -> StoreResult<Vec<Round>>;
+    async fn rounds(&self, district_id: &DistrictId) -> StoreResult<Vec<Round>>;
 
-    async fn projects(&self, district_id: &str, round_id: &str) -> StoreResult<Vec<Project>>;
+    async fn projects(
+        &self,
+        district_id: &DistrictId,
+        round_id: &RoundId,
+    ) -> StoreResult<Vec<Project>>;
 
-    async fn district_figures(&self, district_id: &str) -> StoreResult<DistrictFigures>;
+    async fn district_figures(&self, district_id: &DistrictId) -> StoreResult<DistrictFigures>;
 
-    async fn activity_facts(&self, district_id: &str) -> StoreResult<Vec<ActivityFact>>;
+    async fn activity_facts(&self, district_id: &DistrictId) -> StoreResult<Vec<ActivityFact>>;
 
-    async fn satisfaction_by_org(&self, district_id: &str) -> StoreResult<Vec<OrgSatisfaction>>;
+    async fn satisfaction_by_org(
+        &self,
+        district_id: &DistrictId,
+    ) -> StoreResult<Vec<OrgSatisfaction>>;
 
     async fn colleagues(
         &self,
-        district_id: &str,
-        organization_id: &str,
+        district_id: &DistrictId,
+        organization_id: &OrganizationId,
     ) -> StoreResult<Vec<Colleague>>;
 
     /// Every project's title in the district, by project id.
     async fn project_titles(
         &self,
-        district_id: &str,
-    ) -> StoreResult<std::collections::HashMap<String, String>>;
+        district_id: &DistrictId,
+    ) -> StoreResult<std::collections::HashMap<ProjectId, String>>;
 }
 
 #[async_trait]
 impl Listings for SqlStore {
     async fn upcoming(
         &self,
-        district_id: &str,
+        district_id: &DistrictId,
         filter: &ActivityFilter,
     ) -> StoreResult<Vec<ActivityCard>> {
         query(&upcoming_sql())
@@ -220,21 +193,18 @@ impl Listings for SqlStore {
 
     async fn my_registrations(
         &self,
-        district_id: &str,
-        user_id: &str,
+        district_id: &DistrictId,
+        user_id: &UserId,
     ) -> StoreResult<Vec<MyRegistration>> {
-        let rows: Vec<MyRegistrationRow> = query(&my_registrations_sql())
+        query(&my_registrations_sql())
             .bind(district_id)
             .bind(user_id)
             .fetch_all(&mut self.pools.read())
             .await
-            .map_err(db)?;
-        rows.into_iter()
-            .map(MyRegistrationRow::into_registration)
-            .collect()
+            .map_err(db)
     }
 
-    async fn rounds(&self, district_id: &str) -> StoreResult<Vec<Round>> {
+    async fn rounds(&self, district_id: &DistrictId) -> StoreResult<Vec<Round>> {
         query(&rounds_sql())
             .bind(district_id)
             .fetch_all(&mut self.pools.read())
@@ -242,7 +212,11 @@ impl Listings for SqlStore {
             .map_err(db)
     }
 
-    async fn projects(&self, district_id: &str, round_id: &str) -> StoreResult<Vec<Project>> {
+    async fn projects(
+        &self,
+        district_id: &DistrictId,
+        round_id: &RoundId,
+    ) -> StoreResult<Vec<Project>> {
         query(PROJECTS)
             .bind(district_id)
             .bind(round_id)
@@ -251,7 +225,7 @@ impl Listings for SqlStore {
             .map_err(db)
     }
 
-    async fn district_figures(&self, district_id: &str) -> StoreResult<DistrictFigures> {
+    async fn district_figures(&self, district_id: &DistrictId) -> StoreResult<DistrictFigures> {
         query(&figures_sql())
             .bind(district_id)
             .fetch_one(&mut self.pools.read())
@@ -259,7 +233,7 @@ impl Listings for SqlStore {
             .map_err(db)
     }
 
-    async fn activity_facts(&self, district_id: &str) -> StoreResult<Vec<ActivityFact>> {
+    async fn activity_facts(&self, district_id: &DistrictId) -> StoreResult<Vec<ActivityFact>> {
         query(&activity_facts_sql())
             .bind(district_id)
             .fetch_all(&mut self.pools.read())
@@ -267,7 +241,10 @@ impl Listings for SqlStore {
             .map_err(db)
     }
 
-    async fn satisfaction_by_org(&self, district_id: &str) -> StoreResult<Vec<OrgSatisfaction>> {
+    async fn satisfaction_by_org(
+        &self,
+        district_id: &DistrictId,
+    ) -> StoreResult<Vec<OrgSatisfaction>> {
         query(&satisfaction_by_org_sql())
             .bind(district_id)
             .fetch_all(&mut self.pools.read())
@@ -277,8 +254,8 @@ impl Listings for SqlStore {
 
     async fn colleagues(
         &self,
-        district_id: &str,
-        organization_id: &str,
+        district_id: &DistrictId,
+        organization_id: &OrganizationId,
     ) -> StoreResult<Vec<Colleague>> {
         query(COLLEAGUES)
             .bind(district_id)
@@ -290,13 +267,15 @@ impl Listings for SqlStore {
 
     async fn project_titles(
         &self,
-        district_id: &str,
-    ) -> StoreResult<std::collections::HashMap<String, String>> {
+        district_id: &DistrictId,
+    ) -> StoreResult<std::collections::HashMap<ProjectId, String>> {
         let rows: Vec<(String, String)> = query(PROJECT_TITLES)
             .bind(district_id)
             .fetch_all(&mut self.pools.read())
-            .await
-            .map_err(db)?;
-        Ok(rows.into_iter().collect())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, title)| (id.into(), title))
+            .collect())
     }
 }

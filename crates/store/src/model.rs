@@ -6,6 +6,7 @@ use sqlx::FromRow;
 use time::{Date, OffsetDateTime};
 use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
 use youthloop_domain::case::{CaseAction, CaseCategory, CaseStatus, RiskLevel};
+use youthloop_domain::id::*;
 use youthloop_domain::order::OrderStatus;
 use youthloop_domain::region::{RegionKind, YouthProfile};
 use youthloop_domain::review::{Ratings, ReviewStatus, ReviewTarget};
@@ -13,7 +14,7 @@ use youthloop_domain::role::{Grant, Role};
 use youthloop_domain::round::{ProjectStatus, RoundStatus};
 use youthloop_domain::Fen;
 
-use crate::rows::{JsonText, Stars};
+use crate::rows::{JsonText, MaybeId, Small};
 
 /// A page request: at most `limit` items after the cursor.
 #[derive(Debug, Clone)]
@@ -75,14 +76,14 @@ impl<T> Paged<T> {
 
 #[derive(Debug, Clone)]
 pub struct District {
-    pub id: String,
+    pub id: DistrictId,
     pub name: String,
     pub code: String,
 }
 
 #[derive(Debug, Clone)]
 pub struct NewRegion {
-    pub parent_id: Option<String>,
+    pub parent_id: Option<RegionId>,
     pub name: String,
     pub kind: RegionKind,
     pub code: String,
@@ -91,11 +92,13 @@ pub struct NewRegion {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Region {
-    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub id: RegionId,
     pub name: String,
     #[sqlx(try_from = "String")]
     pub kind: RegionKind,
-    pub parent_id: Option<String>,
+    #[sqlx(try_from = "MaybeId")]
+    pub parent_id: Option<RegionId>,
     pub code: String,
     #[sqlx(try_from = "JsonText")]
     pub profile: Option<YouthProfile>,
@@ -111,7 +114,8 @@ pub struct NewOrganization {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Organization {
-    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub id: OrganizationId,
     pub name: String,
     pub credit_code: String,
     #[sqlx(try_from = "JsonText")]
@@ -140,12 +144,12 @@ pub struct RoleGrant {
 
 #[derive(Debug, Clone)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub name: String,
     pub roles: Vec<RoleGrant>,
     /// `138****5678`: the full number is shown to no one but its owner's download.
     pub phone_masked: String,
-    pub district_id: String,
+    pub district_id: DistrictId,
     pub birth_date: Option<Date>,
 }
 
@@ -186,7 +190,8 @@ pub struct NewRound {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Round {
-    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub id: RoundId,
     pub title: String,
     pub budget_fen: i64,
     /// What approved projects have taken of the budget.
@@ -199,8 +204,8 @@ pub struct Round {
 
 #[derive(Debug, Clone)]
 pub struct NewProject {
-    pub round_id: String,
-    pub organization_id: String,
+    pub round_id: RoundId,
+    pub organization_id: OrganizationId,
     pub title: String,
     pub area: String,
     pub min_age: u32,
@@ -214,9 +219,12 @@ pub struct NewProject {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Project {
-    pub id: String,
-    pub round_id: String,
-    pub organization_id: String,
+    #[sqlx(try_from = "String")]
+    pub id: ProjectId,
+    #[sqlx(try_from = "String")]
+    pub round_id: RoundId,
+    #[sqlx(try_from = "String")]
+    pub organization_id: OrganizationId,
     pub title: String,
     pub area: String,
     #[sqlx(try_from = "i64")]
@@ -240,13 +248,13 @@ pub struct Project {
 
 #[derive(Debug, Clone)]
 pub struct OrgRef {
-    pub id: String,
+    pub id: OrganizationId,
     pub name: String,
 }
 
 #[derive(Debug, Clone)]
 pub struct MenuItem {
-    pub project_id: String,
+    pub project_id: ProjectId,
     pub title: String,
     pub area: String,
     pub organization: OrgRef,
@@ -264,8 +272,8 @@ pub struct MenuItem {
 
 #[derive(Debug, Clone)]
 pub struct NewOrder {
-    pub project_id: String,
-    pub community_id: String,
+    pub project_id: ProjectId,
+    pub community_id: RegionId,
     pub sessions: u32,
     pub window_start: Date,
     pub window_end: Date,
@@ -280,19 +288,19 @@ pub struct HistoryEntry {
     pub status: OrderStatus,
     pub at: OffsetDateTime,
     /// The user who made the change.
-    #[sqlx(rename = "by_user")]
-    pub by: String,
+    #[sqlx(rename = "by_user", try_from = "String")]
+    pub by: UserId,
     pub note: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Order {
-    pub id: String,
-    pub district_id: String,
+    pub id: OrderId,
+    pub district_id: DistrictId,
     pub status: OrderStatus,
-    pub project_id: String,
-    pub community_id: String,
-    pub organization_id: String,
+    pub project_id: ProjectId,
+    pub community_id: RegionId,
+    pub organization_id: OrganizationId,
     pub sessions: u32,
     pub window_start: Date,
     pub window_end: Date,
@@ -311,8 +319,8 @@ pub struct Order {
 
 #[derive(Debug, Clone)]
 pub struct NewActivity {
-    pub organization_id: String,
-    pub order_id: Option<String>,
+    pub organization_id: OrganizationId,
+    pub order_id: Option<OrderId>,
     pub title: String,
     pub description: String,
     pub starts_at: OffsetDateTime,
@@ -329,9 +337,12 @@ pub struct NewActivity {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Activity {
-    pub id: String,
-    pub organization_id: String,
-    pub order_id: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub id: ActivityId,
+    #[sqlx(try_from = "String")]
+    pub organization_id: OrganizationId,
+    #[sqlx(try_from = "MaybeId")]
+    pub order_id: Option<OrderId>,
     pub title: String,
     pub description: String,
     pub starts_at: OffsetDateTime,
@@ -360,13 +371,13 @@ pub struct Activity {
 #[derive(Debug, Clone)]
 pub struct NewParticipant {
     /// The youth's own user id, or none for a child (a new id is made).
-    pub id: Option<String>,
+    pub id: Option<ParticipantId>,
     pub kind: ParticipantKind,
     pub name: String,
     pub birth_date: Date,
     pub id_number: String,
-    pub guardian_id: Option<String>,
-    pub user_id: Option<String>,
+    pub guardian_id: Option<UserId>,
+    pub user_id: Option<UserId>,
     /// The guardian's consent given with the child, as what relation (父亲, 母亲, …).
     pub consent_relation: Option<String>,
 }
@@ -375,7 +386,8 @@ pub struct NewParticipant {
 #[derive(Debug, Clone, FromRow)]
 pub struct Consent {
     pub id: String,
-    pub participant_id: String,
+    #[sqlx(try_from = "String")]
+    pub participant_id: ParticipantId,
     pub relation: String,
     /// What the consent covers: `registration` (taking part in activities).
     pub scope: String,
@@ -390,7 +402,7 @@ pub struct Consent {
 pub struct Withdrawal {
     pub consent: Consent,
     /// The registrations this withdrawal cancelled.
-    pub cancelled_registrations: Vec<String>,
+    pub cancelled_registrations: Vec<RegistrationId>,
 }
 
 /// Everything held about a user and the children in their care, in the clear: only
@@ -404,7 +416,7 @@ pub struct PersonalData {
 
 #[derive(Debug, Clone)]
 pub struct PersonData {
-    pub id: String,
+    pub id: UserId,
     pub name: String,
     pub phone: String,
     pub id_number: Option<String>,
@@ -413,7 +425,7 @@ pub struct PersonData {
 
 #[derive(Debug, Clone)]
 pub struct ParticipantData {
-    pub id: String,
+    pub id: ParticipantId,
     pub name: String,
     pub birth_date: Date,
     pub id_number: String,
@@ -439,28 +451,30 @@ impl ParticipantKind {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Participant {
-    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub id: ParticipantId,
     pub name: String,
     /// `110105********1234`.
     pub id_number_masked: String,
     pub birth_date: Date,
     /// Whether a guardian's consent to keeping and using the child's data is live.
     pub consent_live: bool,
-    pub guardian_id: Option<String>,
+    #[sqlx(try_from = "MaybeId")]
+    pub guardian_id: Option<UserId>,
 }
 
 /// One registration request; who makes it is the acting user.
 #[derive(Debug, Clone)]
 pub struct RegistrationAttempt {
-    pub activity_id: String,
-    pub participant_id: String,
+    pub activity_id: ActivityId,
+    pub participant_id: ParticipantId,
     pub idempotency_key: Option<String>,
 }
 
 /// The answer to a registration, kept for retries with the same key.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Registered {
-    pub id: String,
+    pub id: RegistrationId,
     pub status: RegistrationStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<u32>,
@@ -469,16 +483,16 @@ pub struct Registered {
     pub replayed: bool,
     // Kept with the answer so that a key reused for another request is caught.
     #[serde(skip_serializing, default)]
-    pub activity_id: String,
+    pub activity_id: ActivityId,
     #[serde(skip_serializing, default)]
-    pub participant_id: String,
+    pub participant_id: ParticipantId,
 }
 
 #[derive(Debug, Clone)]
 pub struct Registration {
-    pub id: String,
-    pub activity_id: String,
-    pub participant_id: String,
+    pub id: RegistrationId,
+    pub activity_id: ActivityId,
+    pub participant_id: ParticipantId,
     /// For the organization's list; withheld when the guardian withdrew consent.
     pub participant_name: Option<String>,
     pub status: RegistrationStatus,
@@ -491,12 +505,12 @@ pub struct Registration {
 #[derive(Debug, Clone, Copy)]
 pub enum CheckinBy<'a> {
     Participant {
-        user_id: &'a str,
-        participant_id: &'a str,
+        user_id: &'a UserId,
+        participant_id: &'a ParticipantId,
     },
     Staff {
-        org_ids: &'a [String],
-        registration_id: &'a str,
+        org_ids: &'a [OrganizationId],
+        registration_id: &'a RegistrationId,
     },
 }
 
@@ -504,7 +518,7 @@ pub enum CheckinBy<'a> {
 pub struct BadgeAward {
     pub code: String,
     pub name: String,
-    pub activity_id: String,
+    pub activity_id: ActivityId,
     pub awarded_at: OffsetDateTime,
     pub confirmed: bool,
     pub id: String,
@@ -514,8 +528,8 @@ pub struct BadgeAward {
 pub struct NewReview {
     pub target: ReviewTarget,
     pub target_id: String,
-    pub organization_id: String,
-    pub author_id: Option<String>,
+    pub organization_id: OrganizationId,
+    pub author_id: Option<UserId>,
     pub author_role: String,
     pub ratings: Option<Ratings>,
     pub rating: Option<f64>,
@@ -530,13 +544,14 @@ pub struct Review {
     #[sqlx(try_from = "String")]
     pub target_kind: ReviewTarget,
     pub target_id: String,
-    pub organization_id: String,
+    #[sqlx(try_from = "String")]
+    pub organization_id: OrganizationId,
     pub author_role: String,
-    #[sqlx(try_from = "Stars")]
+    #[sqlx(try_from = "Small")]
     pub content: Option<u32>,
-    #[sqlx(rename = "organization_rating", try_from = "Stars")]
+    #[sqlx(rename = "organization_rating", try_from = "Small")]
     pub organization: Option<u32>,
-    #[sqlx(try_from = "Stars")]
+    #[sqlx(try_from = "Small")]
     pub effect: Option<u32>,
     pub rating: Option<f64>,
     pub text: String,
@@ -562,7 +577,7 @@ pub struct AuditEntry {
 /// One district's audit trail as stored.
 #[derive(Debug, Clone)]
 pub struct AuditChain {
-    pub district_id: String,
+    pub district_id: DistrictId,
     pub events: Vec<youthloop_domain::audit::Event>,
     pub head: Option<(i64, String)>,
 }
@@ -579,11 +594,11 @@ pub struct KeyHolder {
 /// A case opened at intake, with the guardian's consent.
 #[derive(Debug, Clone)]
 pub struct NewCase {
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     pub subject_name: String,
     pub subject_birth_date: Date,
     pub category: CaseCategory,
-    pub supervisor_id: String,
+    pub supervisor_id: UserId,
     pub guardian_name: String,
     pub relation: String,
     pub consent_scope: String,
@@ -592,14 +607,14 @@ pub struct NewCase {
 /// A case as a list shows it: no clear name, no notes.
 #[derive(Debug, Clone)]
 pub struct CaseSummary {
-    pub id: String,
+    pub id: CaseId,
     pub status: CaseStatus,
     pub category: CaseCategory,
     pub risk_level: Option<RiskLevel>,
     /// The minor's name, masked.
     pub subject: String,
-    pub worker_id: String,
-    pub supervisor_id: String,
+    pub worker_id: UserId,
+    pub supervisor_id: UserId,
     pub opened_at: OffsetDateTime,
 }
 
@@ -616,15 +631,15 @@ pub struct CaseNote {
     pub id: String,
     pub kind: CaseAction,
     pub text: String,
-    pub author_id: String,
+    pub author_id: UserId,
     pub at: OffsetDateTime,
 }
 
 #[derive(Debug, Clone)]
 pub struct CaseGrant {
     pub id: String,
-    pub case_id: String,
-    pub grantee_id: String,
+    pub case_id: CaseId,
+    pub grantee_id: UserId,
     pub expires_at: OffsetDateTime,
 }
 
@@ -652,7 +667,7 @@ pub struct CaseCount {
 #[derive(Debug, Clone, Default)]
 pub struct ActivityFilter {
     /// One organization's activities only.
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
     /// Drafts, finished and cancelled ones too (for the organization's own desk);
     /// otherwise published ones only.
     pub every_state: bool,
@@ -660,7 +675,7 @@ pub struct ActivityFilter {
     pub from: Option<OffsetDateTime>,
     /// Starting before this moment.
     pub to: Option<OffsetDateTime>,
-    pub community_id: Option<String>,
+    pub community_id: Option<RegionId>,
     /// A service area (`SERVICE_AREAS`).
     pub area: Option<String>,
     /// Open to a child of this age.
@@ -674,23 +689,30 @@ pub struct ActivityCard {
     #[sqlx(flatten)]
     pub activity: Activity,
     pub organization_name: String,
-    pub community_id: Option<String>,
+    #[sqlx(try_from = "MaybeId")]
+    pub community_id: Option<RegionId>,
     pub community_name: Option<String>,
     pub area: Option<String>,
 }
 
 /// A registration of the user's child (or of the user as a youth), with its activity.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct MyRegistration {
-    pub id: String,
-    pub participant_id: String,
+    #[sqlx(try_from = "String")]
+    pub id: RegistrationId,
+    #[sqlx(try_from = "String")]
+    pub participant_id: ParticipantId,
     pub participant_name: String,
+    #[sqlx(try_from = "String")]
     pub status: RegistrationStatus,
+    #[sqlx(try_from = "Small")]
     pub position: Option<u32>,
-    pub activity_id: String,
+    #[sqlx(try_from = "String")]
+    pub activity_id: ActivityId,
     pub activity_title: String,
     pub starts_at: OffsetDateTime,
     pub venue: String,
+    #[sqlx(try_from = "String")]
     pub activity_status: ActivityStatus,
 }
 
@@ -721,7 +743,8 @@ pub struct ActivityFact {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct OrgSatisfaction {
-    pub organization_id: String,
+    #[sqlx(try_from = "String")]
+    pub organization_id: OrganizationId,
     pub name: String,
     pub rating: Option<f64>,
     #[sqlx(try_from = "i64")]
@@ -731,6 +754,7 @@ pub struct OrgSatisfaction {
 /// Someone who works for the same organization: to pick a supervisor or a grantee.
 #[derive(Debug, Clone, FromRow)]
 pub struct Colleague {
-    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub id: UserId,
     pub name: String,
 }

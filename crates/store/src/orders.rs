@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use youthloop_domain::activity::{ActivityAction, ActivityStatus, RegistrationAction};
+use youthloop_domain::id::*;
 use youthloop_domain::order::{Deadlines, OrderAction, OrderStatus};
 use youthloop_domain::region::RegionKind;
 use youthloop_domain::role::Actor;
@@ -35,12 +36,12 @@ pub trait Orders: Send + Sync {
         now: OffsetDateTime,
     ) -> StoreResult<Paged<Order>>;
 
-    async fn order(&self, actor: &Actor, id: &str, now: OffsetDateTime) -> StoreResult<Order>;
+    async fn order(&self, actor: &Actor, id: &OrderId, now: OffsetDateTime) -> StoreResult<Order>;
 
     async fn transition_order(
         &self,
         actor: &Actor,
-        id: &str,
+        id: &OrderId,
         action: OrderAction,
         reason: Option<&str>,
         now: OffsetDateTime,
@@ -55,7 +56,7 @@ impl Orders for SqlStore {
         order: NewOrder,
         now: OffsetDateTime,
     ) -> StoreResult<Order> {
-        let district_id = actor.district_id.as_str();
+        let district_id = &actor.district_id;
         let mut tx = self.write().await?;
         let project = load_project(&mut tx.conn(), district_id, &order.project_id).await?;
         if project.status != ProjectStatus::Approved {
@@ -72,8 +73,7 @@ impl Orders for SqlStore {
         .bind(&order.community_id)
         .bind(actor.region_ids())
         .fetch_optional(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         if community.is_none() {
             return Err(StoreError::NotFound);
         }
@@ -101,8 +101,7 @@ impl Orders for SqlStore {
         .bind(now)
         .bind(&actor.user_id)
         .execute(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         insert_history(
             &mut tx.conn(),
             district_id,
@@ -115,7 +114,7 @@ impl Orders for SqlStore {
         .await?;
         let created = load_order(&mut tx.conn(), actor, &id, now).await?;
         audit(&mut tx.conn(), actor, "order.create", "order", &id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(created)
     }
 
@@ -131,16 +130,15 @@ impl Orders for SqlStore {
             .bind(after(page))
             .bind(fetch_limit(page))
             .fetch_all(&mut c)
-            .await
-            .map_err(db)?;
+            .await?;
         let mut orders = Vec::with_capacity(rows.len());
         for row in rows {
             orders.push(into_order(&mut c, row, now).await?);
         }
-        Ok(Paged::from_rows(orders, page, |o| o.id.clone()))
+        Ok(Paged::from_rows(orders, page, |o| o.id.to_string()))
     }
 
-    async fn order(&self, actor: &Actor, id: &str, now: OffsetDateTime) -> StoreResult<Order> {
+    async fn order(&self, actor: &Actor, id: &OrderId, now: OffsetDateTime) -> StoreResult<Order> {
         let mut c = self.pools.read();
         load_order(&mut c, actor, id, now).await
     }
@@ -148,7 +146,7 @@ impl Orders for SqlStore {
     async fn transition_order(
         &self,
         actor: &Actor,
-        id: &str,
+        id: &OrderId,
         action: OrderAction,
         reason: Option<&str>,
         now: OffsetDateTime,
@@ -165,7 +163,7 @@ impl Orders for SqlStore {
             id,
         )
         .await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(moved)
     }
 }
@@ -187,7 +185,7 @@ pub(crate) fn bind_scope<'q>(q: Sql<'q>, actor: &Actor) -> Sql<'q> {
 
 pub(crate) async fn order_history(
     c: &mut Conn<'_>,
-    order_id: &str,
+    order_id: &OrderId,
 ) -> StoreResult<Vec<HistoryEntry>> {
     query("select status, at, by_user, note from order_history where order_id = $1 order by id")
         .bind(order_id)
@@ -228,15 +226,14 @@ pub(crate) async fn into_order(
 pub(crate) async fn load_order(
     c: &mut Conn<'_>,
     actor: &Actor,
-    id: &str,
+    id: &OrderId,
     now: OffsetDateTime,
 ) -> StoreResult<Order> {
     let sql = format!("select {ORDER_COLUMNS} from orders o where {ORDER_SCOPE} and o.id = $5");
     let row = bind_scope(query(&sql), actor)
         .bind(id)
         .fetch_one(&mut *c)
-        .await
-        .map_err(db)?;
+        .await?;
     into_order(c, row, now).await
 }
 
@@ -245,7 +242,7 @@ pub(crate) async fn step_order(
     c: &mut Conn<'_>,
     order: &Order,
     action: OrderAction,
-    by: &str,
+    by: &UserId,
     note: Option<&str>,
     now: OffsetDateTime,
 ) -> StoreResult<OrderStatus> {
@@ -267,8 +264,7 @@ pub(crate) async fn step_order(
     .bind(note)
     .bind(&order.id)
     .execute(&mut *c)
-    .await
-    .map_err(db)?;
+    .await?;
     insert_history(c, &order.district_id, &order.id, next, by, note, now).await?;
     if next == OrderStatus::Cancelled {
         // A cancelled order takes its sessions that have not happened with it.
@@ -282,17 +278,16 @@ pub(crate) async fn step_order(
         ))
         .bind(&order.id)
         .fetch_all(&mut *c)
-        .await
-        .map_err(db)?;
+        .await?;
         for (activity_id, status) in open {
+            let activity_id = ActivityId::from(activity_id);
             let cancelled =
                 parse_status::<ActivityStatus>(status)?.apply(ActivityAction::Cancel)?;
             query("update activities set status = $1 where id = $2")
                 .bind(cancelled.as_str())
                 .bind(&activity_id)
                 .execute(&mut *c)
-                .await
-                .map_err(db)?;
+                .await?;
             settle_registrations(c, &activity_id, RegistrationAction::Cancel, now).await?;
         }
     }
@@ -301,15 +296,15 @@ pub(crate) async fn step_order(
 
 pub(crate) async fn insert_history(
     c: &mut Conn<'_>,
-    district_id: &str,
-    order_id: &str,
+    district_id: &DistrictId,
+    order_id: &OrderId,
     status: OrderStatus,
-    by: &str,
+    by: &UserId,
     note: Option<&str>,
     now: OffsetDateTime,
 ) -> StoreResult<()> {
     query("insert into order_history (id, district_id, order_id, status, at, by_user, note) values ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(new_id())
+        .bind(new_id::<String>())
         .bind(district_id)
         .bind(order_id)
         .bind(status.as_str())
@@ -317,7 +312,6 @@ pub(crate) async fn insert_history(
         .bind(by)
         .bind(note)
         .execute(&mut *c)
-        .await
-        .map_err(db)?;
+        .await?;
     Ok(())
 }

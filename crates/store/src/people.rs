@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
+use youthloop_domain::id::*;
 use youthloop_domain::region::YouthProfile;
 use youthloop_domain::role::Actor;
 
@@ -24,29 +25,29 @@ pub trait People: Send + Sync {
 
     async fn create_region(&self, by: &Actor, region: NewRegion) -> StoreResult<Region>;
 
-    async fn regions(&self, district_id: &str, page: &Page) -> StoreResult<Paged<Region>>;
+    async fn regions(&self, district_id: &DistrictId, page: &Page) -> StoreResult<Paged<Region>>;
 
-    async fn region(&self, district_id: &str, id: &str) -> StoreResult<Region>;
+    async fn region(&self, district_id: &DistrictId, id: &RegionId) -> StoreResult<Region>;
 
     /// Whether `region_id` is `scope_id` or lies under it.
     async fn region_within(
         &self,
-        district_id: &str,
-        region_id: &str,
-        scope_ids: &[String],
+        district_id: &DistrictId,
+        region_id: &RegionId,
+        scope_ids: &[RegionId],
     ) -> StoreResult<bool>;
 
     /// The regions at or under any of `scope_ids`: what a scope reaches, in one read.
     async fn regions_under(
         &self,
-        district_id: &str,
-        scope_ids: &[String],
-    ) -> StoreResult<std::collections::HashSet<String>>;
+        district_id: &DistrictId,
+        scope_ids: &[RegionId],
+    ) -> StoreResult<std::collections::HashSet<RegionId>>;
 
     async fn set_profile(
         &self,
         by: &Actor,
-        id: &str,
+        id: &RegionId,
         profile: &YouthProfile,
     ) -> StoreResult<Region>;
 
@@ -58,15 +59,19 @@ pub trait People: Send + Sync {
 
     async fn organizations(
         &self,
-        district_id: &str,
+        district_id: &DistrictId,
         page: &Page,
     ) -> StoreResult<Paged<Organization>>;
 
-    async fn organization(&self, district_id: &str, id: &str) -> StoreResult<Organization>;
+    async fn organization(
+        &self,
+        district_id: &DistrictId,
+        id: &OrganizationId,
+    ) -> StoreResult<Organization>;
 
     async fn create_user(&self, by: &Actor, user: NewUser) -> StoreResult<User>;
 
-    async fn user(&self, district_id: &str, id: &str) -> StoreResult<User>;
+    async fn user(&self, district_id: &DistrictId, id: &UserId) -> StoreResult<User>;
 
     /// For sign-in: the user with this phone and their password hash.
     async fn credentials(&self, phone: &str) -> StoreResult<Option<Credentials>>;
@@ -134,8 +139,7 @@ impl People for SqlStore {
         .bind(name)
         .bind(code)
         .execute(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         audit(
             &mut tx.conn(),
             &Actor::system(&id, now),
@@ -144,7 +148,7 @@ impl People for SqlStore {
             &id,
         )
         .await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(District {
             id,
             name: name.to_owned(),
@@ -153,20 +157,19 @@ impl People for SqlStore {
     }
 
     async fn create_region(&self, by: &Actor, region: NewRegion) -> StoreResult<Region> {
-        let district_id = by.district_id.as_str();
+        let district_id = &by.district_id;
         let id = new_id();
         let mut tx = self.write().await?;
         let parent_id = region
             .parent_id
             .clone()
-            .unwrap_or_else(|| district_id.to_owned());
+            .unwrap_or_else(|| district_id.as_root_region());
         let parent_path: String =
             query_scalar("select path from regions where district_id = $1 and id = $2")
                 .bind(district_id)
                 .bind(&parent_id)
                 .fetch_one(&mut tx.conn())
-                .await
-                .map_err(db)?;
+                .await?;
         let profile = region.profile.as_ref().map(json);
         query(
             "insert into regions (id, district_id, parent_id, name, kind, code, path, profile) values ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -183,7 +186,7 @@ impl People for SqlStore {
         .await
         .map_err(unique("region_exists", "该区划代码已存在 / A region with this code exists"))?;
         audit(&mut tx.conn(), by, "region.create", "region", &id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(Region {
             id,
             name: region.name,
@@ -194,16 +197,16 @@ impl People for SqlStore {
         })
     }
 
-    async fn regions(&self, district_id: &str, page: &Page) -> StoreResult<Paged<Region>> {
+    async fn regions(&self, district_id: &DistrictId, page: &Page) -> StoreResult<Paged<Region>> {
         query(
             "select id, name, kind, parent_id, code, profile from regions where district_id = $1 and id > $2 order by id limit $3",
         )
         .bind(district_id)
-        .fetch_page(&mut self.pools.read(), page, Ok, |r: &Region| r.id.clone())
+        .fetch_page(&mut self.pools.read(), page, Ok, |r: &Region| r.id.to_string())
         .await
     }
 
-    async fn region(&self, district_id: &str, id: &str) -> StoreResult<Region> {
+    async fn region(&self, district_id: &DistrictId, id: &RegionId) -> StoreResult<Region> {
         query("select id, name, kind, parent_id, code, profile from regions where district_id = $1 and id = $2")
                 .bind(district_id)
                 .bind(id)
@@ -214,9 +217,9 @@ impl People for SqlStore {
 
     async fn region_within(
         &self,
-        district_id: &str,
-        region_id: &str,
-        scope_ids: &[String],
+        district_id: &DistrictId,
+        region_id: &RegionId,
+        scope_ids: &[RegionId],
     ) -> StoreResult<bool> {
         let found: Option<i32> = query_scalar(
             "select 1 from regions c join regions s on s.district_id = c.district_id
@@ -227,16 +230,15 @@ impl People for SqlStore {
         .bind(region_id)
         .bind(scope_ids.to_vec())
         .fetch_optional(&mut self.pools.read())
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(found.is_some())
     }
 
     async fn regions_under(
         &self,
-        district_id: &str,
-        scope_ids: &[String],
-    ) -> StoreResult<std::collections::HashSet<String>> {
+        district_id: &DistrictId,
+        scope_ids: &[RegionId],
+    ) -> StoreResult<std::collections::HashSet<RegionId>> {
         let ids: Vec<String> = query_scalar(
             "select c.id from regions c join regions s on s.district_id = c.district_id
              and substr(c.path, 1, length(s.path)) = s.path
@@ -245,31 +247,29 @@ impl People for SqlStore {
         .bind(district_id)
         .bind(scope_ids.to_vec())
         .fetch_all(&mut self.pools.read())
-        .await
-        .map_err(db)?;
-        Ok(ids.into_iter().collect())
+        .await?;
+        Ok(ids.into_iter().map(RegionId::from).collect())
     }
 
     async fn set_profile(
         &self,
         by: &Actor,
-        id: &str,
+        id: &RegionId,
         profile: &YouthProfile,
     ) -> StoreResult<Region> {
-        let district_id = by.district_id.as_str();
+        let district_id = &by.district_id;
         let mut tx = self.write().await?;
         let done = query("update regions set profile = $1 where district_id = $2 and id = $3 and kind != 'district'")
             .bind(json(profile))
             .bind(district_id)
             .bind(id)
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
         audit(&mut tx.conn(), by, "region.profile", "region", id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         self.region(district_id, id).await
     }
 
@@ -278,7 +278,7 @@ impl People for SqlStore {
         by: &Actor,
         org: NewOrganization,
     ) -> StoreResult<Organization> {
-        let district_id = by.district_id.as_str();
+        let district_id = &by.district_id;
         let mut tx = self.write().await?;
         let id = new_id();
         query(
@@ -303,7 +303,7 @@ impl People for SqlStore {
             &id,
         )
         .await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(Organization {
             id,
             name: org.name,
@@ -316,7 +316,7 @@ impl People for SqlStore {
 
     async fn organizations(
         &self,
-        district_id: &str,
+        district_id: &DistrictId,
         page: &Page,
     ) -> StoreResult<Paged<Organization>> {
         query(
@@ -324,11 +324,17 @@ impl People for SqlStore {
              where district_id = $1 and id > $2 order by id limit $3",
         )
         .bind(district_id)
-        .fetch_page(&mut self.pools.read(), page, Ok, |o: &Organization| o.id.clone())
+        .fetch_page(&mut self.pools.read(), page, Ok, |o: &Organization| {
+            o.id.to_string()
+        })
         .await
     }
 
-    async fn organization(&self, district_id: &str, id: &str) -> StoreResult<Organization> {
+    async fn organization(
+        &self,
+        district_id: &DistrictId,
+        id: &OrganizationId,
+    ) -> StoreResult<Organization> {
         query(
             "select id, name, credit_code, areas, address, status from organizations where district_id = $1 and id = $2",
         )
@@ -340,16 +346,15 @@ impl People for SqlStore {
     }
 
     async fn create_user(&self, by: &Actor, user: NewUser) -> StoreResult<User> {
-        let district_id = by.district_id.as_str();
-        let id = new_id();
+        let district_id = &by.district_id;
+        let id: UserId = new_id();
         let mut tx = self.write().await?;
         // During a key rotation a phone may still be hashed under the retired key, where
         // the unique index cannot see it: look under every key in force.
         let taken: Option<String> = query_scalar("select id from users where phone_hash = any($1)")
             .bind(self.keys.lookups("phone", &user.phone))
             .fetch_optional(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         if taken.is_some() {
             return Err(StoreError::conflict(
                 "phone_taken",
@@ -377,7 +382,7 @@ impl People for SqlStore {
         for grant in &user.grants {
             // A self-scoped role names the user, whose id exists only now.
             let scope = if grant.scope_id.is_empty() {
-                &id
+                id.as_str()
             } else {
                 &grant.scope_id
             };
@@ -411,16 +416,15 @@ impl People for SqlStore {
             .bind(by.at)
             .bind(masked_id_number(id_number))
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         }
         let created = load_user(&mut tx.conn(), Some(district_id), &id).await?;
         audit(&mut tx.conn(), by, "user.create", "user", &id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(created)
     }
 
-    async fn user(&self, district_id: &str, id: &str) -> StoreResult<User> {
+    async fn user(&self, district_id: &DistrictId, id: &UserId) -> StoreResult<User> {
         let mut c = self.pools.fresh();
         load_user(&mut c, Some(district_id), id).await
     }
@@ -431,11 +435,10 @@ impl People for SqlStore {
             query("select id, password_hash from users where phone_hash = any($1)")
                 .bind(self.keys.lookups("phone", phone))
                 .fetch_optional(&mut c)
-                .await
-                .map_err(db)?;
+                .await?;
         match found {
             Some((id, password_hash)) => Ok(Some(Credentials {
-                user: load_user(&mut c, None, &id).await?,
+                user: load_user(&mut c, None, &id.into()).await?,
                 password_hash,
             })),
             None => Ok(None),
@@ -451,8 +454,7 @@ impl People for SqlStore {
             query_scalar("select locked_until from sign_in_throttle where key_hash = $1")
                 .bind(throttle_key(&self.keys, key))
                 .fetch_optional(&mut self.pools.fresh())
-                .await
-                .map_err(db)?;
+                .await?;
         Ok(until.flatten().filter(|until| *until > now))
     }
 
@@ -481,8 +483,7 @@ impl People for SqlStore {
         .bind(now - lock_for)
         .bind(by.map_or("", |by| by.district_id.as_str()))
         .fetch_one(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         let locked = if let Some(until) = locked_until.filter(|until| *until > now) {
             Some(until)
         } else if failed >= i64::from(lock_after) {
@@ -493,8 +494,7 @@ impl People for SqlStore {
             .bind(until)
             .bind(throttle_key(&self.keys, key))
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
             if let Some(by) = by {
                 audit(&mut tx.conn(), by, "user.lock", "user", &by.user_id).await?;
             }
@@ -506,9 +506,8 @@ impl People for SqlStore {
         query("delete from sign_in_throttle where updated_at < $1")
             .bind(now - time::Duration::days(1))
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)?;
+            .await?;
+        tx.commit().await?;
         Ok(locked)
     }
 
@@ -523,8 +522,7 @@ impl People for SqlStore {
         query("delete from sign_in_throttle where key_hash = $1")
             .bind(throttle_key(&self.keys, key))
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         query("insert into sessions (token_hash, district_id, user_id, created_at, expires_at) values ($1, $2, $3, $4, $5)")
             .bind(token_hash)
             .bind(&by.district_id)
@@ -532,10 +530,9 @@ impl People for SqlStore {
             .bind(by.at)
             .bind(expires_at)
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         audit(&mut tx.conn(), by, "session.create", "user", &by.user_id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -554,8 +551,7 @@ impl People for SqlStore {
         )
         .bind(token_hash)
         .fetch_all(&mut self.pools.fresh())
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(SessionUserRow::into_user(rows, now))
     }
 
@@ -564,18 +560,17 @@ impl People for SqlStore {
         query("delete from sessions where token_hash = $1")
             .bind(token_hash)
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         audit(&mut tx.conn(), by, "session.delete", "user", &by.user_id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(())
     }
 }
 
 pub(crate) async fn load_user(
     c: &mut Conn<'_>,
-    district_id: Option<&str>,
-    id: &str,
+    district_id: Option<&DistrictId>,
+    id: &UserId,
 ) -> StoreResult<User> {
     let row: UserRow = query(
         "select id, district_id, name, phone_masked, birth_date from users where id = $1 and ($2 is null or district_id = $2)",
@@ -583,13 +578,11 @@ pub(crate) async fn load_user(
     .bind(id)
     .bind(district_id)
     .fetch_one(&mut *c)
-    .await
-    .map_err(db)?;
+    .await?;
     let roles: Vec<(String, String)> =
         query("select role, scope_id from user_roles where user_id = $1 order by role, scope_id")
             .bind(id)
             .fetch_all(&mut *c)
-            .await
-            .map_err(db)?;
+            .await?;
     Ok(row.into_user(roles))
 }

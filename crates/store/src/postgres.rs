@@ -42,8 +42,7 @@ pub async fn open_with_replica(
         .max_connections(2)
         .test_before_acquire(false)
         .connect_with(PgConnectOptions::from_str(url).map_err(db)?)
-        .await
-        .map_err(db)?;
+        .await?;
     Ok(SqlStore::new(
         Pools::Postgres { writer, reader },
         Pools::Postgres {
@@ -57,12 +56,11 @@ pub async fn open_with_replica(
 /// A write transaction holding the writers' lock: one writer at a time, across every
 /// server instance on this database.
 pub(crate) async fn begin_write(pool: &PgPool) -> StoreResult<Transaction<'static, Postgres>> {
-    let mut tx = pool.begin().await.map_err(db)?;
+    let mut tx = pool.begin().await?;
     sqlx::query("select pg_advisory_xact_lock($1)")
         .bind(WRITERS_LOCK)
         .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+        .await?;
     Ok(tx)
 }
 

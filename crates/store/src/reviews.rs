@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use time::{Date, OffsetDateTime};
 use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
+use youthloop_domain::id::*;
 use youthloop_domain::review::ReviewStatus;
 use youthloop_domain::role::Actor;
 use youthloop_domain::scorecard::Facts;
@@ -19,31 +20,31 @@ pub trait Reviews: Send + Sync {
     /// Whether the user, or a child of theirs, attended the activity.
     async fn attended(
         &self,
-        district_id: &str,
-        activity_id: &str,
-        user_id: &str,
+        district_id: &DistrictId,
+        activity_id: &ActivityId,
+        user_id: &UserId,
     ) -> StoreResult<bool>;
 
     async fn create_review(&self, by: &Actor, review: NewReview) -> StoreResult<Review>;
 
     async fn recent_comments(
         &self,
-        district_id: &str,
-        organization_id: &str,
+        district_id: &DistrictId,
+        organization_id: &OrganizationId,
         limit: u32,
     ) -> StoreResult<Vec<String>>;
 
     async fn reviews(
         &self,
-        district_id: &str,
-        organization_id: &str,
+        district_id: &DistrictId,
+        organization_id: &OrganizationId,
         page: &Page,
     ) -> StoreResult<Paged<Review>>;
 
     async fn scorecard_facts(
         &self,
-        district_id: &str,
-        organization_id: &str,
+        district_id: &DistrictId,
+        organization_id: &OrganizationId,
         from: OffsetDateTime,
         to: OffsetDateTime,
     ) -> StoreResult<Facts>;
@@ -53,9 +54,9 @@ pub trait Reviews: Send + Sync {
 impl Reviews for SqlStore {
     async fn attended(
         &self,
-        district_id: &str,
-        activity_id: &str,
-        user_id: &str,
+        district_id: &DistrictId,
+        activity_id: &ActivityId,
+        user_id: &UserId,
     ) -> StoreResult<bool> {
         let found: Option<i32> = query_scalar(&format!(
             "select 1 from registrations r join participants p on p.id = r.participant_id
@@ -67,15 +68,14 @@ impl Reviews for SqlStore {
         .bind(activity_id)
         .bind(user_id)
         .fetch_optional(&mut self.pools.read())
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(found.is_some())
     }
 
     async fn create_review(&self, by: &Actor, review: NewReview) -> StoreResult<Review> {
-        let district_id = by.district_id.as_str();
+        let district_id = &by.district_id;
         let mut tx = self.write().await?;
-        let id = new_id();
+        let id: String = new_id();
         let ratings = review.ratings;
         let rating = ratings
             .map(|r| (r.mean() * 100.0).round() / 100.0)
@@ -104,7 +104,7 @@ impl Reviews for SqlStore {
         .await
         .map_err(unique("already_reviewed", "您已评价过 / You have already reviewed this"))?;
         audit(&mut tx.conn(), by, "review.create", "review", &id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         query(&format!(
             "select {REVIEW_COLUMNS} from reviews where id = $1"
         ))
@@ -116,8 +116,8 @@ impl Reviews for SqlStore {
 
     async fn recent_comments(
         &self,
-        district_id: &str,
-        organization_id: &str,
+        district_id: &DistrictId,
+        organization_id: &OrganizationId,
         limit: u32,
     ) -> StoreResult<Vec<String>> {
         query_scalar(
@@ -134,8 +134,8 @@ impl Reviews for SqlStore {
 
     async fn reviews(
         &self,
-        district_id: &str,
-        organization_id: &str,
+        district_id: &DistrictId,
+        organization_id: &OrganizationId,
         page: &Page,
     ) -> StoreResult<Paged<Review>> {
         query(&format!(
@@ -151,8 +151,8 @@ impl Reviews for SqlStore {
 
     async fn scorecard_facts(
         &self,
-        district_id: &str,
-        organization_id: &str,
+        district_id: &DistrictId,
+        organization_id: &OrganizationId,
         from: OffsetDateTime,
         to: OffsetDateTime,
     ) -> StoreResult<Facts> {
@@ -172,8 +172,7 @@ impl Reviews for SqlStore {
         .bind(RegistrationStatus::NoShow.as_str())
         .bind(ActivityStatus::Finished.as_str())
         .fetch_all(&mut self.pools.read())
-        .await
-        .map_err(db)?;
+        .await?;
         let (review_count, rating_sum): (i64, f64) = query(&format!(
             "select count(*), coalesce(sum(rating), 0.0) from reviews
              where district_id = $1 and organization_id = $2 and status = {} and rating is not null
@@ -186,8 +185,7 @@ impl Reviews for SqlStore {
         .bind(from)
         .bind(to)
         .fetch_one(&mut self.pools.read())
-        .await
-        .map_err(db)?;
+        .await?;
         let n = |v: i64| u64::try_from(v).unwrap_or(0);
         let mut facts = Facts {
             review_count: n(review_count),

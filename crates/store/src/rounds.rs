@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use sqlx::FromRow;
+use youthloop_domain::id::*;
 use youthloop_domain::order::OrderStatus;
 use youthloop_domain::review::ReviewStatus;
 use youthloop_domain::role::Actor;
@@ -21,35 +22,40 @@ pub trait Rounds: Send + Sync {
     // Buy: rounds, projects, the menu.
     async fn create_round(&self, by: &Actor, round: NewRound) -> StoreResult<Round>;
 
-    async fn round(&self, district_id: &str, id: &str) -> StoreResult<Round>;
+    async fn round(&self, district_id: &DistrictId, id: &RoundId) -> StoreResult<Round>;
 
     async fn transition_round(
         &self,
         by: &Actor,
-        id: &str,
+        id: &RoundId,
         action: RoundAction,
     ) -> StoreResult<Round>;
 
     async fn create_project(&self, by: &Actor, project: NewProject) -> StoreResult<Project>;
 
-    async fn project(&self, district_id: &str, id: &str) -> StoreResult<Project>;
+    async fn project(&self, district_id: &DistrictId, id: &ProjectId) -> StoreResult<Project>;
 
     async fn approve_project(
         &self,
         by: &Actor,
-        id: &str,
+        id: &ProjectId,
         sessions_bought: u32,
     ) -> StoreResult<Project>;
 
-    async fn reject_project(&self, by: &Actor, id: &str, reason: &str) -> StoreResult<Project>;
+    async fn reject_project(
+        &self,
+        by: &Actor,
+        id: &ProjectId,
+        reason: &str,
+    ) -> StoreResult<Project>;
 
-    async fn menu(&self, district_id: &str) -> StoreResult<Vec<MenuItem>>;
+    async fn menu(&self, district_id: &DistrictId) -> StoreResult<Vec<MenuItem>>;
 }
 
 #[async_trait]
 impl Rounds for SqlStore {
     async fn create_round(&self, by: &Actor, round: NewRound) -> StoreResult<Round> {
-        let district_id = by.district_id.as_str();
+        let district_id = &by.district_id;
         let id = new_id();
         let mut tx = self.write().await?;
         query(
@@ -65,15 +71,14 @@ impl Rounds for SqlStore {
         .bind(by.at)
         .bind(RoundStatus::Draft.as_str())
         .execute(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         let created = load_round(&mut tx.conn(), district_id, &id).await?;
         audit(&mut tx.conn(), by, "round.create", "round", &id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(created)
     }
 
-    async fn round(&self, district_id: &str, id: &str) -> StoreResult<Round> {
+    async fn round(&self, district_id: &DistrictId, id: &RoundId) -> StoreResult<Round> {
         let mut c = self.pools.read();
         load_round(&mut c, district_id, id).await
     }
@@ -81,10 +86,10 @@ impl Rounds for SqlStore {
     async fn transition_round(
         &self,
         by: &Actor,
-        id: &str,
+        id: &RoundId,
         action: RoundAction,
     ) -> StoreResult<Round> {
-        let district_id = by.district_id.as_str();
+        let district_id = &by.district_id;
         let mut tx = self.write().await?;
         let round = load_round(&mut tx.conn(), district_id, id).await?;
         let next = round.status.apply(action)?;
@@ -92,16 +97,15 @@ impl Rounds for SqlStore {
             .bind(next.as_str())
             .bind(id)
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         let moved = load_round(&mut tx.conn(), district_id, id).await?;
         audit(&mut tx.conn(), by, &format!("round.{action}"), "round", id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(moved)
     }
 
     async fn create_project(&self, by: &Actor, project: NewProject) -> StoreResult<Project> {
-        let district_id = by.district_id.as_str();
+        let district_id = &by.district_id;
         let id = new_id();
         let mut tx = self.write().await?;
         let round = load_round(&mut tx.conn(), district_id, &project.round_id).await?;
@@ -134,15 +138,14 @@ impl Rounds for SqlStore {
         .bind(json(&project.badges))
         .bind(by.at)
         .execute(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         let created = load_project(&mut tx.conn(), district_id, &id).await?;
         audit(&mut tx.conn(), by, "project.create", "project", &id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(created)
     }
 
-    async fn project(&self, district_id: &str, id: &str) -> StoreResult<Project> {
+    async fn project(&self, district_id: &DistrictId, id: &ProjectId) -> StoreResult<Project> {
         let mut c = self.pools.read();
         load_project(&mut c, district_id, id).await
     }
@@ -150,10 +153,10 @@ impl Rounds for SqlStore {
     async fn approve_project(
         &self,
         by: &Actor,
-        id: &str,
+        id: &ProjectId,
         sessions_bought: u32,
     ) -> StoreResult<Project> {
-        let district_id = by.district_id.as_str();
+        let district_id = &by.district_id;
         let mut tx = self.write().await?;
         let project = load_project(&mut tx.conn(), district_id, id).await?;
         let round = load_round(&mut tx.conn(), district_id, &project.round_id).await?;
@@ -170,16 +173,20 @@ impl Rounds for SqlStore {
             .bind(i64::from(sessions_bought))
             .bind(id)
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         let moved = load_project(&mut tx.conn(), district_id, id).await?;
         audit(&mut tx.conn(), by, "project.approve", "project", id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(moved)
     }
 
-    async fn reject_project(&self, by: &Actor, id: &str, reason: &str) -> StoreResult<Project> {
-        let district_id = by.district_id.as_str();
+    async fn reject_project(
+        &self,
+        by: &Actor,
+        id: &ProjectId,
+        reason: &str,
+    ) -> StoreResult<Project> {
+        let district_id = &by.district_id;
         let mut tx = self.write().await?;
         let project = load_project(&mut tx.conn(), district_id, id).await?;
         let round = load_round(&mut tx.conn(), district_id, &project.round_id).await?;
@@ -189,15 +196,14 @@ impl Rounds for SqlStore {
             .bind(reason)
             .bind(id)
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         let moved = load_project(&mut tx.conn(), district_id, id).await?;
         audit(&mut tx.conn(), by, "project.reject", "project", id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(moved)
     }
 
-    async fn menu(&self, district_id: &str) -> StoreResult<Vec<MenuItem>> {
+    async fn menu(&self, district_id: &DistrictId) -> StoreResult<Vec<MenuItem>> {
         #[derive(FromRow)]
         struct MenuRow {
             id: String,
@@ -233,17 +239,16 @@ impl Rounds for SqlStore {
         ))
         .bind(district_id)
         .fetch_all(&mut self.pools.read())
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(rows
             .into_iter()
             .map(|r| MenuItem {
                 id_key: r.id.clone(),
-                project_id: r.id,
+                project_id: r.id.into(),
                 title: r.title,
                 area: r.area,
                 organization: OrgRef {
-                    id: r.organization_id,
+                    id: r.organization_id.into(),
                     name: r.organization_name,
                 },
                 min_age: count(r.min_age),
@@ -265,8 +270,8 @@ impl Rounds for SqlStore {
 
 pub(crate) async fn load_round(
     c: &mut Conn<'_>,
-    district_id: &str,
-    id: &str,
+    district_id: &DistrictId,
+    id: &RoundId,
 ) -> StoreResult<Round> {
     let sql = format!(
         "select {} from rounds r where r.district_id = $1 and r.id = $2",
@@ -282,8 +287,8 @@ pub(crate) async fn load_round(
 
 pub(crate) async fn load_project(
     c: &mut Conn<'_>,
-    district_id: &str,
-    id: &str,
+    district_id: &DistrictId,
+    id: &ProjectId,
 ) -> StoreResult<Project> {
     query("select * from projects where district_id = $1 and id = $2")
         .bind(district_id)
@@ -302,7 +307,6 @@ pub(crate) async fn sessions_left(c: &mut Conn<'_>, project: &Project) -> StoreR
     ))
     .bind(&project.id)
     .fetch_one(&mut *c)
-    .await
-    .map_err(db)?;
+    .await?;
     Ok(project.sessions_bought.saturating_sub(count(held)))
 }

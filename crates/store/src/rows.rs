@@ -6,12 +6,14 @@ use sqlx::FromRow;
 use time::{Date, OffsetDateTime};
 use youthloop_domain::activity::{name_shown, RegistrationStatus};
 use youthloop_domain::badge;
+use youthloop_domain::id::*;
 
 use crate::model::*;
 use crate::{StoreError, StoreResult};
 
-pub(crate) fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+/// A new id of any kind, ordered by when it was made (UUIDv7): pages page by it.
+pub(crate) fn new_id<T: From<String>>() -> T {
+    T::from(uuid::Uuid::now_v7().to_string())
 }
 
 pub(crate) fn db(e: sqlx::Error) -> StoreError {
@@ -34,15 +36,15 @@ pub(crate) fn unique(
 
 /// Who already holds an ID number in a district: `None` if nobody, else the guardian of
 /// that participant (`None` inside for a youth who signed up themselves).
-pub(crate) type KnownPerson = Option<Option<String>>;
+pub(crate) type KnownPerson = Option<Option<UserId>>;
 
 /// A person is one participant per district: a second guardian, or a second sign-up,
 /// with the same ID number is refused. Linking a second guardian would need the first
 /// guardian's consent and proof of guardianship, which the platform cannot check.
-pub(crate) fn person_known(known: KnownPerson, guardian_id: Option<&str>) -> StoreResult<()> {
+pub(crate) fn person_known(known: KnownPerson, guardian_id: Option<&UserId>) -> StoreResult<()> {
     match known {
         None => Ok(()),
-        Some(g) if g.is_some() && g.as_deref() == guardian_id => Err(StoreError::conflict(
+        Some(g) if g.is_some() && g.as_ref() == guardian_id => Err(StoreError::conflict(
             "child_exists",
             "该孩子已添加 / This child has already been added",
         )),
@@ -116,14 +118,31 @@ impl From<JsonText> for Option<youthloop_domain::region::YouthProfile> {
     }
 }
 
-/// A rating of one to five stars, if one was given.
+/// An id that may be missing (a region's parent, an activity's order): the domain's
+/// ids are plain text, read here as text and typed on the way in.
 #[derive(sqlx::Type)]
 #[sqlx(transparent)]
-pub(crate) struct Stars(Option<i64>);
+pub(crate) struct MaybeId(Option<String>);
 
-impl From<Stars> for Option<u32> {
-    fn from(Stars(stars): Stars) -> Self {
-        stars.map(count)
+macro_rules! maybe_ids {
+    ($($id:ty),*) => {$(
+        impl From<MaybeId> for Option<$id> {
+            fn from(MaybeId(id): MaybeId) -> Self {
+                id.map(<$id>::from)
+            }
+        }
+    )*};
+}
+youthloop_domain::for_each_id!(maybe_ids);
+
+/// A small number that may be missing: a rating of one to five stars, a place in line.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub(crate) struct Small(Option<i64>);
+
+impl From<Small> for Option<u32> {
+    fn from(Small(n): Small) -> Self {
+        n.map(count)
     }
 }
 
@@ -149,7 +168,7 @@ pub(crate) fn badge_award(
     BadgeAward {
         name: badge::find(&code).map_or_else(|| code.clone(), |b| b.name.to_owned()),
         code,
-        activity_id,
+        activity_id: activity_id.into(),
         awarded_at,
         confirmed: confirmed_at.is_some(),
         id,
@@ -158,8 +177,10 @@ pub(crate) fn badge_award(
 
 #[derive(FromRow)]
 pub(crate) struct UserRow {
-    pub(crate) id: String,
-    pub(crate) district_id: String,
+    #[sqlx(try_from = "String")]
+    pub(crate) id: UserId,
+    #[sqlx(try_from = "String")]
+    pub(crate) district_id: DistrictId,
     pub(crate) name: String,
     pub(crate) phone_masked: String,
     pub(crate) birth_date: Option<Date>,
@@ -198,12 +219,17 @@ pub(crate) fn round_columns() -> String {
 
 #[derive(FromRow)]
 pub(crate) struct OrderRow {
-    pub(crate) id: String,
-    pub(crate) district_id: String,
+    #[sqlx(try_from = "String")]
+    pub(crate) id: OrderId,
+    #[sqlx(try_from = "String")]
+    pub(crate) district_id: DistrictId,
     pub(crate) status: String,
-    pub(crate) project_id: String,
-    pub(crate) community_id: String,
-    pub(crate) organization_id: String,
+    #[sqlx(try_from = "String")]
+    pub(crate) project_id: ProjectId,
+    #[sqlx(try_from = "String")]
+    pub(crate) community_id: RegionId,
+    #[sqlx(try_from = "String")]
+    pub(crate) organization_id: OrganizationId,
     pub(crate) sessions: i64,
     pub(crate) window_start: Date,
     pub(crate) window_end: Date,
@@ -227,9 +253,12 @@ pub(crate) const ACTIVITY_COLUMNS: &str = "a.id, a.organization_id, a.order_id, 
 
 #[derive(FromRow)]
 pub(crate) struct RegistrationRow {
-    pub(crate) id: String,
-    pub(crate) activity_id: String,
-    pub(crate) participant_id: String,
+    #[sqlx(try_from = "String")]
+    pub(crate) id: RegistrationId,
+    #[sqlx(try_from = "String")]
+    pub(crate) activity_id: ActivityId,
+    #[sqlx(try_from = "String")]
+    pub(crate) participant_id: ParticipantId,
     pub(crate) participant_name: String,
     pub(crate) participant_kind: String,
     pub(crate) consent_live: bool,
@@ -282,14 +311,17 @@ pub(crate) fn fetch_limit(page: &Page) -> i64 {
 
 #[derive(FromRow)]
 pub(crate) struct CaseRow {
-    pub(crate) id: String,
+    #[sqlx(try_from = "String")]
+    pub(crate) id: CaseId,
     pub(crate) status: String,
     pub(crate) category: String,
     pub(crate) risk_level: Option<String>,
     pub(crate) subject_name_sealed: String,
     pub(crate) subject_birth_date: Date,
-    pub(crate) worker_id: String,
-    pub(crate) supervisor_id: String,
+    #[sqlx(try_from = "String")]
+    pub(crate) worker_id: UserId,
+    #[sqlx(try_from = "String")]
+    pub(crate) supervisor_id: UserId,
     pub(crate) guardian_name_sealed: String,
     pub(crate) consent_relation: String,
     pub(crate) consent_scope: String,
@@ -320,17 +352,21 @@ pub(crate) fn masked_id_number(id_number: &str) -> String {
 /// Someone who may be registered, as a batch of registrations reads them.
 #[derive(FromRow)]
 pub(crate) struct CandidateRow {
-    id: String,
-    district_id: String,
-    guardian_id: Option<String>,
-    user_id: Option<String>,
+    #[sqlx(try_from = "String")]
+    id: ParticipantId,
+    #[sqlx(try_from = "String")]
+    district_id: DistrictId,
+    #[sqlx(try_from = "MaybeId")]
+    guardian_id: Option<UserId>,
+    #[sqlx(try_from = "MaybeId")]
+    user_id: Option<UserId>,
     birth_date: Date,
     has_consent: bool,
 }
 
 impl CandidateRow {
     /// The candidate by their id.
-    pub(crate) fn into_parts(self) -> (String, crate::admission::Candidate) {
+    pub(crate) fn into_parts(self) -> (ParticipantId, crate::admission::Candidate) {
         let candidate = crate::admission::Candidate {
             district_id: self.district_id,
             guardian_id: self.guardian_id,

@@ -13,9 +13,10 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Arguments, FromRow, PgConnection, PgPool, SqliteConnection, SqlitePool};
 use time::{Date, OffsetDateTime};
+use youthloop_domain::id::*;
 
 use crate::model::{Page, Paged};
-use crate::rows::{db, json};
+use crate::rows::json;
 use crate::StoreResult;
 
 /// A value bound to a placeholder. `None` keeps its type, so that PostgreSQL knows what
@@ -82,6 +83,26 @@ into_arg!(List:
     Vec<&String> => |v: Vec<&String>| v.into_iter().cloned().collect(),
     &Vec<&String> => |v: &Vec<&String>| v.iter().map(|s| (*s).clone()).collect(),
 );
+
+/// Ids bind as the text they are.
+macro_rules! id_args {
+    ($($id:ty),*) => {$(
+        into_arg!(Text:
+            $id => |v: $id| Some(v.into_string()),
+            &$id => |v: &$id| Some(v.as_str().to_owned()),
+            Option<$id> => |v: Option<$id>| v.map(<$id>::into_string),
+            &Option<$id> => |v: &Option<$id>| v.as_ref().map(|v| v.as_str().to_owned()),
+            Option<&$id> => |v: Option<&$id>| v.map(|v| v.as_str().to_owned()),
+        );
+        into_arg!(List:
+            Vec<$id> => |v: Vec<$id>| v.into_iter().map(<$id>::into_string).collect(),
+            &[$id] => |v: &[$id]| v.iter().map(|v| v.as_str().to_owned()).collect(),
+            &Vec<$id> => |v: &Vec<$id>| v.iter().map(|v| v.as_str().to_owned()).collect(),
+            &Vec<&$id> => |v: &Vec<&$id>| v.iter().map(|v| v.as_str().to_owned()).collect(),
+        );
+    )*};
+}
+youthloop_domain::for_each_id!(id_args);
 
 /// A row type both engines can decode: what `#[derive(FromRow)]` and tuples give.
 pub(crate) trait Record:
@@ -251,8 +272,7 @@ impl Sql<'_> {
             .bind(page.after.as_deref().unwrap_or(""))
             .bind(i64::from(page.limit.min(Page::MAX)) + 1)
             .fetch_all(conn)
-            .await
-            .map_err(db)?;
+            .await?;
         let items = rows.into_iter().map(convert).collect::<StoreResult<_>>()?;
         Ok(Paged::from_rows(items, page, cursor))
     }

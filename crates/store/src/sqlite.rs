@@ -39,15 +39,13 @@ pub async fn open(path: &str, create: bool, keys: Keyring) -> StoreResult<SqlSto
         .test_before_acquire(false)
         .acquire_timeout(Duration::from_secs(60))
         .connect_with(options.clone())
-        .await
-        .map_err(db)?;
+        .await?;
     MIGRATOR.run(&writer).await?;
     let reader = SqlitePoolOptions::new()
         .max_connections(4)
         .acquire_timeout(Duration::from_secs(60))
         .connect_with(options.read_only(true))
-        .await
-        .map_err(db)?;
+        .await?;
     Ok(SqlStore::new(
         Pools::Sqlite {
             writer: writer.clone(),

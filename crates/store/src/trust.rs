@@ -8,6 +8,7 @@ use rand::RngCore;
 use sqlx::FromRow;
 use time::{Date, OffsetDateTime};
 use youthloop_domain::audit;
+use youthloop_domain::id::*;
 use youthloop_domain::role::Actor;
 use youthloop_domain::settings::DistrictSettings;
 
@@ -28,13 +29,13 @@ pub trait Trust: Send + Sync {
     async fn is_empty(&self) -> StoreResult<bool>;
 
     /// The district anonymous visitors see when they name none: the first one made.
-    async fn default_district(&self) -> StoreResult<Option<String>>;
+    async fn default_district(&self) -> StoreResult<Option<DistrictId>>;
 
     /// A per-district secret, made on first use and shared by every server instance.
-    async fn secret(&self, district_id: &str, name: &str) -> StoreResult<Vec<u8>>;
+    async fn secret(&self, district_id: &DistrictId, name: &str) -> StoreResult<Vec<u8>>;
 
     /// What the district's League office has tuned (defaults for the rest).
-    async fn settings(&self, district_id: &str) -> StoreResult<DistrictSettings>;
+    async fn settings(&self, district_id: &DistrictId) -> StoreResult<DistrictSettings>;
 
     async fn set_settings(&self, by: &Actor, settings: DistrictSettings) -> StoreResult<()>;
 
@@ -42,7 +43,7 @@ pub trait Trust: Send + Sync {
     async fn give_consent(
         &self,
         by: &Actor,
-        participant_id: &str,
+        participant_id: &ParticipantId,
         relation: &str,
     ) -> StoreResult<Consent>;
 
@@ -51,7 +52,7 @@ pub trait Trust: Send + Sync {
     async fn withdraw_consent(
         &self,
         by: &Actor,
-        participant_id: &str,
+        participant_id: &ParticipantId,
         now: OffsetDateTime,
     ) -> StoreResult<Withdrawal>;
 
@@ -67,7 +68,11 @@ pub trait Trust: Send + Sync {
     async fn reseal(&self, batch: u32) -> StoreResult<u64>;
 
     /// One district's audit events, oldest first, paged by sequence number.
-    async fn audit_events(&self, district_id: &str, page: &Page) -> StoreResult<Paged<AuditEntry>>;
+    async fn audit_events(
+        &self,
+        district_id: &DistrictId,
+        page: &Page,
+    ) -> StoreResult<Paged<AuditEntry>>;
 
     /// Every district's audit events in chain order, with the head kept beside them.
     async fn audit_chains(&self) -> StoreResult<Vec<AuditChain>>;
@@ -86,37 +91,32 @@ pub trait Trust: Send + Sync {
 #[async_trait]
 impl Trust for SqlStore {
     async fn ping(&self) -> StoreResult<()> {
-        query("select 1")
-            .execute(&mut self.pools.read())
-            .await
-            .map_err(db)?;
+        query("select 1").execute(&mut self.pools.read()).await?;
         Ok(())
     }
 
     async fn is_empty(&self) -> StoreResult<bool> {
         let n: i64 = query_scalar("select count(*) from districts")
             .fetch_one(&mut self.pools.read())
-            .await
-            .map_err(db)?;
+            .await?;
         Ok(n == 0)
     }
 
-    async fn default_district(&self) -> StoreResult<Option<String>> {
-        query_scalar("select id from districts order by id limit 1")
+    async fn default_district(&self) -> StoreResult<Option<DistrictId>> {
+        let id: Option<String> = query_scalar("select id from districts order by id limit 1")
             .fetch_optional(&mut self.pools.read())
-            .await
-            .map_err(db)
+            .await?;
+        Ok(id.map(DistrictId::from))
     }
 
-    async fn secret(&self, district_id: &str, name: &str) -> StoreResult<Vec<u8>> {
+    async fn secret(&self, district_id: &DistrictId, name: &str) -> StoreResult<Vec<u8>> {
         let context = format!("secrets.value:{district_id}:{name}");
         let known: Option<String> =
             query_scalar("select value_sealed from secrets where district_id = $1 and name = $2")
                 .bind(district_id)
                 .bind(name)
                 .fetch_optional(&mut self.pools.fresh())
-                .await
-                .map_err(db)?;
+                .await?;
         if let Some(sealed) = known {
             return open_secret(&self.keys, &context, &sealed);
         }
@@ -129,20 +129,18 @@ impl Trust for SqlStore {
             .bind(name)
             .bind(self.keys.seal(&context, &hex::encode(&fresh))?)
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         let sealed: String =
             query_scalar("select value_sealed from secrets where district_id = $1 and name = $2")
                 .bind(district_id)
                 .bind(name)
                 .fetch_one(&mut tx.conn())
-                .await
-                .map_err(db)?;
-        tx.commit().await.map_err(db)?;
+                .await?;
+        tx.commit().await?;
         open_secret(&self.keys, &context, &sealed)
     }
 
-    async fn settings(&self, district_id: &str) -> StoreResult<DistrictSettings> {
+    async fn settings(&self, district_id: &DistrictId) -> StoreResult<DistrictSettings> {
         let mut c = self.pools.fresh();
         district_settings(&mut c, district_id).await
     }
@@ -153,8 +151,7 @@ impl Trust for SqlStore {
             .bind(json(&settings))
             .bind(&by.district_id)
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         audit(
             &mut tx.conn(),
             by,
@@ -163,14 +160,14 @@ impl Trust for SqlStore {
             &by.district_id,
         )
         .await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(())
     }
 
     async fn give_consent(
         &self,
         by: &Actor,
-        participant_id: &str,
+        participant_id: &ParticipantId,
         relation: &str,
     ) -> StoreResult<Consent> {
         let mut tx = self.write().await?;
@@ -181,16 +178,14 @@ impl Trust for SqlStore {
         .bind(participant_id)
         .bind(&by.user_id)
         .fetch_optional(&mut tx.conn())
-        .await
-        .map_err(db)?;
-        let child = child.ok_or(StoreError::NotFound)?;
+        .await?;
+        let child = ParticipantId::from(child.ok_or(StoreError::NotFound)?);
         let live: Option<i32> = query_scalar(
             "select 1 from consents where participant_id = $1 and withdrawn_at is null",
         )
         .bind(&child)
         .fetch_optional(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         if live.is_some() {
             return Err(StoreError::conflict(
                 "consent_given",
@@ -207,14 +202,14 @@ impl Trust for SqlStore {
         )
         .await?;
         audit(&mut tx.conn(), by, "consent.give", "participant", &child).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(consent)
     }
 
     async fn withdraw_consent(
         &self,
         by: &Actor,
-        participant_id: &str,
+        participant_id: &ParticipantId,
         now: OffsetDateTime,
     ) -> StoreResult<Withdrawal> {
         let mut tx = self.write().await?;
@@ -227,8 +222,7 @@ impl Trust for SqlStore {
         .bind(participant_id)
         .bind(&by.user_id)
         .execute(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
@@ -245,7 +239,7 @@ impl Trust for SqlStore {
             participant_id,
         )
         .await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(Withdrawal {
             consent,
             cancelled_registrations: cancelled,
@@ -260,8 +254,7 @@ impl Trust for SqlStore {
             query("select phone_sealed, id_number_sealed from users where id = $1")
                 .bind(&user.id)
                 .fetch_one(&mut tx.conn())
-                .await
-                .map_err(db)?;
+                .await?;
         let phone = self
             .keys
             .open(&format!("users.phone:{}", user.id), &phone)?;
@@ -275,26 +268,22 @@ impl Trust for SqlStore {
         .bind(&by.district_id)
         .bind(&user.id)
         .fetch_all(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         let mut participants = Vec::with_capacity(people.len());
         for (id, name, birth_date, sealed) in people {
+            let id = ParticipantId::from(id);
             let sql = format!(
                 "select {} where r.participant_id = $1 order by r.id",
                 registration_columns()
             );
-            let registrations: Vec<RegistrationRow> = query(&sql)
-                .bind(&id)
-                .fetch_all(&mut tx.conn())
-                .await
-                .map_err(db)?;
+            let registrations: Vec<RegistrationRow> =
+                query(&sql).bind(&id).fetch_all(&mut tx.conn()).await?;
             let badges: Vec<BadgeRow> = query(
                 "select id, badge_code, activity_id, awarded_at, confirmed_at from badge_awards where participant_id = $1 order by id",
             )
             .bind(&id)
             .fetch_all(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
             participants.push(ParticipantData {
                 id_number: self
                     .keys
@@ -315,10 +304,9 @@ impl Trust for SqlStore {
         ))
         .bind(&user.id)
         .fetch_all(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         audit(&mut tx.conn(), by, "personal_data.export", "user", &user.id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(PersonalData {
             user: PersonData {
                 id: user.id,
@@ -345,8 +333,7 @@ impl Trust for SqlStore {
         .bind(&by.district_id)
         .bind(&by.user_id)
         .execute(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
@@ -355,9 +342,9 @@ impl Trust for SqlStore {
                 .bind(&by.district_id)
                 .bind(&by.user_id)
                 .fetch_all(&mut tx.conn())
-                .await
-                .map_err(db)?;
+                .await?;
         for (id, birth_date) in people {
+            let id = ParticipantId::from(id);
             // The year of birth stays, so that age-band statistics still add up.
             let year_only = Date::from_calendar_date(birth_date.year(), time::Month::January, 1)
                 .unwrap_or(birth_date);
@@ -370,29 +357,25 @@ impl Trust for SqlStore {
             .bind(now)
             .bind(&id)
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
             query("update consents set withdrawn_at = $1 where participant_id = $2 and withdrawn_at is null")
                 .bind(now)
                 .bind(&id)
                 .execute(&mut tx.conn())
-                .await
-                .map_err(db)?;
+                .await?;
             cancel_what_is_to_come(&mut tx.conn(), by, &id, now).await?;
         }
         // Ratings stay for the scorecards; the words, which may identify, go.
         query("update reviews set text = '' where author_id = $1")
             .bind(&by.user_id)
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         query("delete from sessions where user_id = $1")
             .bind(&by.user_id)
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         audit(&mut tx.conn(), by, "user.erase", "user", &by.user_id).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         self.pools.after_erase().await;
         Ok(())
     }
@@ -407,8 +390,7 @@ impl Trust for SqlStore {
         .bind(&current)
         .bind(i64::from(batch))
         .fetch_all(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         for (id, phone, id_number) in &users {
             let phone = self.keys.open(&format!("users.phone:{id}"), phone)?;
             let id_context = format!("users.id_number:{id}");
@@ -422,8 +404,7 @@ impl Trust for SqlStore {
                 .bind(id_number.map(|n| self.keys.seal(&id_context, &n)).transpose()?)
                 .bind(id)
                 .execute(&mut tx.conn())
-                .await
-                .map_err(db)?;
+                .await?;
         }
         let participants: Vec<(String, String)> = query(
             "select id, id_number_sealed from participants where id_number_sealed not like $1 limit $2",
@@ -431,8 +412,7 @@ impl Trust for SqlStore {
         .bind(&current)
         .bind(i64::from(batch))
         .fetch_all(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         for (id, sealed) in &participants {
             let context = format!("participants.id_number:{id}");
             let clear = self.keys.open(&context, sealed)?;
@@ -443,8 +423,7 @@ impl Trust for SqlStore {
             .bind(self.keys.lookup("id_number", &clear))
             .bind(id)
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         }
         // Single sealed columns: (table, column, context prefix).
         let mut other = 0;
@@ -459,8 +438,7 @@ impl Trust for SqlStore {
             .bind(&current)
             .bind(i64::from(batch))
             .fetch_all(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
             for (id, sealed) in &rows {
                 let context = format!("{context}:{id}");
                 let clear = self.keys.open(&context, sealed)?;
@@ -468,8 +446,7 @@ impl Trust for SqlStore {
                     .bind(self.keys.seal(&context, &clear)?)
                     .bind(id)
                     .execute(&mut tx.conn())
-                    .await
-                    .map_err(db)?;
+                    .await?;
             }
             other += rows.len();
         }
@@ -479,8 +456,7 @@ impl Trust for SqlStore {
         .bind(&current)
         .bind(i64::from(batch))
         .fetch_all(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         for (district_id, name, sealed) in &secrets {
             let context = format!("secrets.value:{district_id}:{name}");
             let clear = self.keys.open(&context, sealed)?;
@@ -489,15 +465,18 @@ impl Trust for SqlStore {
                 .bind(district_id)
                 .bind(name)
                 .execute(&mut tx.conn())
-                .await
-                .map_err(db)?;
+                .await?;
         }
         other += secrets.len();
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok((users.len() + participants.len() + other) as u64)
     }
 
-    async fn audit_events(&self, district_id: &str, page: &Page) -> StoreResult<Paged<AuditEntry>> {
+    async fn audit_events(
+        &self,
+        district_id: &DistrictId,
+        page: &Page,
+    ) -> StoreResult<Paged<AuditEntry>> {
         let after: i64 = page
             .after
             .as_deref()
@@ -511,8 +490,7 @@ impl Trust for SqlStore {
         .bind(after)
         .bind(fetch_limit(page))
         .fetch_all(&mut self.pools.read())
-        .await
-        .map_err(db)?;
+        .await?;
         Ok(Paged::from_rows(items, page, |e| e.seq.to_string()))
     }
 
@@ -533,13 +511,11 @@ impl Trust for SqlStore {
         let heads: Vec<(String, i64, String)> =
             query("select district_id, seq, hash from audit_heads")
                 .fetch_all(&mut self.pools.read())
-                .await
-                .map_err(db)?;
+                .await?;
         let mut districts: Vec<String> =
             query_scalar("select distinct district_id from audit_events")
                 .fetch_all(&mut self.pools.read())
-                .await
-                .map_err(db)?;
+                .await?;
         districts.extend(
             heads
                 .iter()
@@ -549,14 +525,14 @@ impl Trust for SqlStore {
         );
         let mut chains = Vec::new();
         for district_id in districts {
+            let district_id = DistrictId::from(district_id);
             let rows: Vec<EventRow> = query(
                 "select district_id, seq, at, actor, action, record_kind, record_id, address, prev_hash, hash
                  from audit_events where district_id = $1 order by seq",
             )
             .bind(&district_id)
             .fetch_all(&mut self.pools.read())
-            .await
-            .map_err(db)?;
+            .await?;
             let events = rows
                 .into_iter()
                 .map(|r| audit::Event {
@@ -574,7 +550,7 @@ impl Trust for SqlStore {
                 .collect();
             let head = heads
                 .iter()
-                .find(|h| h.0 == district_id)
+                .find(|h| h.0 == district_id.as_str())
                 .map(|h| (h.1, h.2.clone()));
             chains.push(AuditChain {
                 district_id,
@@ -595,8 +571,7 @@ impl Trust for SqlStore {
         .bind(instance)
         .bind(key_id)
         .execute(&mut tx.conn())
-        .await
-        .map_err(db)?;
+        .await?;
         tx.commit().await.map_err(db)
     }
 
@@ -605,8 +580,7 @@ impl Trust for SqlStore {
         query("delete from key_holders where instance = $1")
             .bind(instance)
             .execute(&mut tx.conn())
-            .await
-            .map_err(db)?;
+            .await?;
         tx.commit().await.map_err(db)
     }
 
@@ -621,13 +595,12 @@ impl Trust for SqlStore {
 /// The district's settings; defaults for what it never set.
 pub(crate) async fn district_settings(
     c: &mut Conn<'_>,
-    district_id: &str,
+    district_id: &DistrictId,
 ) -> StoreResult<DistrictSettings> {
     let text: String = query_scalar("select settings from districts where id = $1")
         .bind(district_id)
         .fetch_one(&mut *c)
-        .await
-        .map_err(db)?;
+        .await?;
     Ok(from_json(&text))
 }
 
@@ -638,9 +611,9 @@ pub(crate) async fn audit(
     by: &Actor,
     action: &str,
     kind: &str,
-    record_id: &str,
+    record_id: impl AsRef<str>,
 ) -> StoreResult<()> {
-    audit_many(c, &[(by, action, kind, record_id)]).await
+    audit_many(c, &[(by, action, kind, record_id.as_ref())]).await
 }
 
 /// Appends events in order, reading each district's head once and moving it once.
@@ -648,7 +621,7 @@ pub(crate) async fn audit_many(
     c: &mut Conn<'_>,
     events: &[(&Actor, &str, &str, &str)],
 ) -> StoreResult<()> {
-    let mut heads: HashMap<String, (i64, String)> = HashMap::new();
+    let mut heads: HashMap<DistrictId, (i64, String)> = HashMap::new();
     let mut links = Vec::new();
     for &(by, action, kind, record_id) in events {
         if !heads.contains_key(&by.district_id) {
@@ -656,8 +629,7 @@ pub(crate) async fn audit_many(
                 query("select seq, hash from audit_heads where district_id = $1")
                     .bind(&by.district_id)
                     .fetch_optional(&mut *c)
-                    .await
-                    .map_err(db)?;
+                    .await?;
             if let Some(head) = head {
                 heads.insert(by.district_id.clone(), head);
             }
@@ -689,8 +661,7 @@ pub(crate) async fn audit_many(
         "insert into audit_events (id, district_id, seq, at, actor, action, record_kind, record_id, address, prev_hash, hash)",
         rows,
     )
-    .await
-    .map_err(db)?;
+    .await?;
     for (district_id, (seq, hash)) in heads {
         query(
             "insert into audit_heads (district_id, seq, hash) values ($1, $2, $3)
@@ -700,18 +671,17 @@ pub(crate) async fn audit_many(
         .bind(seq)
         .bind(hash)
         .execute(&mut *c)
-        .await
-        .map_err(db)?;
+        .await?;
     }
     Ok(())
 }
 
 pub(crate) async fn insert_consent(
     c: &mut Conn<'_>,
-    district_id: &str,
+    district_id: &DistrictId,
     at: OffsetDateTime,
-    participant_id: &str,
-    guardian_id: &str,
+    participant_id: &ParticipantId,
+    guardian_id: &UserId,
     relation: &str,
 ) -> StoreResult<Consent> {
     let consent = Consent {
@@ -734,14 +704,13 @@ pub(crate) async fn insert_consent(
     .bind(&consent.scope)
     .bind(consent.given_at)
     .execute(&mut *c)
-    .await
-    .map_err(db)?;
+    .await?;
     Ok(consent)
 }
 
 pub(crate) async fn consents_of(
     c: &mut Conn<'_>,
-    participant_id: &str,
+    participant_id: &ParticipantId,
 ) -> StoreResult<Vec<Consent>> {
     query(
         "select id, participant_id, relation, scope, given_at, withdrawn_at from consents

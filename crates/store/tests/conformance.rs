@@ -7,6 +7,7 @@
 use sqlx::{Connection, PgConnection};
 use time::{Duration, OffsetDateTime};
 use youthloop_domain::activity::{ActivityAction, RegistrationStatus};
+use youthloop_domain::id::*;
 use youthloop_domain::order::{OrderAction, OrderStatus};
 use youthloop_domain::region::RegionKind;
 use youthloop_domain::role::{Actor, Grant, Role};
@@ -20,9 +21,9 @@ use youthloop_store::StoreError;
 
 /// A district with one community, one organization and one guardian.
 struct World {
-    district: String,
+    district: DistrictId,
     sys: Actor,
-    community: String,
+    community: RegionId,
     org: Actor,
     guardian: User,
 }
@@ -65,7 +66,7 @@ async fn world<S: Store>(s: &S) -> World {
         )
         .await
         .unwrap();
-    let org_admin = user(s, &district, "13900000001", Role::OrgAdmin, &org.id).await;
+    let org_admin = user(s, &district, "13900000001", Role::OrgAdmin, org.id.as_str()).await;
     let guardian = user(s, &district, "13900000002", Role::Guardian, "").await;
     World {
         org: Actor {
@@ -80,7 +81,13 @@ async fn world<S: Store>(s: &S) -> World {
     }
 }
 
-async fn user<S: Store>(s: &S, district: &str, phone: &str, role: Role, scope: &str) -> User {
+async fn user<S: Store>(
+    s: &S,
+    district: &DistrictId,
+    phone: &str,
+    role: Role,
+    scope: &str,
+) -> User {
     s.create_user(
         &Actor::system(district, now()),
         NewUser {
@@ -100,7 +107,7 @@ async fn user<S: Store>(s: &S, district: &str, phone: &str, role: Role, scope: &
     .unwrap()
 }
 
-async fn child<S: Store>(s: &S, w: &World, n: u32) -> String {
+async fn child<S: Store>(s: &S, w: &World, n: u32) -> ParticipantId {
     s.create_participant(
         &w.sys,
         NewParticipant {
@@ -153,13 +160,13 @@ async fn open_activity<S: Store>(s: &S, w: &World, capacity: u32, waitlist: u32)
 async fn register<S: Store>(
     s: &S,
     w: &World,
-    activity: &str,
-    participant: &str,
+    activity: &ActivityId,
+    participant: &ParticipantId,
     key: Option<&str>,
 ) -> Result<Registered, StoreError> {
     let attempt = RegistrationAttempt {
-        activity_id: activity.into(),
-        participant_id: participant.into(),
+        activity_id: activity.clone(),
+        participant_id: participant.clone(),
         idempotency_key: key.map(str::to_owned),
     };
     s.register(&guardian(w), attempt, OffsetDateTime::now_utc())
@@ -204,7 +211,7 @@ async fn waitlist_is_promoted_in_order<S: Store>(s: &S) {
         .await
         .unwrap()
         .items;
-    let of = |id: &str| line.iter().find(|r| r.id == id).unwrap().clone();
+    let of = |id: &RegistrationId| line.iter().find(|r| &r.id == id).unwrap().clone();
     assert_eq!(
         of(&second.id).status,
         RegistrationStatus::Confirmed,
@@ -312,7 +319,7 @@ async fn every_change_is_in_one_whole_audit_chain<S: Store>(s: &S) {
     );
     let head = chain.head.as_ref().map(|(seq, hash)| (*seq, hash.as_str()));
     assert_eq!(
-        youthloop_domain::audit::verify(&w.district, &chain.events, head),
+        youthloop_domain::audit::verify(w.district.as_str(), &chain.events, head),
         Ok(chain.events.len() as i64)
     );
     let registration = chain.events.last().unwrap();
@@ -418,7 +425,7 @@ async fn listings_answer_what_the_pages_ask<S: Store>(s: &S) {
     places.sort();
     assert_eq!(places, vec![("孩子1", None), ("孩子2", Some(1))]);
     assert!(s
-        .my_registrations(&w.district, "someone-else")
+        .my_registrations(&w.district, &UserId::from("someone-else"))
         .await
         .unwrap()
         .is_empty());
@@ -444,7 +451,7 @@ async fn listings_answer_what_the_pages_ask<S: Store>(s: &S) {
     assert!(s.rounds(&w.district).await.unwrap().is_empty());
     assert!(s.project_titles(&w.district).await.unwrap().is_empty());
     assert!(s
-        .upcoming("another-district", &all)
+        .upcoming(&DistrictId::from("another-district"), &all)
         .await
         .unwrap()
         .is_empty());
@@ -560,17 +567,19 @@ async fn acting<S: Store>(s: &S, w: &World, phone: &str, role: Role, scope: &str
 /// until a sign-in from there succeeds, and sessions that end.
 async fn regions_sign_in_and_sessions<S: Store>(s: &S) {
     let w = world(s).await;
+    // The district is the root of its regions, under the district's own id.
+    let root = RegionId::from(w.district.as_str());
     let under = s
-        .regions_under(&w.district, std::slice::from_ref(&w.district))
+        .regions_under(&w.district, std::slice::from_ref(&root))
         .await
         .unwrap();
-    assert!(under.contains(&w.community) && under.contains(&w.district));
+    assert!(under.contains(&w.community) && under.contains(&root));
     assert!(s
-        .region_within(&w.district, &w.community, std::slice::from_ref(&w.district))
+        .region_within(&w.district, &w.community, std::slice::from_ref(&root))
         .await
         .unwrap());
     assert!(!s
-        .region_within(&w.district, &w.district, std::slice::from_ref(&w.community))
+        .region_within(&w.district, &root, std::slice::from_ref(&w.community))
         .await
         .unwrap());
     let profile =
@@ -639,8 +648,15 @@ async fn regions_sign_in_and_sessions<S: Store>(s: &S) {
 /// badges, the attendance and the scorecard's facts follow.
 async fn an_order_goes_round_the_loop<S: Store>(s: &S) {
     let w = world(s).await;
-    let league = acting(s, &w, "13900000003", Role::LeagueAdmin, &w.district).await;
-    let officer = acting(s, &w, "13900000004", Role::CommunityOfficer, &w.community).await;
+    let league = acting(s, &w, "13900000003", Role::LeagueAdmin, w.district.as_str()).await;
+    let officer = acting(
+        s,
+        &w,
+        "13900000004",
+        Role::CommunityOfficer,
+        w.community.as_str(),
+    )
+    .await;
     let org_id = w.org.org_ids()[0].clone();
     let round = s
         .create_round(
@@ -783,7 +799,7 @@ async fn an_order_goes_round_the_loop<S: Store>(s: &S) {
             &officer,
             NewReview {
                 target: youthloop_domain::review::ReviewTarget::Order,
-                target_id: order.id.clone(),
+                target_id: order.id.to_string(),
                 organization_id: org_id.clone(),
                 author_id: Some(officer.user_id.clone()),
                 author_role: "community_officer".into(),
@@ -891,9 +907,9 @@ async fn consent_data_and_secrets<S: Store>(s: &S) {
 async fn casework_is_for_those_who_serve_the_child<S: Store>(s: &S) {
     let w = world(s).await;
     let org_id = w.org.org_ids()[0].clone();
-    let worker = acting(s, &w, "13900000005", Role::SocialWorker, &org_id).await;
-    let colleague = acting(s, &w, "13900000006", Role::SocialWorker, &org_id).await;
-    let stranger = acting(s, &w, "13900000007", Role::SocialWorker, &org_id).await;
+    let worker = acting(s, &w, "13900000005", Role::SocialWorker, org_id.as_str()).await;
+    let colleague = acting(s, &w, "13900000006", Role::SocialWorker, org_id.as_str()).await;
+    let stranger = acting(s, &w, "13900000007", Role::SocialWorker, org_id.as_str()).await;
     let file = s
         .open_case(
             &worker,
@@ -1008,7 +1024,7 @@ impl Raw {
     }
 
     /// The activity's seats taken and places waitlisted, as the triggers keep them.
-    async fn seats(&self, activity_id: &str) -> (i64, i64) {
+    async fn seats(&self, activity_id: &ActivityId) -> (i64, i64) {
         let sql = format!(
             "select cast(seats_taken as bigint), cast(waitlisted as bigint) from activities where id = '{activity_id}'"
         );
@@ -1036,7 +1052,7 @@ async fn the_database_counts_seats_as_the_domain_says(s: &SqlStore, raw: Raw) {
     let a = open_activity(s, &w, 100, 100).await;
     let all = RegistrationStatus::ALL;
     let mut seq = 0;
-    let mut insert = |participant: &str, status: RegistrationStatus| {
+    let mut insert = |participant: &ParticipantId, status: RegistrationStatus| {
         seq += 1;
         format!(
             "insert into registrations (id, district_id, activity_id, participant_id, made_by, status, seq, created_at, updated_at)

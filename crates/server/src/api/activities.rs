@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use youthloop_domain::activity::ActivityAction;
+use youthloop_domain::id::*;
 
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser};
@@ -35,7 +36,7 @@ pub async fn list_activities(
     viewer: MaybeUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<Activity>>> {
-    let district = viewer.district(&state, q.district.as_deref()).await?;
+    let district = viewer.district(&state, q.district.as_ref()).await?;
     Ok(Json(
         activities::activities(&state, &viewer, &district, &q.page()?)
             .await?
@@ -48,10 +49,10 @@ pub async fn list_activities(
 pub async fn get_activity(
     State(state): State<AppState>,
     viewer: MaybeUser,
-    Path(id): Path<String>,
+    Path(id): Path<ActivityId>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Activity>> {
-    let district = viewer.district(&state, q.district.as_deref()).await?;
+    let district = viewer.district(&state, q.district.as_ref()).await?;
     Ok(Json(
         activities::activity(&state, &viewer, &district, &id)
             .await?
@@ -64,7 +65,7 @@ macro_rules! activity_action {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "activities", params(("id" = String, Path)),
             responses((status = 200, body = Activity), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-        pub async fn $name(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Json<Activity>> {
+        pub async fn $name(State(state): State<AppState>, user: CurrentUser, Path(id): Path<ActivityId>) -> AppResult<Json<Activity>> {
             Ok(Json(activities::move_activity(&state, &user, &id, ActivityAction::$action).await?.into()))
         }
     };
@@ -114,7 +115,7 @@ pub async fn list_children(
 pub async fn register(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(activity_id): Path<String>,
+    Path(activity_id): Path<ActivityId>,
     headers: HeaderMap,
     ApiJson(b): ApiJson<RegisterBody>,
 ) -> AppResult<(StatusCode, Json<Registered>)> {
@@ -133,7 +134,7 @@ pub async fn register(
 pub async fn cancel_registration(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<RegistrationId>,
 ) -> AppResult<Json<Registration>> {
     Ok(Json(
         activities::cancel_registration(&state, &user, &id)
@@ -147,7 +148,7 @@ pub async fn cancel_registration(
 pub async fn list_registrations(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<ActivityId>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<Registration>>> {
     Ok(Json(
@@ -163,7 +164,7 @@ pub async fn list_registrations(
 pub async fn checkin_code(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<ActivityId>,
 ) -> AppResult<Json<CheckinCode>> {
     Ok(Json(activities::checkin_code(&state, &user, &id).await?))
 }
@@ -174,7 +175,7 @@ pub async fn checkin_code(
 pub async fn check_in(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<ActivityId>,
     ApiJson(b): ApiJson<CheckinBody>,
 ) -> AppResult<Json<CheckedIn>> {
     Ok(Json(activities::check_in(&state, &user, &id, b).await?))
@@ -186,7 +187,7 @@ pub async fn check_in(
 pub async fn badges(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<ParticipantId>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<BadgeAward>>> {
     Ok(Json(
@@ -200,7 +201,7 @@ pub async fn badges(
 pub async fn give_consent(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<ParticipantId>,
     ApiJson(b): ApiJson<ConsentBody>,
 ) -> AppResult<(StatusCode, Json<Consent>)> {
     let consent = activities::give_consent(&state, &user, &id, b).await?;
@@ -216,7 +217,7 @@ pub async fn give_consent(
 pub async fn withdraw_consent(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<ParticipantId>,
 ) -> AppResult<Json<Withdrawal>> {
     Ok(Json(
         activities::withdraw_consent(&state, &user, &id)

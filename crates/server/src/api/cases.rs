@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use youthloop_domain::case::CaseAction;
+use youthloop_domain::id::*;
 
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery};
@@ -43,7 +44,7 @@ pub async fn list_cases(
 pub async fn get_case(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<CaseId>,
 ) -> AppResult<Json<CaseFile>> {
     Ok(Json(cases::case_file(&state, &user, &id).await?.into()))
 }
@@ -56,7 +57,7 @@ macro_rules! case_action {
         pub async fn $name(
             State(state): State<AppState>,
             user: CurrentUser,
-            Path(id): Path<String>,
+            Path(id): Path<CaseId>,
             ApiJson(b): ApiJson<CaseNoteBody>,
         ) -> AppResult<Json<CaseFile>> {
             Ok(Json(cases::record(&state, &user, &id, CaseAction::$action, b).await?.into()))
@@ -101,7 +102,7 @@ case_action!(
 pub async fn grant(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<CaseId>,
     ApiJson(b): ApiJson<GrantBody>,
 ) -> AppResult<(StatusCode, Json<CaseGrant>)> {
     let grant = cases::grant(&state, &user, &id, b).await?;

@@ -4,6 +4,7 @@ use crate::wire::{Order, Paged};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use youthloop_domain::id::*;
 use youthloop_domain::order::OrderAction;
 
 use crate::error::{AppResult, ErrorBody};
@@ -42,7 +43,7 @@ pub async fn list_orders(
 pub async fn get_order(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<OrderId>,
 ) -> AppResult<Json<Order>> {
     Ok(Json(orders::order(&state, &user, &id).await?.into()))
 }
@@ -52,7 +53,7 @@ macro_rules! order_action {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "order", params(("id" = String, Path)),
             responses((status = 200, body = Order), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-        pub async fn $name(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Json<Order>> {
+        pub async fn $name(State(state): State<AppState>, user: CurrentUser, Path(id): Path<OrderId>) -> AppResult<Json<Order>> {
             Ok(Json(orders::move_order(&state, &user, &id, OrderAction::$action, None).await?.into()))
         }
     };
@@ -63,7 +64,7 @@ macro_rules! order_action {
         pub async fn $name(
             State(state): State<AppState>,
             user: CurrentUser,
-            Path(id): Path<String>,
+            Path(id): Path<OrderId>,
             ApiJson(b): ApiJson<ReasonBody>,
         ) -> AppResult<Json<Order>> {
             let reason = b.parse()?;

@@ -4,6 +4,7 @@ use crate::wire::{Organization, Paged, Region, User};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use youthloop_domain::id::*;
 
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser};
@@ -18,7 +19,7 @@ pub async fn list_regions(
     viewer: MaybeUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<Region>>> {
-    let district = viewer.district(&state, q.district.as_deref()).await?;
+    let district = viewer.district(&state, q.district.as_ref()).await?;
     let page = q.page()?;
     Ok(Json(
         regions::regions(&state, &viewer, &district, &page)
@@ -32,10 +33,10 @@ pub async fn list_regions(
 pub async fn get_region(
     State(state): State<AppState>,
     viewer: MaybeUser,
-    Path(id): Path<String>,
+    Path(id): Path<RegionId>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Region>> {
-    let district = viewer.district(&state, q.district.as_deref()).await?;
+    let district = viewer.district(&state, q.district.as_ref()).await?;
     Ok(Json(
         regions::region(&state, &viewer, &district, &id)
             .await?
@@ -50,7 +51,7 @@ pub async fn get_region(
 pub async fn put_profile(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<RegionId>,
     ApiJson(b): ApiJson<ProfileBody>,
 ) -> AppResult<Json<Region>> {
     Ok(Json(
@@ -65,7 +66,7 @@ pub async fn list_organizations(
     viewer: MaybeUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<Organization>>> {
-    let district = viewer.district(&state, q.district.as_deref()).await?;
+    let district = viewer.district(&state, q.district.as_ref()).await?;
     Ok(Json(
         regions::organizations(&state, &district, &q.page()?)
             .await?
@@ -78,10 +79,10 @@ pub async fn list_organizations(
 pub async fn get_organization(
     State(state): State<AppState>,
     viewer: MaybeUser,
-    Path(id): Path<String>,
+    Path(id): Path<OrganizationId>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Organization>> {
-    let district = viewer.district(&state, q.district.as_deref()).await?;
+    let district = viewer.district(&state, q.district.as_ref()).await?;
     Ok(Json(
         regions::organization(&state, &district, &id).await?.into(),
     ))

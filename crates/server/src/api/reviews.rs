@@ -4,6 +4,7 @@ use crate::wire::{Paged, Review};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use youthloop_domain::id::*;
 
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, ClientAddr, CurrentUser, ListQuery, MaybeUser};
@@ -16,7 +17,7 @@ use crate::state::AppState;
 pub async fn review_activity(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<ActivityId>,
     ApiJson(b): ApiJson<ReviewBody>,
 ) -> AppResult<(StatusCode, Json<Review>)> {
     let review = reviews::review_activity(&state, &user, &id, b).await?;
@@ -29,7 +30,7 @@ pub async fn review_activity(
 pub async fn review_order(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<OrderId>,
     ApiJson(b): ApiJson<ReviewBody>,
 ) -> AppResult<(StatusCode, Json<Review>)> {
     let review = reviews::review_order(&state, &user, &id, b).await?;
@@ -44,11 +45,11 @@ pub async fn comment(
     State(state): State<AppState>,
     viewer: MaybeUser,
     ClientAddr(address): ClientAddr,
-    Path(id): Path<String>,
+    Path(id): Path<OrganizationId>,
     ApiQuery(q): ApiQuery<ListQuery>,
     ApiJson(b): ApiJson<CommentBody>,
 ) -> AppResult<(StatusCode, Json<CommentPosted>)> {
-    let district = viewer.district(&state, q.district.as_deref()).await?;
+    let district = viewer.district(&state, q.district.as_ref()).await?;
     let posted = reviews::comment(&state, &district, &address, &id, b).await?;
     Ok((StatusCode::CREATED, Json(posted)))
 }
@@ -59,10 +60,10 @@ pub async fn comment(
 pub async fn list_reviews(
     State(state): State<AppState>,
     viewer: MaybeUser,
-    Path(id): Path<String>,
+    Path(id): Path<OrganizationId>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<Review>>> {
-    let district = viewer.district(&state, q.district.as_deref()).await?;
+    let district = viewer.district(&state, q.district.as_ref()).await?;
     Ok(Json(
         reviews::reviews(&state, &district, &id, &q).await?.into(),
     ))
@@ -74,10 +75,10 @@ pub async fn list_reviews(
 pub async fn scorecard(
     State(state): State<AppState>,
     viewer: MaybeUser,
-    Path(id): Path<String>,
+    Path(id): Path<OrganizationId>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Scorecard>> {
-    let district = viewer.district(&state, q.district.as_deref()).await?;
+    let district = viewer.district(&state, q.district.as_ref()).await?;
     Ok(Json(
         reviews::scorecard(&state, &district, &id, q.period.as_deref()).await?,
     ))

@@ -4,6 +4,7 @@ use crate::wire::{all, Menu, Project, Round};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use youthloop_domain::id::*;
 use youthloop_domain::round::RoundAction;
 
 use crate::error::{AppResult, ErrorBody};
@@ -28,7 +29,7 @@ pub async fn create_round(
 pub async fn get_round(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<RoundId>,
 ) -> AppResult<Json<Round>> {
     Ok(Json(rounds::round(&state, &user, &id).await?.into()))
 }
@@ -38,7 +39,7 @@ macro_rules! round_action {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "buy", params(("id" = String, Path)),
             responses((status = 200, body = Round), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-        pub async fn $name(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Json<Round>> {
+        pub async fn $name(State(state): State<AppState>, user: CurrentUser, Path(id): Path<RoundId>) -> AppResult<Json<Round>> {
             Ok(Json(rounds::move_round(&state, &user, &id, RoundAction::$action).await?.into()))
         }
     };
@@ -75,7 +76,7 @@ round_action!(
 pub async fn propose(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(round_id): Path<String>,
+    Path(round_id): Path<RoundId>,
     ApiJson(b): ApiJson<ProjectBody>,
 ) -> AppResult<(StatusCode, Json<Project>)> {
     let project = rounds::propose(&state, &user, &round_id, b).await?;
@@ -88,7 +89,7 @@ pub async fn propose(
 pub async fn approve(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectId>,
     ApiJson(b): ApiJson<ApproveBody>,
 ) -> AppResult<Json<Project>> {
     Ok(Json(rounds::approve(&state, &user, &id, b).await?.into()))
@@ -100,7 +101,7 @@ pub async fn approve(
 pub async fn reject(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectId>,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> AppResult<Json<Project>> {
     Ok(Json(rounds::reject(&state, &user, &id, b).await?.into()))
@@ -114,9 +115,9 @@ pub async fn menu(
     viewer: MaybeUser,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Menu>> {
-    let district = viewer.district(&state, q.district.as_deref()).await?;
+    let district = viewer.district(&state, q.district.as_ref()).await?;
     let page = q.numbered_page()?;
-    let menu = rounds::menu(&state, &viewer, &district, q.community.as_deref(), &page).await?;
+    let menu = rounds::menu(&state, &viewer, &district, q.community.as_ref(), &page).await?;
     Ok(Json(Menu {
         items: all(menu.items),
         next_cursor: menu.next_cursor,

@@ -65,7 +65,7 @@ pub async fn sign_up(
     ApiQuery(query): ApiQuery<ListQuery>,
     ApiJson(body): ApiJson<SignUp>,
 ) -> AppResult<(StatusCode, Json<User>)> {
-    let user = session::sign_up(&state, &address, query.district.as_deref(), body).await?;
+    let user = session::sign_up(&state, &address, query.district.as_ref(), body).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 

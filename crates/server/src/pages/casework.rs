@@ -9,6 +9,7 @@ use axum::Router;
 use serde::Deserialize;
 use time::Date;
 use youthloop_domain::case::{CaseAction, CaseCategory, CaseStatus, RiskLevel};
+use youthloop_domain::id::*;
 use youthloop_domain::role::Role;
 use youthloop_store::model::{CaseFile, CaseSummary, Colleague};
 
@@ -31,7 +32,13 @@ pub fn routes() -> Router<AppState> {
 const CASE_ROLES: &[Role] = &[Role::SocialWorker, Role::OrgAdmin];
 
 async fn colleagues(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Colleague>> {
-    let Some(org) = user.actor.scopes(CASE_ROLES).into_iter().next() else {
+    let Some(org) = user
+        .actor
+        .scopes(CASE_ROLES)
+        .into_iter()
+        .next()
+        .map(OrganizationId::from)
+    else {
         return Ok(Vec::new());
     };
     Ok(state
@@ -49,7 +56,7 @@ pub struct IntakeForm {
     subject_name: String,
     subject_birth_date: String,
     category: String,
-    supervisor_id: String,
+    supervisor_id: UserId,
     guardian_name: String,
     relation: String,
     scope: String,
@@ -148,13 +155,13 @@ struct CasePage {
     colleagues: Vec<Colleague>,
 }
 
-async fn case_page(state: &AppState, c: Ctx, id: &str) -> PageResult {
+async fn case_page(state: &AppState, c: Ctx, id: &CaseId) -> PageResult {
     let user = c.require(CASE_ROLES)?;
     let file = services::cases::case_file(state, user, id).await?;
     let colleagues = colleagues(state, user).await?;
-    let me = user.user.id.as_str();
+    let me = &user.user.id;
     let page = CasePage {
-        can_write: file.summary.worker_id == me || file.summary.supervisor_id == me,
+        can_write: file.summary.worker_id == *me || file.summary.supervisor_id == *me,
         next: youthloop_domain::allowed(file.summary.status, CaseAction::ALL, CaseStatus::apply),
         risks: RiskLevel::ALL,
         file,
@@ -164,7 +171,7 @@ async fn case_page(state: &AppState, c: Ctx, id: &str) -> PageResult {
     show(&page, &page.c)
 }
 
-async fn case(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {
+async fn case(State(state): State<AppState>, c: Ctx, Path(id): Path<CaseId>) -> PageResult {
     case_page(&state, c, &id).await
 }
 
@@ -178,7 +185,7 @@ pub struct NoteForm {
 async fn record(
     State(state): State<AppState>,
     c: Ctx,
-    Path((id, action)): Path<(String, String)>,
+    Path((id, action)): Path<(CaseId, String)>,
     PageForm(f): PageForm<NoteForm>,
 ) -> PageResult {
     let user = c.require(CASE_ROLES)?.clone();
@@ -196,14 +203,14 @@ async fn record(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct GrantForm {
-    user_id: String,
+    user_id: UserId,
     expires_at: String,
 }
 
 async fn grant(
     State(state): State<AppState>,
     c: Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<CaseId>,
     PageForm(f): PageForm<GrantForm>,
 ) -> PageResult {
     let user = c.require(CASE_ROLES)?.clone();

@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use time::{Date, Duration};
+use youthloop_domain::id::*;
 use youthloop_domain::region::YouthProfile;
 use youthloop_domain::role::Role;
 use youthloop_store::model::{MenuItem, Order, Page, Region};
@@ -136,7 +137,7 @@ struct CommunityPage {
     f: ProfileForm,
     orders: Vec<Order>,
     /// Project titles by id, to name each order.
-    titles: HashMap<String, String>,
+    titles: HashMap<ProjectId, String>,
 }
 
 async fn community_page(state: &AppState, c: Ctx, f: Option<ProfileForm>) -> PageResult {
@@ -205,9 +206,9 @@ fn day(field: &str, raw: &str) -> AppResult<Date> {
 }
 
 impl OrderForm {
-    fn body(&self, community_id: String) -> AppResult<OrderBody> {
+    fn body(&self, community_id: RegionId) -> AppResult<OrderBody> {
         Ok(OrderBody {
-            project_id: self.project.clone(),
+            project_id: self.project.as_str().into(),
             community_id,
             sessions: number("sessions", &self.sessions)?,
             window_start: day("window_start", &self.window_start)?,

@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
+use youthloop_domain::id::*;
 use youthloop_domain::role::Role;
 use youthloop_store::model::{BadgeAward, MyRegistration, Page, Participant};
 
@@ -47,7 +48,11 @@ pub(super) async fn people_of(state: &AppState, user: &CurrentUser) -> AppResult
         people.push(
             state
                 .store
-                .participant_of(user.district(), &user.user.id, &user.user.id)
+                .participant_of(
+                    user.district(),
+                    &user.user.id,
+                    &user.user.id.as_participant(),
+                )
                 .await?,
         );
     }
@@ -139,7 +144,7 @@ pub struct RelationForm {
 async fn give_consent(
     State(state): State<AppState>,
     c: Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<ParticipantId>,
     PageForm(f): PageForm<RelationForm>,
 ) -> PageResult {
     let user = c.user()?.clone();
@@ -155,7 +160,7 @@ async fn give_consent(
 async fn withdraw_consent(
     State(state): State<AppState>,
     c: Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<ParticipantId>,
     PageForm(_): PageForm<NoFields>,
 ) -> PageResult {
     let user = c.user()?.clone();
@@ -172,7 +177,7 @@ async fn withdraw_consent(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct RegisterForm {
-    participant_id: String,
+    participant_id: ParticipantId,
     /// Made when the form was drawn: sending the form twice registers once.
     key: String,
 }
@@ -180,7 +185,7 @@ pub struct RegisterForm {
 async fn register(
     State(state): State<AppState>,
     c: Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<ActivityId>,
     PageForm(f): PageForm<RegisterForm>,
 ) -> PageResult {
     let user = c.user()?.clone();
@@ -197,7 +202,7 @@ async fn register(
 async fn cancel(
     State(state): State<AppState>,
     c: Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<RegistrationId>,
     PageForm(_): PageForm<NoFields>,
 ) -> PageResult {
     let user = c.user()?.clone();
@@ -212,20 +217,20 @@ async fn cancel(
 #[serde(default)]
 pub struct CheckinForm {
     code: String,
-    participant_id: String,
+    participant_id: ParticipantId,
 }
 
 #[derive(Template)]
 #[template(path = "checkin.html")]
 struct CheckinPage {
     c: Ctx,
-    activity_id: String,
+    activity_id: ActivityId,
     title: String,
     people: Vec<Participant>,
     f: CheckinForm,
 }
 
-async fn checkin_page(state: &AppState, c: Ctx, id: &str, f: CheckinForm) -> PageResult {
+async fn checkin_page(state: &AppState, c: Ctx, id: &ActivityId, f: CheckinForm) -> PageResult {
     let user = c.require(FAMILY)?;
     let activity = state.store.activity(user.district(), id, &[]).await?;
     let people = people_of(state, user).await?;
@@ -243,7 +248,7 @@ async fn checkin_page(state: &AppState, c: Ctx, id: &str, f: CheckinForm) -> Pag
 async fn check_in_form(
     State(state): State<AppState>,
     c: Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<ActivityId>,
     Query(f): Query<CheckinForm>,
 ) -> PageResult {
     checkin_page(&state, c, &id, f).await
@@ -252,7 +257,7 @@ async fn check_in_form(
 async fn check_in(
     State(state): State<AppState>,
     c: Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<ActivityId>,
     PageForm(f): PageForm<CheckinForm>,
 ) -> PageResult {
     let user = c.user()?.clone();
@@ -278,7 +283,11 @@ struct BadgeWall {
     badges: Vec<BadgeAward>,
 }
 
-async fn badge_wall(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {
+async fn badge_wall(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<ParticipantId>,
+) -> PageResult {
     let user = c.require(FAMILY)?;
     let person = state
         .store
@@ -317,7 +326,7 @@ impl ReviewForm {
 async fn review(
     State(state): State<AppState>,
     c: Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<ActivityId>,
     PageForm(f): PageForm<ReviewForm>,
 ) -> PageResult {
     let user = c.user()?.clone();

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use time::OffsetDateTime;
+use youthloop_domain::id::*;
 use youthloop_domain::order::OrderStatus;
 use youthloop_domain::role::Role;
 use youthloop_domain::round::{ProjectAction, RoundAction, RoundStatus};
@@ -130,7 +131,7 @@ impl RoundPage {
     }
 }
 
-async fn round_page(state: &AppState, c: Ctx, id: &str, refused: String) -> PageResult {
+async fn round_page(state: &AppState, c: Ctx, id: &RoundId, refused: String) -> PageResult {
     let user = c.require(LEAGUE)?;
     let r = services::rounds::round(state, user, id).await?;
     let projects = state.store.projects(user.district(), &r.id).await?;
@@ -145,14 +146,14 @@ async fn round_page(state: &AppState, c: Ctx, id: &str, refused: String) -> Page
     show(&page, &page.c)
 }
 
-async fn round(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {
+async fn round(State(state): State<AppState>, c: Ctx, Path(id): Path<RoundId>) -> PageResult {
     round_page(&state, c, &id, String::new()).await
 }
 
 async fn move_round(
     State(state): State<AppState>,
     c: Ctx,
-    Path((id, action)): Path<(String, String)>,
+    Path((id, action)): Path<(RoundId, String)>,
     PageForm(_): PageForm<super::NoFields>,
 ) -> PageResult {
     let user = c.require(LEAGUE)?.clone();
@@ -173,7 +174,7 @@ pub struct DecisionForm {
 async fn approve(
     State(state): State<AppState>,
     c: Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectId>,
     PageForm(f): PageForm<DecisionForm>,
 ) -> PageResult {
     let user = c.require(LEAGUE)?.clone();
@@ -188,14 +189,14 @@ async fn approve(
     let round = format!("/league/rounds/{}", project.round_id);
     match approved {
         Ok(()) => done(&round, "approved"),
-        Err(e) => round_page(&state, c.refused(e), &project.round_id, id).await,
+        Err(e) => round_page(&state, c.refused(e), &project.round_id, id.into()).await,
     }
 }
 
 async fn reject(
     State(state): State<AppState>,
     c: Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<ProjectId>,
     PageForm(f): PageForm<DecisionForm>,
 ) -> PageResult {
     let user = c.require(LEAGUE)?.clone();
@@ -204,7 +205,7 @@ async fn reject(
     let round = format!("/league/rounds/{}", project.round_id);
     match services::rounds::reject(&state, &user, &id, body).await {
         Ok(_) => done(&round, "rejected"),
-        Err(e) => round_page(&state, c.refused(e), &project.round_id, id).await,
+        Err(e) => round_page(&state, c.refused(e), &project.round_id, id.into()).await,
     }
 }
 
@@ -216,7 +217,7 @@ struct DispatchPage {
     waiting: Vec<Order>,
     orders: Vec<Order>,
     /// Project titles by id, to name each order.
-    titles: HashMap<String, String>,
+    titles: HashMap<ProjectId, String>,
 }
 
 /// Overdue first, then the soonest due, then the oldest.

@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
+use youthloop_domain::id::*;
 use youthloop_domain::order::{OrderAction, OrderStatus};
 use youthloop_domain::role::Role;
 use youthloop_store::model::{Order, Project, Region};
@@ -45,7 +46,7 @@ struct OrderPage {
     reason: String,
 }
 
-async fn order_page(state: &AppState, c: Ctx, id: &str, reason: String) -> PageResult {
+async fn order_page(state: &AppState, c: Ctx, id: &OrderId, reason: String) -> PageResult {
     let user = c.user()?;
     let o = services::orders::order(state, user, id).await?;
     let project = state.store.project(user.district(), &o.project_id).await?;
@@ -64,7 +65,7 @@ async fn order_page(state: &AppState, c: Ctx, id: &str, reason: String) -> PageR
     show(&page, &page.c)
 }
 
-async fn order(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {
+async fn order(State(state): State<AppState>, c: Ctx, Path(id): Path<OrderId>) -> PageResult {
     order_page(&state, c, &id, String::new()).await
 }
 
@@ -77,7 +78,7 @@ pub struct ReasonForm {
 async fn act(
     State(state): State<AppState>,
     c: Ctx,
-    Path((id, action)): Path<(String, String)>,
+    Path((id, action)): Path<(OrderId, String)>,
     PageForm(f): PageForm<ReasonForm>,
 ) -> PageResult {
     let user = c.user()?.clone();
@@ -106,7 +107,7 @@ async fn act(
 async fn review(
     State(state): State<AppState>,
     c: Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<OrderId>,
     PageForm(f): PageForm<ReviewForm>,
 ) -> PageResult {
     let user = c.user()?.clone();

@@ -14,6 +14,7 @@ use qrcode::QrCode;
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 use youthloop_domain::activity::{ActivityAction, ActivityStatus};
+use youthloop_domain::id::*;
 use youthloop_domain::role::Role;
 use youthloop_domain::round::RoundStatus;
 use youthloop_store::model::{
@@ -45,7 +46,7 @@ pub fn routes() -> Router<AppState> {
 
 const STAFF: &[Role] = &[Role::OrgAdmin, Role::OrgStaff];
 
-fn org_of(user: &CurrentUser) -> Result<String, PageError> {
+fn org_of(user: &CurrentUser) -> Result<OrganizationId, PageError> {
     Ok(services::rounds::acting_org(user, None)?)
 }
 
@@ -57,7 +58,7 @@ struct DeskPage {
     proposals: Vec<Project>,
     orders: Vec<Order>,
     /// Project titles by id, to name each order.
-    titles: HashMap<String, String>,
+    titles: HashMap<ProjectId, String>,
     activities: Vec<ActivityCard>,
 }
 
@@ -164,7 +165,7 @@ struct ProposePage {
     f: ProjectForm,
 }
 
-async fn propose_page(state: &AppState, c: Ctx, id: &str, f: ProjectForm) -> PageResult {
+async fn propose_page(state: &AppState, c: Ctx, id: &RoundId, f: ProjectForm) -> PageResult {
     let user = c.require(STAFF)?;
     let round = services::rounds::round(state, user, id).await?;
     let page = ProposePage {
@@ -180,14 +181,18 @@ async fn propose_page(state: &AppState, c: Ctx, id: &str, f: ProjectForm) -> Pag
     show(&page, &page.c)
 }
 
-async fn propose_form(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {
+async fn propose_form(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<RoundId>,
+) -> PageResult {
     propose_page(&state, c, &id, ProjectForm::default()).await
 }
 
 async fn propose(
     State(state): State<AppState>,
     c: Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<RoundId>,
     PageForm(f): PageForm<ProjectForm>,
 ) -> PageResult {
     let user = c.require(STAFF)?.clone();
@@ -257,7 +262,7 @@ pub(super) fn local_input(at: OffsetDateTime) -> String {
 impl ActivityForm {
     fn body(&self) -> AppResult<ActivityBody> {
         Ok(ActivityBody {
-            order_id: (!self.order.is_empty()).then(|| self.order.clone()),
+            order_id: (!self.order.is_empty()).then(|| self.order.as_str().into()),
             title: self.title.clone(),
             description: self.description.clone(),
             starts_at: moment("starts_at", &self.starts_at)?,
@@ -287,7 +292,7 @@ impl ActivityForm {
             .unwrap_or(now)
             .max(now + Duration::days(2));
         ActivityForm {
-            order: order.id.clone(),
+            order: order.id.to_string(),
             title: project.title.clone(),
             description: project.description.clone(),
             starts_at: local_input(start),
@@ -359,7 +364,7 @@ async fn new_activity(
     } else {
         let order = state
             .store
-            .order(&user.actor, &q.order, state.now())
+            .order(&user.actor, &q.order.as_str().into(), state.now())
             .await?;
         let project = state
             .store
@@ -395,7 +400,7 @@ async fn create_activity(
 async fn move_activity(
     State(state): State<AppState>,
     c: Ctx,
-    Path((id, action)): Path<(String, String)>,
+    Path((id, action)): Path<(ActivityId, String)>,
     PageForm(_): PageForm<NoFields>,
 ) -> PageResult {
     let user = c.require(STAFF)?.clone();
@@ -419,7 +424,7 @@ struct RegistrationsPage {
 async fn registrations(
     State(state): State<AppState>,
     c: Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<ActivityId>,
 ) -> PageResult {
     let user = c.require(STAFF)?;
     let a = services::activities::own_activity(&state, user, &id).await?;
@@ -445,7 +450,7 @@ async fn registrations(
 async fn attend(
     State(state): State<AppState>,
     c: Ctx,
-    Path((id, registration)): Path<(String, String)>,
+    Path((id, registration)): Path<(ActivityId, RegistrationId)>,
     PageForm(_): PageForm<NoFields>,
 ) -> PageResult {
     let user = c.require(STAFF)?.clone();
@@ -473,7 +478,7 @@ struct ScreenPage {
 async fn screen(
     State(state): State<AppState>,
     c: Ctx,
-    Path(id): Path<String>,
+    Path(id): Path<ActivityId>,
     headers: HeaderMap,
 ) -> PageResult {
     let user = c.require(STAFF)?;

@@ -11,6 +11,7 @@ use axum::Router;
 use serde::Deserialize;
 use time::{Date, Duration, OffsetDateTime, Time};
 use youthloop_domain::activity::RegistrationStatus;
+use youthloop_domain::id::*;
 use youthloop_domain::region::{RegionKind, SERVICE_AREAS};
 use youthloop_domain::role::Role;
 use youthloop_store::model::{
@@ -39,13 +40,13 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The district the page shows: the user's, else the default one.
-pub(super) async fn district_of(state: &AppState, c: &Ctx) -> Result<String, PageError> {
+pub(super) async fn district_of(state: &AppState, c: &Ctx) -> Result<DistrictId, PageError> {
     Ok(MaybeUser(c.user.clone()).district(state, None).await?)
 }
 
 pub(super) async fn communities(
     state: &AppState,
-    district: &str,
+    district: &DistrictId,
 ) -> Result<Vec<Region>, PageError> {
     let page = Page {
         limit: Page::MAX,
@@ -97,7 +98,7 @@ impl Filters {
             every_state: false,
             from: Some(day.map_or(now, start_of).max(now)),
             to: day.map(|d| start_of(d) + Duration::days(1)),
-            community_id: nonempty(&self.community),
+            community_id: nonempty(&self.community).map(RegionId::from),
             area: nonempty(&self.area),
             age: self.age.trim().parse().ok().filter(|a| *a <= 30),
             limit: 50,
@@ -160,7 +161,7 @@ async fn menu(State(state): State<AppState>, c: Ctx) -> PageResult {
         after: None,
     };
     let viewer = MaybeUser(c.user.clone());
-    let items = services::rounds::menu(&state, &viewer, &district, community_id.as_deref(), &page)
+    let items = services::rounds::menu(&state, &viewer, &district, community_id.as_ref(), &page)
         .await?
         .items;
     render(&MenuPage {
@@ -179,7 +180,7 @@ struct ActivityPage {
     /// The signed-in family's children and youth who may register.
     people: Vec<Participant>,
     /// Their registrations for this activity.
-    mine: Vec<(String, String, RegistrationStatus, Option<u32>)>,
+    mine: Vec<(RegistrationId, String, RegistrationStatus, Option<u32>)>,
     attended: bool,
     is_organizer: bool,
     now: OffsetDateTime,
@@ -198,7 +199,7 @@ impl ActivityPage {
     }
 }
 
-pub(super) async fn activity_page(state: &AppState, c: Ctx, id: &str) -> PageResult {
+pub(super) async fn activity_page(state: &AppState, c: Ctx, id: &ActivityId) -> PageResult {
     let district = district_of(state, &c).await?;
     let org_ids = c
         .user
@@ -243,7 +244,7 @@ pub(super) async fn activity_page(state: &AppState, c: Ctx, id: &str) -> PageRes
     show(&page, &page.c)
 }
 
-async fn activity(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {
+async fn activity(State(state): State<AppState>, c: Ctx, Path(id): Path<ActivityId>) -> PageResult {
     activity_page(&state, c, &id).await
 }
 
@@ -257,7 +258,11 @@ struct OrganizationPage {
     activities: Vec<ActivityCard>,
 }
 
-async fn organization(State(state): State<AppState>, c: Ctx, Path(id): Path<String>) -> PageResult {
+async fn organization(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<OrganizationId>,
+) -> PageResult {
     let district = district_of(&state, &c).await?;
     let org = state.store.organization(&district, &id).await?;
     let card = services::reviews::scorecard(&state, &district, &org.id, None).await?;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::{OffsetDateTime, UtcOffset};
 use utoipa::ToSchema;
 use youthloop_domain::activity::{check_ages, check_schedule, ActivityAction};
+use youthloop_domain::id::*;
 use youthloop_domain::parse::{age_on, in_range, optional_text, text};
 use youthloop_domain::role::Role;
 use youthloop_domain::{checkin, DomainError, IdNumber};
@@ -22,7 +23,8 @@ use crate::state::AppState;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityBody {
-    pub order_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub order_id: Option<OrderId>,
     pub title: String,
     #[serde(default)]
     pub description: String,
@@ -42,7 +44,8 @@ pub struct ActivityBody {
     pub registration_closes_at: OffsetDateTime,
     /// Badge codes; by default those of the ordered project.
     pub badges: Option<Vec<String>>,
-    pub organization_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub organization_id: Option<OrganizationId>,
 }
 
 /// An organization schedules an activity, from an order or of its own, as a draft.
@@ -102,7 +105,7 @@ pub async fn create_activity(
 pub async fn activities(
     state: &AppState,
     viewer: &MaybeUser,
-    district: &str,
+    district: &DistrictId,
     page: &Page,
 ) -> AppResult<Paged<Activity>> {
     Ok(state
@@ -114,8 +117,8 @@ pub async fn activities(
 pub async fn activity(
     state: &AppState,
     viewer: &MaybeUser,
-    district: &str,
-    id: &str,
+    district: &DistrictId,
+    id: &ActivityId,
 ) -> AppResult<Activity> {
     Ok(state
         .store
@@ -127,7 +130,7 @@ pub async fn activity(
 pub async fn move_activity(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &ActivityId,
     action: ActivityAction,
 ) -> AppResult<Activity> {
     user.require(&[Role::OrgAdmin, Role::OrgStaff])?;
@@ -155,7 +158,7 @@ pub async fn add_child(
     b: ChildBody,
 ) -> AppResult<Participant> {
     user.require(&[Role::Guardian])?;
-    state.limits.check_child(&user.user.id)?;
+    state.limits.check_child(user.user.id.as_str())?;
     if !b.consent {
         return Err(AppError::invalid(
             "consent",
@@ -190,7 +193,7 @@ pub async fn add_child(
         .await;
     // An ID number already known is refused: counted, so that it cannot be tested at scale.
     if let Err(youthloop_store::StoreError::Conflict { .. }) = &added {
-        state.limits.child_refused(&user.user.id);
+        state.limits.child_refused(user.user.id.as_str());
     }
     Ok(added?)
 }
@@ -211,7 +214,8 @@ pub async fn children(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterBody {
-    pub participant_id: String,
+    #[schema(value_type = String)]
+    pub participant_id: ParticipantId,
 }
 
 /// A guardian registers a child, or a youth themselves; a retry with the same
@@ -219,7 +223,7 @@ pub struct RegisterBody {
 pub async fn register(
     state: &AppState,
     user: &CurrentUser,
-    activity_id: &str,
+    activity_id: &ActivityId,
     b: RegisterBody,
     idempotency_key: Option<&str>,
 ) -> AppResult<Registered> {
@@ -252,7 +256,7 @@ pub async fn register(
 pub async fn cancel_registration(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &RegistrationId,
 ) -> AppResult<Registration> {
     Ok(state
         .store
@@ -261,7 +265,11 @@ pub async fn cancel_registration(
 }
 
 /// An activity of one of the user's organizations, or 404.
-pub async fn own_activity(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<Activity> {
+pub async fn own_activity(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &ActivityId,
+) -> AppResult<Activity> {
     user.require(&[Role::OrgAdmin, Role::OrgStaff])?;
     let org_ids = user.actor.org_ids();
     let activity = state.store.activity(user.district(), id, &org_ids).await?;
@@ -276,7 +284,7 @@ pub async fn own_activity(state: &AppState, user: &CurrentUser, id: &str) -> App
 pub async fn registrations(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &ActivityId,
     q: &ListQuery,
 ) -> AppResult<Paged<Registration>> {
     let activity = own_activity(state, user, id).await?;
@@ -297,7 +305,7 @@ pub struct CheckinCode {
 pub async fn checkin_code(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &ActivityId,
 ) -> AppResult<CheckinCode> {
     let activity = own_activity(state, user, id).await?;
     code_of(state, user, &activity).await
@@ -319,9 +327,11 @@ pub async fn code_of(
 pub struct CheckinBody {
     /// With `participant_id`: the code shown at the venue.
     pub code: Option<String>,
-    pub participant_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub participant_id: Option<ParticipantId>,
     /// For staff checking someone in by hand.
-    pub registration_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub registration_id: Option<RegistrationId>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -334,7 +344,7 @@ pub struct CheckedIn {
 pub async fn check_in(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &ActivityId,
     b: CheckinBody,
 ) -> AppResult<CheckedIn> {
     let now = state.now();
@@ -382,7 +392,7 @@ pub async fn check_in(
 pub async fn badges(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &ParticipantId,
     q: &ListQuery,
 ) -> AppResult<Paged<BadgeAward>> {
     if !user.actor.has(Role::LeagueAdmin) {
@@ -408,7 +418,7 @@ pub struct ConsentBody {
 pub async fn give_consent(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &ParticipantId,
     b: ConsentBody,
 ) -> AppResult<Consent> {
     user.require(&[Role::Guardian])?;
@@ -421,7 +431,7 @@ pub async fn give_consent(
 pub async fn withdraw_consent(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &ParticipantId,
 ) -> AppResult<Withdrawal> {
     user.require(&[Role::Guardian])?;
     Ok(state

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use youthloop_domain::case::{parse_category, parse_risk, CaseAction};
+use youthloop_domain::id::*;
 use youthloop_domain::parse::{age_on, text};
 use youthloop_domain::role::Role;
 use youthloop_store::model::{
@@ -39,7 +40,8 @@ pub struct IntakeBody {
     pub subject_birth_date: Date,
     /// truancy, bullying, family, delinquency, psychological, left_behind, other
     pub category: String,
-    pub supervisor_id: String,
+    #[schema(value_type = String)]
+    pub supervisor_id: UserId,
     pub consent: CaseConsentBody,
 }
 
@@ -51,6 +53,7 @@ pub async fn open_case(state: &AppState, user: &CurrentUser, b: IntakeBody) -> A
         .scopes(&[Role::SocialWorker])
         .into_iter()
         .next()
+        .map(OrganizationId::from)
         .ok_or_else(AppError::forbidden)?;
     if !b.consent.given {
         return Err(AppError::invalid(
@@ -84,7 +87,7 @@ pub async fn cases(state: &AppState, user: &CurrentUser) -> AppResult<Vec<CaseSu
 }
 
 /// The whole case: for its worker, its supervisor, and live grants.
-pub async fn case_file(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<CaseFile> {
+pub async fn case_file(state: &AppState, user: &CurrentUser, id: &CaseId) -> AppResult<CaseFile> {
     user.require(CASE_ROLES)?;
     Ok(state.store.case_file(&user.actor, id, state.now()).await?)
 }
@@ -101,7 +104,7 @@ pub struct CaseNoteBody {
 pub async fn record(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &CaseId,
     action: CaseAction,
     b: CaseNoteBody,
 ) -> AppResult<CaseFile> {
@@ -132,7 +135,8 @@ pub async fn record(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantBody {
-    pub user_id: String,
+    #[schema(value_type = String)]
+    pub user_id: UserId,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
 }
@@ -141,7 +145,7 @@ pub struct GrantBody {
 pub async fn grant(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &CaseId,
     b: GrantBody,
 ) -> AppResult<CaseGrant> {
     user.require(CASE_ROLES)?;

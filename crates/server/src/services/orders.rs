@@ -4,6 +4,7 @@ use crate::wire::ymd;
 use serde::Deserialize;
 use time::Date;
 use utoipa::ToSchema;
+use youthloop_domain::id::*;
 use youthloop_domain::order::{check_window, OrderAction};
 use youthloop_domain::parse::{in_range, optional_text, text};
 use youthloop_domain::role::Role;
@@ -16,8 +17,10 @@ use crate::state::AppState;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderBody {
-    pub project_id: String,
-    pub community_id: String,
+    #[schema(value_type = String)]
+    pub project_id: ProjectId,
+    #[schema(value_type = String)]
+    pub community_id: RegionId,
     pub sessions: i64,
     #[serde(with = "ymd")]
     #[schema(value_type = String, example = "2026-05-01")]
@@ -61,7 +64,7 @@ pub async fn orders(state: &AppState, user: &CurrentUser, page: &Page) -> AppRes
     Ok(state.store.orders(&user.actor, page, state.now()).await?)
 }
 
-pub async fn order(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<Order> {
+pub async fn order(state: &AppState, user: &CurrentUser, id: &OrderId) -> AppResult<Order> {
     Ok(state.store.order(&user.actor, id, state.now()).await?)
 }
 
@@ -69,7 +72,7 @@ pub async fn order(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<
 pub async fn move_order(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &OrderId,
     action: OrderAction,
     reason: Option<String>,
 ) -> AppResult<Order> {

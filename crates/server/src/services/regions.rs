@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 use utoipa::ToSchema;
+use youthloop_domain::id::*;
 use youthloop_domain::parse::text;
 use youthloop_domain::region::{parse_area, YouthProfile};
 use youthloop_domain::role::{Grant, Role, ScopeKind};
@@ -19,7 +20,7 @@ use crate::wire::RoleGrant;
 /// communities); never another community's officers, nor the public.
 pub(crate) enum ProfileReach {
     All,
-    Only(std::collections::HashSet<String>),
+    Only(std::collections::HashSet<RegionId>),
 }
 
 impl ProfileReach {
@@ -28,14 +29,14 @@ impl ProfileReach {
         Ok(match &viewer.0 {
             Some(u) if u.actor.has_any(&[Role::LeagueAdmin, Role::CityAdmin]) => Self::All,
             Some(u) if u.actor.has(Role::CommunityOfficer) => {
-                let scopes = u.actor.scopes(&[Role::CommunityOfficer]);
+                let scopes = u.actor.region_ids();
                 Self::Only(state.store.regions_under(u.district(), &scopes).await?)
             }
             _ => Self::Only(Default::default()),
         })
     }
 
-    pub(crate) fn sees(&self, region_id: &str) -> bool {
+    pub(crate) fn sees(&self, region_id: &RegionId) -> bool {
         match self {
             Self::All => true,
             Self::Only(ids) => ids.contains(region_id),
@@ -54,7 +55,7 @@ impl ProfileReach {
 pub async fn regions(
     state: &AppState,
     viewer: &MaybeUser,
-    district: &str,
+    district: &DistrictId,
     page: &Page,
 ) -> AppResult<Paged<Region>> {
     let regions = state.store.regions(district, page).await?;
@@ -65,8 +66,8 @@ pub async fn regions(
 pub async fn region(
     state: &AppState,
     viewer: &MaybeUser,
-    district: &str,
-    id: &str,
+    district: &DistrictId,
+    id: &RegionId,
 ) -> AppResult<Region> {
     let region = state.store.region(district, id).await?;
     Ok(ProfileReach::of(state, viewer).await?.show(region))
@@ -97,7 +98,7 @@ pub struct ProfileBody {
 pub async fn set_profile(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &RegionId,
     b: ProfileBody,
 ) -> AppResult<Region> {
     user.require(&[Role::LeagueAdmin, Role::CommunityOfficer])?;
@@ -124,13 +125,17 @@ pub async fn set_profile(
 
 pub async fn organizations(
     state: &AppState,
-    district: &str,
+    district: &DistrictId,
     page: &Page,
 ) -> AppResult<Paged<Organization>> {
     Ok(state.store.organizations(district, page).await?)
 }
 
-pub async fn organization(state: &AppState, district: &str, id: &str) -> AppResult<Organization> {
+pub async fn organization(
+    state: &AppState,
+    district: &DistrictId,
+    id: &OrganizationId,
+) -> AppResult<Organization> {
     Ok(state.store.organization(district, id).await?)
 }
 
@@ -206,13 +211,15 @@ pub async fn create_user(state: &AppState, user: &CurrentUser, b: UserBody) -> A
             return Err(AppError::forbidden());
         }
         let scope_exists = match grant.role.scope_kind() {
-            ScopeKind::District => grant.scope_id == district,
-            ScopeKind::Organization => state
-                .store
-                .organization(&district, &grant.scope_id)
-                .await
-                .is_ok(),
-            ScopeKind::Region => state.store.region(&district, &grant.scope_id).await.is_ok(),
+            ScopeKind::District => grant.scope_id == district.as_str(),
+            ScopeKind::Organization => {
+                let id = OrganizationId::from(grant.scope_id.as_str());
+                state.store.organization(&district, &id).await.is_ok()
+            }
+            ScopeKind::Region => {
+                let id = RegionId::from(grant.scope_id.as_str());
+                state.store.region(&district, &id).await.is_ok()
+            }
             ScopeKind::SelfOnly => grant.scope_id.is_empty(),
             ScopeKind::Everything => false,
         };

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Month, Time};
 use utoipa::ToSchema;
+use youthloop_domain::id::*;
 use youthloop_domain::parse::{in_range, optional_text, text};
 use youthloop_domain::review::{
     check_reviewable, looks_like_spam, Ratings, ReviewStatus, ReviewTarget,
@@ -40,7 +41,7 @@ impl ReviewBody {
 fn verified(
     target: ReviewTarget,
     target_id: String,
-    organization_id: String,
+    organization_id: OrganizationId,
     user: &CurrentUser,
     role: Role,
     (ratings, text): (Ratings, String),
@@ -63,7 +64,7 @@ fn verified(
 pub async fn review_activity(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &ActivityId,
     b: ReviewBody,
 ) -> AppResult<Review> {
     user.require(&[Role::Guardian, Role::Youth])?;
@@ -84,7 +85,7 @@ pub async fn review_activity(
     };
     let review = verified(
         ReviewTarget::Activity,
-        activity.id,
+        activity.id.into(),
         activity.organization_id,
         user,
         role,
@@ -97,7 +98,7 @@ pub async fn review_activity(
 pub async fn review_order(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &OrderId,
     b: ReviewBody,
 ) -> AppResult<Review> {
     user.require(&[Role::CommunityOfficer])?;
@@ -116,7 +117,7 @@ pub async fn review_order(
     }
     let review = verified(
         ReviewTarget::Order,
-        order.id,
+        order.id.into(),
         order.organization_id,
         user,
         Role::CommunityOfficer,
@@ -142,9 +143,9 @@ pub struct CommentPosted {
 /// Anyone comments on an organization from `address`; what looks like spam is held.
 pub async fn comment(
     state: &AppState,
-    district: &str,
+    district: &DistrictId,
     address: &str,
-    id: &str,
+    id: &OrganizationId,
     b: CommentBody,
 ) -> AppResult<CommentPosted> {
     state.limits.check(Limited::Comment, address)?;
@@ -159,7 +160,7 @@ pub async fn comment(
     };
     let review = NewReview {
         target: ReviewTarget::Organization,
-        target_id: org.id.clone(),
+        target_id: org.id.to_string(),
         organization_id: org.id,
         author_id: None,
         author_role: "public".to_owned(),
@@ -182,8 +183,8 @@ pub async fn comment(
 /// Visible reviews of an organization.
 pub async fn reviews(
     state: &AppState,
-    district: &str,
-    id: &str,
+    district: &DistrictId,
+    id: &OrganizationId,
     q: &ListQuery,
 ) -> AppResult<Paged<Review>> {
     let org = state.store.organization(district, id).await?;
@@ -205,8 +206,8 @@ pub struct Scorecard {
 /// The scorecard of an organization for a year (`period` as `YYYY`, this year by default).
 pub async fn scorecard(
     state: &AppState,
-    district: &str,
-    id: &str,
+    district: &DistrictId,
+    id: &OrganizationId,
     period: Option<&str>,
 ) -> AppResult<Scorecard> {
     let year = match period {
@@ -238,7 +239,7 @@ pub async fn scorecard(
         .await?;
     let scores = scorecard::score(&facts);
     Ok(Scorecard {
-        organization_id: org.id,
+        organization_id: org.id.into(),
         period: year.to_string(),
         sessions_delivered: facts.sessions_delivered,
         on_time_rate: scores.on_time_rate,

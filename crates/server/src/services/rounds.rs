@@ -4,6 +4,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use youthloop_domain::activity::check_ages;
+use youthloop_domain::id::*;
 use youthloop_domain::parse::{in_range, optional_text, text};
 use youthloop_domain::region::{fit, parse_area};
 use youthloop_domain::role::Role;
@@ -40,7 +41,7 @@ pub async fn create_round(state: &AppState, user: &CurrentUser, b: RoundBody) ->
     Ok(state.store.create_round(&user.actor, round).await?)
 }
 
-pub async fn round(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<Round> {
+pub async fn round(state: &AppState, user: &CurrentUser, id: &RoundId) -> AppResult<Round> {
     Ok(state.store.round(user.district(), id).await?)
 }
 
@@ -48,7 +49,7 @@ pub async fn round(state: &AppState, user: &CurrentUser, id: &str) -> AppResult<
 pub async fn move_round(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &RoundId,
     action: RoundAction,
 ) -> AppResult<Round> {
     user.require(&[Role::LeagueAdmin])?;
@@ -73,7 +74,8 @@ pub struct ProjectBody {
     #[serde(default)]
     pub badges: Vec<String>,
     /// The proposing organization, when the user works for more than one.
-    pub organization_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub organization_id: Option<OrganizationId>,
 }
 
 pub fn parse_badges(codes: &[String]) -> AppResult<Vec<String>> {
@@ -100,7 +102,7 @@ pub fn parse_badges(codes: &[String]) -> AppResult<Vec<String>> {
 }
 
 /// The organization a staff member acts for: the one named, if theirs, else their first.
-pub fn acting_org(user: &CurrentUser, named: Option<&String>) -> AppResult<String> {
+pub fn acting_org(user: &CurrentUser, named: Option<&OrganizationId>) -> AppResult<OrganizationId> {
     let orgs = user.actor.org_ids();
     match named {
         Some(id) if orgs.contains(id) => Ok(id.clone()),
@@ -113,7 +115,7 @@ pub fn acting_org(user: &CurrentUser, named: Option<&String>) -> AppResult<Strin
 pub async fn propose(
     state: &AppState,
     user: &CurrentUser,
-    round_id: &str,
+    round_id: &RoundId,
     b: ProjectBody,
 ) -> AppResult<Project> {
     user.require(&[Role::OrgAdmin, Role::OrgStaff])?;
@@ -147,7 +149,7 @@ pub struct ApproveBody {
 pub async fn approve(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &ProjectId,
     b: ApproveBody,
 ) -> AppResult<Project> {
     user.require(&[Role::LeagueAdmin])?;
@@ -174,7 +176,7 @@ impl ReasonBody {
 pub async fn reject(
     state: &AppState,
     user: &CurrentUser,
-    id: &str,
+    id: &ProjectId,
     b: ReasonBody,
 ) -> AppResult<Project> {
     user.require(&[Role::LeagueAdmin])?;
@@ -194,8 +196,8 @@ pub struct Menu {
 pub async fn menu(
     state: &AppState,
     viewer: &MaybeUser,
-    district: &str,
-    community: Option<&str>,
+    district: &DistrictId,
+    community: Option<&RegionId>,
     page: &Page,
 ) -> AppResult<Menu> {
     let mut items = state.store.menu(district).await?;

@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
+use youthloop_domain::id::*;
 use youthloop_domain::parse::{age_on, text};
 use youthloop_domain::role::{Actor, Grant, Role};
 use youthloop_domain::{IdNumber, Phone};
@@ -151,7 +152,7 @@ pub struct SignUp {
 pub async fn sign_up(
     state: &AppState,
     address: &str,
-    district: Option<&str>,
+    district: Option<&DistrictId>,
     b: SignUp,
 ) -> AppResult<User> {
     state.limits.check(Limited::SignUp, address)?;
@@ -189,7 +190,7 @@ pub async fn sign_up(
     // A district named in the query must exist: the account would belong nowhere.
     state
         .store
-        .region(&district, &district)
+        .region(&district, &district.as_root_region())
         .await
         .map_err(|e| match e {
             youthloop_store::StoreError::NotFound => AppError::not_found().with_field("district"),
