@@ -8,6 +8,24 @@
 //! purchasing round; `ProjectId` a service project proposed in one; `OrderId` a
 //! community's order of a project; `ParticipantId` a child or a youth who takes part (a
 //! youth's is their user id).
+//!
+//! In the right order a call compiles:
+//!
+//! ```
+//! use youthloop_domain::id::{ActivityId, ParticipantId};
+//! fn register(_activity: &ActivityId, _participant: &ParticipantId) {}
+//! let (activity, child) = (ActivityId::from("a1"), ParticipantId::from("p1"));
+//! register(&activity, &child);
+//! ```
+//!
+//! and swapped it does not:
+//!
+//! ```compile_fail
+//! use youthloop_domain::id::{ActivityId, ParticipantId};
+//! fn register(_activity: &ActivityId, _participant: &ParticipantId) {}
+//! let (activity, child) = (ActivityId::from("a1"), ParticipantId::from("p1"));
+//! register(&child, &activity);
+//! ```
 
 use std::fmt;
 
