@@ -9,8 +9,10 @@ use rand_chacha::ChaCha8Rng;
 use time::{Date, Duration, OffsetDateTime};
 use youthloop_domain::activity::ActivityAction;
 use youthloop_domain::badge::BASIC_BADGES;
+use youthloop_domain::case::{CaseAction, CaseCategory, RiskLevel};
 use youthloop_domain::id::*;
 use youthloop_domain::order::{OrderAction, OrderStatus};
+use youthloop_domain::parse::SHANGHAI;
 use youthloop_domain::region::{RegionKind, YouthProfile, SERVICE_AREAS};
 use youthloop_domain::review::{looks_like_spam, Ratings, ReviewStatus, ReviewTarget};
 use youthloop_domain::role::{Actor, Grant, Role};
@@ -361,13 +363,14 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
         false,
     )
     .await?;
-    cx.user(
-        Some("13800000007"),
-        grant(Role::SocialWorker, &orgs[0].id),
-        None,
-        false,
-    )
-    .await?;
+    let social_worker = cx
+        .user(
+            Some("13800000007"),
+            grant(Role::SocialWorker, &orgs[0].id),
+            None,
+            false,
+        )
+        .await?;
     cx.user(
         Some("13800000008"),
         grant(Role::Evaluator, &district.id),
@@ -384,10 +387,18 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
                 .await?,
         );
     }
+    let mut supervisor = None;
     for i in 0..120 {
         let org = &orgs[i % orgs.len()];
-        cx.user(None, grant(Role::SocialWorker, &org.id), None, false)
+        let worker = cx
+            .user(None, grant(Role::SocialWorker, &org.id), None, false)
             .await?;
+        if org.id == orgs[0].id {
+            supervisor.get_or_insert(worker);
+        }
+    }
+    if let Some(supervisor) = &supervisor {
+        open_cases(&cx, &social_worker, supervisor, &orgs[0].id).await?;
     }
     let mut town_officers = Vec::new();
     for town in &towns {
@@ -501,11 +512,7 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
                 .await?;
             if (i + k) % 9 == 8 {
                 store
-                    .reject_project(
-                        &cx.sys,
-                        &project.id,
-                        "与已有项目重复 / Duplicates an approved project",
-                    )
+                    .reject_project(&cx.sys, &project.id, "与已有项目重复")
                     .await?;
             } else {
                 menu.push(store.approve_project(&cx.sys, &project.id, 10).await?);
@@ -584,7 +591,7 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
                     window_end: (start + Duration::days(25)).date(),
                     venue: format!("{}党群服务中心", community.name),
                     expected_participants: 25,
-                    notes: "请安排周末场次 / Weekend sessions, please".to_owned(),
+                    notes: "请安排周末场次".to_owned(),
                 },
                 created_at,
             )
@@ -598,7 +605,7 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
                         &league_actor,
                         &order.id,
                         OrderAction::Reject,
-                        Some("本季度预算已满 / Budget for the quarter is used"),
+                        Some("本季度预算已满"),
                         at(1),
                     )
                     .await?;
@@ -618,7 +625,7 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
                         &org_actor,
                         &order.id,
                         OrderAction::Decline,
-                        Some("档期冲突 / Schedule conflict"),
+                        Some("档期冲突"),
                         at(2),
                     )
                     .await?;
@@ -636,7 +643,7 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
                     &community_actor,
                     &order.id,
                     OrderAction::Cancel,
-                    Some("场地改作他用 / The venue is needed elsewhere"),
+                    Some("场地改作他用"),
                     at(3),
                 )
                 .await?;
@@ -692,8 +699,7 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
                             r.gen_range(3..=5),
                         )?),
                         rating: None,
-                        text: "服务按时交付，居民反响好。/ Delivered on time; residents liked it."
-                            .to_owned(),
+                        text: "服务按时交付，居民反响好。".to_owned(),
                         status: ReviewStatus::Visible,
                         reason: None,
                     },
@@ -800,6 +806,133 @@ async fn add_child(
         .await?)
 }
 
+/// A case of the demo social worker and what was recorded since intake.
+struct DemoCase {
+    subject: &'static str,
+    born: i32,
+    category: CaseCategory,
+    guardian: &'static str,
+    relation: &'static str,
+    steps: &'static [(CaseAction, &'static str)],
+}
+
+const DEMO_CASES: [DemoCase; 3] = [
+    DemoCase {
+        subject: "林小禾",
+        born: 2013,
+        category: CaseCategory::LeftBehind,
+        guardian: "林秀英",
+        relation: "祖母",
+        steps: &[
+            (
+                CaseAction::Assess,
+                "完成家访：父母在外务工，孩子与祖母同住，数学跟不上，情绪低落。",
+            ),
+            (
+                CaseAction::Plan,
+                "每周一次学业辅导和一次谈心，每月与父母视频一次，一个月后复评。",
+            ),
+        ],
+    },
+    DemoCase {
+        subject: "周一鸣",
+        born: 2011,
+        category: CaseCategory::Truancy,
+        guardian: "周建华",
+        relation: "父亲",
+        steps: &[(
+            CaseAction::Assess,
+            "与班主任和父亲面谈：近一个月缺课九天，多在网吧。",
+        )],
+    },
+    DemoCase {
+        subject: "陈思远",
+        born: 2014,
+        category: CaseCategory::Bullying,
+        guardian: "王丽",
+        relation: "母亲",
+        steps: &[],
+    },
+];
+
+/// The demo social worker's caseload: three minors at different steps, the names
+/// fictional, the guardian's consent on record.
+async fn open_cases(
+    cx: &Ctx<'_>,
+    worker: &User,
+    supervisor: &User,
+    org: &OrganizationId,
+) -> anyhow::Result<()> {
+    let by = cx.actor(worker);
+    for (k, case) in DEMO_CASES.iter().enumerate() {
+        let opened = cx.now - Duration::days(40 - 12 * i64::try_from(k)?);
+        let file = cx
+            .store
+            .open_case(
+                &Actor {
+                    at: opened,
+                    ..by.clone()
+                },
+                NewCase {
+                    organization_id: org.clone(),
+                    subject_name: case.subject.to_owned(),
+                    subject_birth_date: Date::from_calendar_date(
+                        case.born,
+                        time::Month::March,
+                        12,
+                    )?,
+                    category: case.category,
+                    supervisor_id: supervisor.id.clone(),
+                    guardian_name: case.guardian.to_owned(),
+                    relation: case.relation.to_owned(),
+                    consent_scope: "个案服务".to_owned(),
+                },
+            )
+            .await?;
+        for (n, (step, text)) in case.steps.iter().enumerate() {
+            let at = opened + Duration::days(3 + 5 * i64::try_from(n)?);
+            let risk = (*step == CaseAction::Assess).then_some(RiskLevel::Medium);
+            cx.store
+                .record_case(
+                    &Actor { at, ..by.clone() },
+                    &file.summary.id,
+                    *step,
+                    risk,
+                    text,
+                    at,
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// When families can come on `day`: Saturday and Sunday at 09:30 or 14:30 (the
+/// afternoon on even days of the year), weekday evenings at 19:00, Beijing time.
+fn session_slot(day: Date) -> OffsetDateTime {
+    let weekend = matches!(
+        day.weekday(),
+        time::Weekday::Saturday | time::Weekday::Sunday
+    );
+    let at = match (weekend, day.ordinal().is_multiple_of(2)) {
+        (true, false) => time::macros::time!(09:30),
+        (true, true) => time::macros::time!(14:30),
+        (false, _) => time::macros::time!(19:00),
+    };
+    day.with_time(at).assume_offset(SHANGHAI)
+}
+
+/// Registration closes at 20:00 Beijing time the evening before: families know by then.
+fn evening_before(starts_at: OffsetDateTime) -> OffsetDateTime {
+    let day = starts_at
+        .to_offset(SHANGHAI)
+        .date()
+        .previous_day()
+        .unwrap_or(starts_at.date());
+    day.with_time(time::macros::time!(20:00))
+        .assume_offset(SHANGHAI)
+}
+
 /// Schedules, publishes and fills an activity; a past one is also attended and finished.
 #[allow(clippy::too_many_arguments)]
 async fn run_activity(
@@ -812,6 +945,7 @@ async fn run_activity(
     families: &[Family],
     past: bool,
 ) -> anyhow::Result<Activity> {
+    let starts_at = session_slot(starts_at.to_offset(SHANGHAI).date());
     let opens = if past {
         starts_at - Duration::days(10)
     } else {
@@ -834,7 +968,7 @@ async fn run_activity(
                 min_age: project.min_age,
                 max_age: project.max_age,
                 registration_opens_at: opens,
-                registration_closes_at: starts_at - Duration::hours(1),
+                registration_closes_at: evening_before(starts_at),
                 badges: project.badges.clone(),
             },
         )
@@ -955,4 +1089,100 @@ async fn review_activity(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+    use youthloop_store::crypto::{DataKey, Keyring};
+    use youthloop_store::prelude::*;
+
+    /// Whether families can come then: 08:00 to 20:00 Beijing time, on a weekend or
+    /// from 18:00 on a weekday.
+    fn family_time(at: OffsetDateTime) -> bool {
+        let local = at.to_offset(SHANGHAI);
+        let weekend = matches!(
+            local.weekday(),
+            time::Weekday::Saturday | time::Weekday::Sunday
+        );
+        (8..20).contains(&local.hour()) && (weekend || local.hour() >= 18)
+    }
+
+    #[test]
+    fn sessions_fall_on_weekends_and_evenings() {
+        // Saturday 9:30 or 14:30, a Wednesday at 19:00; registration the evening before.
+        let saturday = session_slot(date!(2026 - 12 - 05));
+        assert!([
+            datetime!(2026-12-05 01:30 UTC),
+            datetime!(2026-12-05 06:30 UTC)
+        ]
+        .contains(&saturday));
+        assert_eq!(
+            session_slot(date!(2026 - 12 - 02)),
+            datetime!(2026-12-02 11:00 UTC)
+        );
+        assert_eq!(evening_before(saturday), datetime!(2026-12-04 12:00 UTC));
+        assert!(
+            !family_time(datetime!(2026-12-02 21:20 UTC)),
+            "05:20 in Beijing"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_demo_keeps_family_hours_and_gives_the_social_worker_cases() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("demo.sqlite");
+        let keys = Keyring::single(DataKey::generate());
+        let store = youthloop_store::sqlite::open(&path.to_string_lossy(), true, keys).await?;
+        // A moment in the small hours, as the demo was run when its times were wrong.
+        let now = datetime!(2026-12-02 21:20 UTC);
+        fill(&store, 7, now).await?;
+
+        let district = store.default_district().await?.context("no district")?;
+        let orgs: Vec<OrganizationId> = store
+            .organizations(&district, &Page::all())
+            .await?
+            .items
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        let activities = store
+            .activities(&district, &orgs, &Page::all())
+            .await?
+            .items;
+        assert!(activities.len() > 10, "{}", activities.len());
+        for a in &activities {
+            assert!(
+                family_time(a.starts_at),
+                "{} starts at {}",
+                a.title,
+                a.starts_at
+            );
+            assert!(a.registration_closes_at < a.starts_at, "{}", a.title);
+            assert!(
+                a.registration_opens_at < a.registration_closes_at,
+                "{}",
+                a.title
+            );
+        }
+
+        let phone = "13800000007";
+        let worker = store
+            .credentials(phone)
+            .await?
+            .context("no social worker")?
+            .user;
+        let by = Actor {
+            grants: worker.grants(),
+            ..Actor::system(&district, now)
+        };
+        let by = Actor {
+            user_id: worker.id.clone(),
+            ..by
+        };
+        let cases = store.cases(&by, now).await?;
+        assert_eq!(cases.len(), 3, "the demo social worker's caseload");
+        Ok(())
+    }
 }

@@ -29,6 +29,7 @@ error-422 = Please check the form
 error-429 = Too many requests
 error-500 = Something went wrong
 error-other = Something went wrong
+error-403-help = This page is outside what your account is for. If you need it, ask the League office to grant you the role.
 ok-signed_up = Signed up: please sign in
 ok-signed_out = Signed out
 ok-erased = Your personal data has been erased

@@ -29,6 +29,7 @@ error-422 = 填写有误
 error-429 = 操作太频繁
 error-500 = 服务器出错了
 error-other = 出错了
+error-403-help = 这个页面不属于您当前账号的职责范围。如确需使用，请联系团区委开通相应权限。
 ok-signed_up = 注册成功，请登录
 ok-signed_out = 已退出
 ok-erased = 您的个人数据已删除

@@ -9,6 +9,14 @@ use axum::http::{header, HeaderMap};
 use axum_extra::extract::CookieJar;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{static_loader, LanguageIdentifier, Loader};
+use time::{Date, Month, OffsetDateTime};
+use youthloop_domain::parse::SHANGHAI;
+
+fn month_abbr(month: Month) -> &'static str {
+    [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][usize::from(u8::from(month)) - 1]
+}
 
 static_loader! {
     static LOCALES = {
@@ -130,6 +138,71 @@ impl Lang {
         keys.contains(key)
     }
 
+    /// A day as a date on a form or a record: `2013年4月1日`, `1 Apr 2013`.
+    pub fn date(self, day: Date) -> String {
+        match self {
+            Lang::Zh => format!("{}年{}月{}日", day.year(), u8::from(day.month()), day.day()),
+            Lang::En => format!("{} {} {}", day.day(), month_abbr(day.month()), day.year()),
+        }
+    }
+
+    /// A moment as people read a notice: Beijing time, with the weekday, and the year
+    /// only when it is not this one: `12月4日（周六）09:30`, `Sat 4 Dec 09:30`.
+    pub fn when(self, at: OffsetDateTime, today: Date) -> String {
+        let local = at.to_offset(SHANGHAI);
+        // Nothing between a full-width bracket and the time in Chinese.
+        let gap = if self == Lang::Zh { "" } else { " " };
+        let day = self.day_of(local.date(), today);
+        format!("{day}{gap}{:02}:{:02}", local.hour(), local.minute())
+    }
+
+    /// From one moment to another; the day once when both fall on it:
+    /// `12月4日（周六）09:30–11:30`.
+    pub fn span(self, from: OffsetDateTime, to: OffsetDateTime, today: Date) -> String {
+        let (start, end) = (from.to_offset(SHANGHAI), to.to_offset(SHANGHAI));
+        if start.date() == end.date() {
+            format!(
+                "{}–{:02}:{:02}",
+                self.when(from, today),
+                end.hour(),
+                end.minute()
+            )
+        } else {
+            format!("{} – {}", self.when(from, today), self.when(to, today))
+        }
+    }
+
+    /// A day with its weekday: `12月4日（周六）`, `Sat 4 Dec`.
+    fn day_of(self, day: Date, today: Date) -> String {
+        let year = day.year() != today.year();
+        match self {
+            Lang::Zh => {
+                let weekday = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+                    [usize::from(day.weekday().number_days_from_monday())];
+                let year = if year {
+                    format!("{}年", day.year())
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{year}{}月{}日（{weekday}）",
+                    u8::from(day.month()),
+                    day.day()
+                )
+            }
+            Lang::En => {
+                let weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                    [usize::from(day.weekday().number_days_from_monday())];
+                let year = if year {
+                    format!(" {}", day.year())
+                } else {
+                    String::new()
+                };
+                format!("{weekday} {} {}{year}", day.day(), month_abbr(day.month()))
+            }
+        }
+    }
+
     /// The API's messages are written `中文 / English`: the part in this language.
     pub fn pick(self, message: &str) -> String {
         match (self, message.split_once(" / ")) {
@@ -144,6 +217,33 @@ impl Lang {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn moments_read_as_a_notice_in_beijing_time() {
+        let today = date!(2026 - 12 - 01);
+        // 01:30 UTC on Saturday is 09:30 in Beijing.
+        let at = datetime!(2026-12-05 01:30 UTC);
+        assert_eq!(Lang::Zh.when(at, today), "12月5日（周六）09:30");
+        assert_eq!(Lang::En.when(at, today), "Sat 5 Dec 09:30");
+        // Late on a Sunday in UTC is already Monday in Beijing.
+        let monday = datetime!(2026-12-06 23:00 UTC);
+        assert_eq!(Lang::Zh.when(monday, today), "12月7日（周一）07:00");
+        // Another year says so.
+        let next_year = datetime!(2027-01-02 06:00 UTC);
+        assert_eq!(Lang::Zh.when(next_year, today), "2027年1月2日（周六）14:00");
+        assert_eq!(Lang::En.when(next_year, today), "Sat 2 Jan 2027 14:00");
+        assert_eq!(
+            Lang::Zh.span(at, at + time::Duration::hours(2), today),
+            "12月5日（周六）09:30–11:30"
+        );
+        assert_eq!(
+            Lang::Zh.span(at, at + time::Duration::days(1), today),
+            "12月5日（周六）09:30 – 12月6日（周日）09:30"
+        );
+        assert_eq!(Lang::Zh.date(date!(2013 - 04 - 01)), "2013年4月1日");
+        assert_eq!(Lang::En.date(date!(2013 - 04 - 01)), "1 Apr 2013");
+    }
 
     #[test]
     fn both_languages_have_every_key() {

@@ -48,6 +48,8 @@ pub struct Ctx {
     pub path: String,
     pub notice: Option<String>,
     pub error: Option<FormError>,
+    /// The request's time, from the server's clock.
+    pub now: OffsetDateTime,
 }
 
 /// A refused form: the message in the page's language, at its field if it names one.
@@ -171,17 +173,18 @@ impl Ctx {
         self.user.as_ref().map_or("", |u| u.user.name.as_str())
     }
 
-    /// A moment as the platform's people read it: Beijing time.
+    /// A moment as the platform's people read it: Beijing time, with the weekday.
     pub fn when(&self, at: impl Copied<OffsetDateTime>) -> String {
-        let local = at.copied().to_offset(youthloop_domain::parse::SHANGHAI);
-        format!(
-            "{}-{:02}-{:02} {:02}:{:02}",
-            local.year(),
-            u8::from(local.month()),
-            local.day(),
-            local.hour(),
-            local.minute()
-        )
+        self.lang.when(at.copied(), self.today())
+    }
+
+    /// From one moment to another, the day once when both fall on it.
+    pub fn span(
+        &self,
+        from: impl Copied<OffsetDateTime>,
+        to: impl Copied<OffsetDateTime>,
+    ) -> String {
+        self.lang.span(from.copied(), to.copied(), self.today())
     }
 
     /// The day of a moment, in Beijing.
@@ -190,13 +193,11 @@ impl Ctx {
     }
 
     pub fn date(&self, day: impl Copied<Date>) -> String {
-        let day = day.copied();
-        format!(
-            "{}-{:02}-{:02}",
-            day.year(),
-            u8::from(day.month()),
-            day.day()
-        )
+        self.lang.date(day.copied())
+    }
+
+    fn today(&self) -> Date {
+        youthloop_domain::parse::local_date(self.now)
     }
 
     /// Fen as yuan: `¥1,234.50`.
@@ -299,6 +300,7 @@ impl FromRequestParts<AppState> for Ctx {
             path: page_address(parts),
             notice,
             error: None,
+            now: state.now(),
         })
     }
 }
@@ -326,7 +328,7 @@ fn page_address(parts: &Parts) -> String {
 
 impl Ctx {
     /// A page for no one in particular, with no form on it (the error pages).
-    pub fn anonymous(lang: Lang, path: &str) -> Self {
+    pub fn anonymous(lang: Lang, path: &str, now: OffsetDateTime) -> Self {
         Ctx {
             lang,
             user: None,
@@ -334,6 +336,7 @@ impl Ctx {
             path: path.to_owned(),
             notice: None,
             error: None,
+            now,
         }
     }
 
@@ -523,6 +526,8 @@ async fn page_layer(
     let lang = Lang::of(req.headers());
     let path = req.uri().path().to_owned();
     let wanted = req.uri().to_string();
+    // Kept for an error page, which shows the header as the person is signed in.
+    let headers = req.headers().clone();
     let is_get = req.method() == Method::GET;
     let has_token = CookieJar::from_headers(req.headers())
         .get(CSRF_COOKIE)
@@ -546,7 +551,9 @@ async fn page_layer(
             let query = serde_html_form::to_string([("next", next)]).unwrap_or_default();
             Redirect::to(&format!("/signin?{query}")).into_response()
         } else {
-            error_page(lang, status, &failure.message, &path)
+            let mut c = Ctx::anonymous(lang, &path, state.now());
+            c.user = signed_in(&state, headers).await;
+            error_page(c, status, &failure.message)
         };
     }
     if let Some(token) = fresh {
@@ -587,7 +594,19 @@ struct ErrorPage {
     message: String,
 }
 
-fn error_page(lang: Lang, status: StatusCode, message: &str, path: &str) -> Response {
+/// Who the session cookie of `headers` signs in, if anyone: read again for an error
+/// page, whose handler's own reading went with its failure.
+async fn signed_in(state: &AppState, headers: axum::http::HeaderMap) -> Option<CurrentUser> {
+    let (mut parts, ()) = Request::new(()).into_parts();
+    parts.headers = headers;
+    MaybeUser::from_request_parts(&mut parts, state)
+        .await
+        .ok()
+        .and_then(|u| u.0)
+}
+
+fn error_page(c: Ctx, status: StatusCode, message: &str) -> Response {
+    let lang = c.lang;
     let key = format!("error-{}", status.as_u16());
     let title = if lang.has(&key) {
         lang.t(&key)
@@ -595,7 +614,7 @@ fn error_page(lang: Lang, status: StatusCode, message: &str, path: &str) -> Resp
         lang.t("error-other")
     };
     let page = ErrorPage {
-        c: Ctx::anonymous(lang, path),
+        c,
         status: status.as_u16(),
         title,
         message: lang.pick(message),
@@ -607,13 +626,18 @@ fn error_page(lang: Lang, status: StatusCode, message: &str, path: &str) -> Resp
 }
 
 /// Any path that is not the API's: an HTML 404 in the visitor's language.
-pub async fn not_found(req: Request<Body>) -> Response {
+pub async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request<Body>,
+) -> Response {
     if req.uri().path().starts_with("/api/") {
         return AppError::not_found().into_response();
     }
     let lang = Lang::of(req.headers());
     let message = AppError::not_found().message;
-    error_page(lang, StatusCode::NOT_FOUND, &message, req.uri().path())
+    let mut c = Ctx::anonymous(lang, req.uri().path(), state.now());
+    c.user = signed_in(&state, req.headers().clone()).await;
+    error_page(c, StatusCode::NOT_FOUND, &message)
 }
 
 pub fn router(state: AppState) -> Router<AppState> {
@@ -685,7 +709,7 @@ mod tests {
 
     #[test]
     fn money_reads_as_yuan() {
-        let c = super::Ctx::anonymous(Lang::Zh, "/");
+        let c = super::Ctx::anonymous(Lang::Zh, "/", time::OffsetDateTime::UNIX_EPOCH);
         assert_eq!(c.yuan(12_345_678_i64), "¥123,456.78");
         assert_eq!(c.yuan(5_i64), "¥0.05");
         assert_eq!(c.yuan(-150_000_i64), "-¥1,500.00");
