@@ -134,6 +134,83 @@ pub struct Seats {
     pub waitlisted: u32,
 }
 
+/// What a family can do about an activity at a moment, as its pages say it: the same
+/// order of checks as [`admit`], so that what a page offers is what registering gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Availability {
+    /// Registration opens later.
+    NotYetOpen,
+    Open {
+        seats_left: u32,
+    },
+    /// Every seat is taken: a new registration joins the line behind `waiting` others.
+    Waitlist {
+        waiting: u32,
+        room: u32,
+    },
+    /// Every seat and every place in line is taken.
+    Full,
+    /// Registration has closed; the activity is still to take place.
+    Closed,
+    Finished,
+    Cancelled,
+}
+
+impl Availability {
+    pub fn of(
+        status: ActivityStatus,
+        seats: Seats,
+        opens_at: OffsetDateTime,
+        closes_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Self {
+        match status {
+            ActivityStatus::Cancelled => return Availability::Cancelled,
+            ActivityStatus::Finished => return Availability::Finished,
+            ActivityStatus::Draft => return Availability::NotYetOpen,
+            ActivityStatus::Closed => return Availability::Closed,
+            ActivityStatus::Published => {}
+        }
+        if now < opens_at {
+            Availability::NotYetOpen
+        } else if now > closes_at {
+            Availability::Closed
+        } else if seats.confirmed < seats.capacity {
+            Availability::Open {
+                seats_left: seats.capacity - seats.confirmed,
+            }
+        } else if seats.waitlisted < seats.waitlist_capacity {
+            Availability::Waitlist {
+                waiting: seats.waitlisted,
+                room: seats.waitlist_capacity - seats.waitlisted,
+            }
+        } else {
+            Availability::Full
+        }
+    }
+
+    /// Whether registering now can succeed (as a seat or a place in line).
+    pub fn takes_registrations(self) -> bool {
+        matches!(
+            self,
+            Availability::Open { .. } | Availability::Waitlist { .. }
+        )
+    }
+
+    /// The name of the state in the pages' texts: `open`, `waitlist`, `full`, ….
+    pub fn key(self) -> &'static str {
+        match self {
+            Availability::NotYetOpen => "not-yet-open",
+            Availability::Open { .. } => "open",
+            Availability::Waitlist { .. } => "waitlist",
+            Availability::Full => "full",
+            Availability::Closed => "closed",
+            Availability::Finished => "finished",
+            Availability::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// Where a new registration lands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
@@ -374,6 +451,70 @@ mod tests {
         );
         // What ends with consent is what still holds or waits for a seat to come.
         assert!(RegistrationStatus::cancellable().all(|s| s.is_live()));
+    }
+
+    #[test]
+    fn availability_says_what_registering_would_give() {
+        let t = datetime!(2026-12-01 10:00 UTC);
+        let (opens, closes) = (t - Duration::days(1), t + Duration::days(1));
+        let seats = |confirmed, waitlisted| Seats {
+            capacity: 12,
+            waitlist_capacity: 4,
+            confirmed,
+            waitlisted,
+        };
+        let at = |status, s, now| Availability::of(status, s, opens, closes, now);
+        let open = ActivityStatus::Published;
+        assert_eq!(
+            at(open, seats(9, 0), t),
+            Availability::Open { seats_left: 3 }
+        );
+        assert_eq!(
+            at(open, seats(12, 1), t),
+            Availability::Waitlist {
+                waiting: 1,
+                room: 3
+            }
+        );
+        assert_eq!(at(open, seats(12, 4), t), Availability::Full);
+        assert_eq!(
+            at(open, seats(0, 0), opens - Duration::hours(1)),
+            Availability::NotYetOpen
+        );
+        assert_eq!(
+            at(open, seats(0, 0), closes + Duration::hours(1)),
+            Availability::Closed
+        );
+        assert_eq!(
+            at(ActivityStatus::Finished, seats(3, 0), t),
+            Availability::Finished
+        );
+        assert_eq!(
+            at(ActivityStatus::Cancelled, seats(3, 0), t),
+            Availability::Cancelled
+        );
+        // What a page offers is what admission gives.
+        for (confirmed, waitlisted) in [(0, 0), (11, 0), (12, 0), (12, 3), (12, 4)] {
+            let a = at(open, seats(confirmed, waitlisted), t);
+            let attempt = Attempt {
+                status: open,
+                opens_at: opens,
+                closes_at: closes,
+                now: t,
+                starts_on: t.date(),
+                birth_date: t.date() - Duration::days(10 * 366),
+                min_age: 6,
+                max_age: 12,
+                has_consent: true,
+                already_registered: false,
+            };
+            let admitted = admit(&attempt, seats(confirmed, waitlisted));
+            assert_eq!(a.takes_registrations(), admitted.is_ok(), "{a:?}");
+            assert_eq!(
+                matches!(a, Availability::Waitlist { .. }),
+                matches!(admitted, Ok(Admission::Waitlisted { .. })),
+            );
+        }
     }
 
     #[test]

@@ -351,7 +351,81 @@ async fn forms_need_their_token_and_roles_their_own_pages(engine: Engine) {
     assert!(html.contains("Page not found"), "{html}");
 }
 
+impl TestApp {
+    /// Posts a page's form as the browser would (the form token bound to the session),
+    /// follows the redirect, and answers the page it lands on.
+    async fn submit(&self, token: &str, action: &str, form: &str) -> (StatusCode, String) {
+        let session = youthloop_server::auth::token_hash(token);
+        let csrf = youthloop_server::auth::form_token("abc", Some(&session));
+        let res = self
+            .client
+            .post(format!("{}{action}", self.base))
+            .bearer_auth(token)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", "youthloop_csrf=abc; youthloop_lang=zh")
+            .header("origin", &self.base)
+            .body(format!("{form}&_csrf={csrf}"))
+            .send()
+            .await
+            .expect("post");
+        (res.status(), res.text().await.expect("body"))
+    }
+}
+
+async fn a_full_activity_says_waitlist_before_and_after_joining(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let flood = flood_setup(&app, 1, 2, 3).await;
+    let page = format!("/activities/{}", flood.activity_id);
+    let register = format!("{page}/register");
+
+    let (_, html) = app.page(Some(&flood.guardian), &page, "zh").await;
+    assert!(html.contains("报名中，剩余 1 个名额"), "{html}");
+    let (s, html) = app
+        .submit(
+            &flood.guardian,
+            &register,
+            &format!("participant_id={}", flood.children[0]),
+        )
+        .await;
+    assert!(s.is_success(), "{s}");
+    assert!(html.contains("报名成功"), "{html}");
+
+    // Full now: the page offers the waitlist, in words and on the button.
+    assert!(
+        html.contains("名额已满，可排队候补（已有 0 人候补）"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("报名中"),
+        "a full activity is not simply open: {html}"
+    );
+    assert!(html.contains(">排队候补</button>"), "{html}");
+    let (s, html) = app
+        .submit(
+            &flood.guardian,
+            &register,
+            &format!("participant_id={}", flood.children[1]),
+        )
+        .await;
+    assert!(s.is_success(), "{s}");
+    assert!(
+        !html.contains("报名成功"),
+        "a place in line is not a seat: {html}"
+    );
+    assert!(html.contains("notice wait"), "{html}");
+    assert!(html.contains("已进入候补名单"), "{html}");
+    assert!(html.contains("候补第 1 位"), "{html}");
+
+    // The same in English.
+    let (_, html) = app.page(Some(&flood.guardian), &page, "en").await;
+    assert!(
+        html.contains("Full: you can join the waitlist (1 waiting)"),
+        "{html}"
+    );
+}
+
 crate::on_every_engine!(
     every_page_in_both_languages_escaped_and_masked,
     forms_need_their_token_and_roles_their_own_pages,
+    a_full_activity_says_waitlist_before_and_after_joining,
 );

@@ -194,6 +194,7 @@ async fn register(
         participant_id: f.participant_id,
     };
     match services::activities::register(&state, &user, &id, body, Some(&key)).await {
+        Ok(r) if r.status.waits() => done(&format!("/activities/{id}"), "waitlisted"),
         Ok(_) => done(&format!("/activities/{id}"), "registered"),
         Err(e) => super::public::activity_page(&state, c.refused(e), &id).await,
     }

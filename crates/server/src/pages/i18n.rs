@@ -219,6 +219,56 @@ mod tests {
     use std::collections::BTreeSet;
     use time::macros::{date, datetime};
 
+    /// Chinese text takes full-width punctuation, and nothing between itself and a
+    /// name put into it (`{ $name }的奖章墙`, not `{ $name } 的奖章墙`).
+    #[test]
+    fn chinese_messages_use_chinese_punctuation() {
+        let han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+        for ftl in [
+            include_str!("../../locales/zh-CN/main.ftl"),
+            include_str!("../../locales/en/main.ftl"),
+        ] {
+            for line in ftl.lines().filter(|l| !l.starts_with('#')) {
+                let Some((key, text)) = line.split_once(" = ") else {
+                    continue;
+                };
+                if !text.chars().any(han) {
+                    continue;
+                }
+                // What a placeholder holds is not the message's own punctuation.
+                let own: String = text
+                    .split('{')
+                    .enumerate()
+                    .map(|(i, part)| {
+                        if i == 0 {
+                            part
+                        } else {
+                            part.split_once('}').map_or("", |p| p.1)
+                        }
+                    })
+                    .collect();
+                let ascii: Vec<char> = own.chars().filter(|c| ":;,!?()".contains(*c)).collect();
+                assert!(
+                    ascii.is_empty(),
+                    "{key} = {text}: ASCII {ascii:?} in Chinese"
+                );
+                for name in ["{ $name }", "{ $community }"] {
+                    let spaced = text.split(name).collect::<Vec<_>>();
+                    for pair in spaced.windows(2) {
+                        let before = pair[0].chars().rev().take_while(|c| *c == ' ').count();
+                        let after = pair[1].chars().take_while(|c| *c == ' ').count();
+                        let han_before = pair[0].trim_end().chars().last().is_some_and(han);
+                        let han_after = pair[1].trim_start().chars().next().is_some_and(han);
+                        assert!(
+                            !(before > 0 && han_before || after > 0 && han_after),
+                            "{key} = {text}: a space between Chinese and {name}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn moments_read_as_a_notice_in_beijing_time() {
         let today = date!(2026 - 12 - 01);

@@ -27,6 +27,7 @@ use fluent_templates::fluent_bundle::FluentValue;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use time::{Date, OffsetDateTime};
+use youthloop_domain::activity::{Availability, Seats};
 use youthloop_domain::role::Role;
 
 use crate::auth::new_token;
@@ -46,10 +47,17 @@ pub struct Ctx {
     pub user: Option<CurrentUser>,
     pub csrf: String,
     pub path: String,
-    pub notice: Option<String>,
+    pub notice: Option<Notice>,
     pub error: Option<FormError>,
     /// The request's time, from the server's clock.
     pub now: OffsetDateTime,
+}
+
+/// What the page before said happened, shown once at the top.
+pub struct Notice {
+    pub text: String,
+    /// It asks for attention rather than confirms (a place in line is not a seat).
+    pub waits: bool,
 }
 
 /// A refused form: the message in the page's language, at its field if it names one.
@@ -196,6 +204,32 @@ impl Ctx {
         self.lang.date(day.copied())
     }
 
+    /// What a family can do about `a` now.
+    pub fn availability(&self, a: &youthloop_store::model::Activity) -> Availability {
+        let seats = Seats {
+            capacity: a.capacity,
+            waitlist_capacity: a.waitlist_capacity,
+            confirmed: a.confirmed_count,
+            waitlisted: a.waitlist_count,
+        };
+        Availability::of(
+            a.status,
+            seats,
+            a.registration_opens_at,
+            a.registration_closes_at,
+            self.now,
+        )
+    }
+
+    /// The availability of `a` in words: `报名中，剩余 3 个名额`, `名额已满，可排队候补…`.
+    pub fn available(&self, a: &youthloop_store::model::Activity) -> String {
+        match self.availability(a) {
+            Availability::Open { seats_left } => self.t1("avail-open", "n", seats_left),
+            Availability::Waitlist { waiting, .. } => self.t1("avail-waitlist", "n", waiting),
+            other => self.t(&format!("avail-{}", other.key())),
+        }
+    }
+
     fn today(&self) -> Date {
         youthloop_domain::parse::local_date(self.now)
     }
@@ -292,7 +326,10 @@ impl FromRequestParts<AppState> for Ctx {
             .and_then(|q| q.0.ok)
             .map(|key| format!("ok-{key}"))
             .filter(|key| lang.has(key))
-            .map(|key| lang.t(&key));
+            .map(|key| Notice {
+                text: lang.t(&key),
+                waits: key == "ok-waitlisted",
+            });
         Ok(Ctx {
             lang,
             user,

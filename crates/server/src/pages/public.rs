@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use time::{Date, Duration, OffsetDateTime, Time};
-use youthloop_domain::activity::RegistrationStatus;
+use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
 use youthloop_domain::id::*;
 use youthloop_domain::region::{RegionKind, SERVICE_AREAS};
 use youthloop_domain::role::Role;
@@ -187,15 +187,22 @@ struct ActivityPage {
 }
 
 impl ActivityPage {
-    fn seats_left(&self) -> u32 {
-        self.a.capacity.saturating_sub(self.a.confirmed_count)
+    /// Finished or cancelled: no seats to count, nothing to sign in to.
+    fn over(&self) -> bool {
+        matches!(
+            self.a.status,
+            ActivityStatus::Finished | ActivityStatus::Cancelled
+        )
     }
 
-    fn registration_open(&self) -> bool {
-        let now = self.now;
-        self.a.status == youthloop_domain::activity::ActivityStatus::Published
-            && self.a.registration_opens_at <= now
-            && now < self.a.registration_closes_at
+    /// Someone of this family holds a seat and the activity has not ended.
+    fn may_check_in(&self) -> bool {
+        !self.over()
+            && self.now < self.a.ends_at
+            && self
+                .mine
+                .iter()
+                .any(|(_, _, status, _)| status.holds_seat())
     }
 }
 
