@@ -424,8 +424,39 @@ async fn a_full_activity_says_waitlist_before_and_after_joining(engine: Engine) 
     );
 }
 
+async fn a_refused_form_names_its_field_in_the_summary(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let guardian = app.sign_in(GUARDIAN).await;
+    let form = format!("name=&id_number={}&consent=yes", id_number(9, 77));
+    let (s, html) = app.submit(&guardian, "/children", &form).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let summary = html.split("class=\"problem\"").nth(1).expect("a summary");
+    let summary = summary.split("</div>").next().unwrap_or_default();
+    assert!(summary.contains("href=\"#f-name\">姓名："), "{summary}");
+}
+
+async fn a_refusal_keeps_the_signed_in_header(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let evaluator = app.sign_in(EVALUATOR).await;
+    for path in ["/cases", "/no/such/page"] {
+        let (s, html) = app.page(Some(&evaluator), path, "zh").await;
+        assert!(
+            s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND,
+            "{path}: {s}"
+        );
+        assert!(
+            html.contains(">退出<"),
+            "{path}: signed in, so sign-out is offered: {html}"
+        );
+        assert!(!html.contains(">登录<"), "{path}: {html}");
+        assert!(!html.contains("HTTP 4"), "{path}: {html}");
+    }
+}
+
 crate::on_every_engine!(
+    a_refusal_keeps_the_signed_in_header,
     every_page_in_both_languages_escaped_and_masked,
     forms_need_their_token_and_roles_their_own_pages,
     a_full_activity_says_waitlist_before_and_after_joining,
+    a_refused_form_names_its_field_in_the_summary,
 );

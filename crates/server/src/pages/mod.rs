@@ -279,6 +279,76 @@ impl Ctx {
     }
 }
 
+/// What each field of the forms is called, for an error summary that names it: the
+/// form's name of a field and the text key of its label.
+const FIELD_LABELS: &[(&str, &str)] = &[
+    ("age", "filter-age"),
+    ("area", "filter-area"),
+    ("badges", "field-badges"),
+    ("budget_yuan", "budget-yuan"),
+    ("capacity", "capacity"),
+    ("category", "case-category"),
+    ("closes_at", "closes-at"),
+    ("code", "checkin-code"),
+    ("community", "filter-community"),
+    ("consent", "field-consent"),
+    ("date", "filter-date"),
+    ("description", "description"),
+    ("ends_at", "field-ends-at"),
+    ("expected_participants", "expected-participants"),
+    ("expires_at", "grant-expires"),
+    ("given", "field-consent"),
+    ("guardian_name", "guardian-name"),
+    ("id_number", "id-number"),
+    ("max_age", "max-age"),
+    ("min_age", "min-age"),
+    ("name", "name"),
+    ("need_tags", "field-need-tags"),
+    ("notes", "field-notes"),
+    ("opens_at", "opens-at"),
+    ("order", "field-order"),
+    ("participant_id", "who-takes-part"),
+    ("password", "password"),
+    ("phone", "phone"),
+    ("project", "field-project"),
+    ("reason", "field-reason"),
+    ("registration_closes_at", "field-registration-closes-at"),
+    ("registration_opens_at", "field-registration-opens-at"),
+    ("relation", "field-relation"),
+    ("risk_level", "risk"),
+    ("role", "field-role"),
+    ("scope", "consent-scope"),
+    ("sessions", "sessions"),
+    ("sessions_bought", "field-sessions-bought"),
+    ("sessions_offered", "sessions-offered"),
+    ("starts_at", "field-starts-at"),
+    ("subject_birth_date", "birth-date"),
+    ("subject_name", "case-subject-name"),
+    ("supervisor_id", "case-supervisor"),
+    ("text", "field-text"),
+    ("title", "field-title"),
+    ("unit_price_yuan", "unit-price-yuan"),
+    ("user_id", "grant-to"),
+    ("venue", "venue"),
+    ("waitlist_capacity", "waitlist-capacity"),
+    ("window_end", "window-end"),
+    ("window_start", "window-start"),
+];
+
+impl Ctx {
+    /// A refusal at a field, naming the field: `名称：不能为空`. A field inside another
+    /// (`consent.given`) is named by its last part.
+    pub fn field_problem(&self, field: &str, problem: &str) -> String {
+        let last = field.rsplit('.').next().unwrap_or(field);
+        match FIELD_LABELS.iter().find(|(name, _)| *name == last) {
+            Some((_, label)) => {
+                self.t2("field-problem", "field", self.t(label), "problem", problem)
+            }
+            None => problem.to_owned(),
+        }
+    }
+}
+
 /// A value a template hands over as itself or by reference (askama borrows
 /// arguments), taken by copy.
 pub trait Copied<T> {
@@ -704,6 +774,47 @@ pub fn router(state: AppState) -> Router<AppState> {
 
 #[cfg(test)]
 mod tests {
+    use super::FIELD_LABELS;
+
+    /// Every field a form sends has a name the error summary can say.
+    #[test]
+    fn every_form_field_has_a_label() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut fields = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let html = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            for marker in ["name=\"", "m::input(c, \"", "m::textarea(c, \""] {
+                for rest in html.split(marker).skip(1) {
+                    // A macro's own parameter (`{{ name }}`) is filled by its callers.
+                    match rest.split_once('"') {
+                        Some((name, _)) if !name.contains('{') => {
+                            fields.insert(name.to_owned());
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        // The page's own plumbing, not fields a person fills in.
+        for plumbing in ["_csrf", "key", "next", "viewport", "theme-color", "confirm"] {
+            fields.remove(plumbing);
+        }
+        assert!(fields.len() > 20, "{fields:?}");
+        for field in &fields {
+            let label = FIELD_LABELS.iter().find(|(name, _)| name == field);
+            let Some((_, key)) = label else {
+                panic!("no label for the form field {field}");
+            };
+            assert!(Lang::Zh.has(key) && Lang::En.has(key), "no text for {key}");
+        }
+        let c = super::Ctx::anonymous(Lang::Zh, "/", time::OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(c.field_problem("title", "不能为空"), "名称：不能为空");
+        assert_eq!(
+            c.field_problem("consent.given", "须同意"),
+            "监护人同意：须同意"
+        );
+    }
+
     use super::Lang;
     use youthloop_domain::activity::{ActivityAction, ActivityStatus, RegistrationStatus};
     use youthloop_domain::case::{CaseAction, CaseCategory, CaseStatus, RiskLevel};
