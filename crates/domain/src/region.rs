@@ -71,18 +71,24 @@ impl YouthProfile {
         })
     }
 
-    /// Young people whose band overlaps `min_age..=max_age`.
+    /// About how many young people are `min_age..=max_age`: each band counted for the
+    /// share of its years the range covers (a band's people spread evenly over its years),
+    /// rounded to a whole person.
     pub fn heads_in(&self, min_age: u32, max_age: u32) -> u32 {
-        [
+        let heads: f64 = [
             (6, 8, self.age_6_8),
             (9, 11, self.age_9_11),
             (12, 14, self.age_12_14),
             (15, 18, self.age_15_18),
         ]
         .iter()
-        .filter(|(lo, hi, _)| *lo <= max_age && min_age <= *hi)
-        .map(|(_, _, n)| n)
-        .sum()
+        .map(|&(lo, hi, n)| {
+            let covered = (hi.min(max_age) + 1).saturating_sub(lo.max(min_age));
+            f64::from(n) * f64::from(covered) / f64::from(hi - lo + 1)
+        })
+        .sum();
+        // At most the sum of four u32 counts, each bounded by the profile's own limit.
+        heads.round() as u32
     }
 }
 
@@ -105,18 +111,45 @@ pub fn parse_area(code: &str) -> DomainResult<&'static str> {
         .ok_or_else(|| DomainError::invalid("area", "未知的服务领域 / Unknown service area"))
 }
 
-/// How well a menu item fits a community: the young people it can reach, doubled when
-/// its area is one of the community's needs (tags name areas by code or Chinese name).
-pub fn fit(profile: &YouthProfile, min_age: u32, max_age: u32, area: &str) -> f64 {
-    let reach = f64::from(profile.heads_in(min_age, max_age));
+/// How well a menu item fits a community, in terms its officer can check against the
+/// community's youth profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fit {
+    /// The community's young people of the item's ages (by overlapping age bands).
+    pub reach: u32,
+    /// All the community's young people, 6 to 18.
+    pub youth: u32,
+    /// The item's service area is one of the community's needs.
+    pub needed: bool,
+}
+
+impl Fit {
+    /// The share of the community's young people the item is for, 0 to 1.
+    pub fn share(self) -> f64 {
+        if self.youth == 0 {
+            0.0
+        } else {
+            f64::from(self.reach) / f64::from(self.youth)
+        }
+    }
+
+    /// What ranks the menu: the share, counted double for a need (0 to 2).
+    pub fn score(self) -> f64 {
+        self.share() * if self.needed { 2.0 } else { 1.0 }
+    }
+}
+
+/// How an item for `min_age..=max_age` in `area` fits `profile` (need tags name areas
+/// by code or Chinese name).
+pub fn fit(profile: &YouthProfile, min_age: u32, max_age: u32, area: &str) -> Fit {
     let needed = SERVICE_AREAS
         .iter()
         .filter(|(code, _, _)| *code == area)
         .any(|(code, zh, _)| profile.need_tags.iter().any(|t| t == code || t == zh));
-    if needed {
-        reach * 2.0
-    } else {
-        reach
+    Fit {
+        reach: profile.heads_in(min_age, max_age),
+        youth: profile.heads_in(0, u32::MAX),
+        needed,
     }
 }
 
@@ -131,16 +164,38 @@ mod tests {
     #[test]
     fn heads_by_overlapping_bands() {
         let p = profile();
-        assert_eq!(p.heads_in(8, 12), 60);
+        // 6–8: 10, 9–11: 20, 12–14: 30, 15–18: 40.
+        assert_eq!(p.heads_in(6, 18), 100);
         assert_eq!(p.heads_in(15, 18), 40);
         assert_eq!(p.heads_in(0, 5), 0);
+        // 8 is a third of 6–8, 12 a third of 12–14: 10/3 + 20 + 30/3.
+        assert_eq!(p.heads_in(8, 12), 33);
+        assert_eq!(p.heads_in(6, 12), 40);
     }
 
     #[test]
-    fn needs_double_the_fit() {
+    fn fit_is_a_share_of_the_community_and_needs_count_double() {
         let p = profile();
-        assert_eq!(fit(&p, 6, 8, "legal_education"), 20.0);
-        assert_eq!(fit(&p, 6, 8, "safety"), 10.0);
+        // 10 of the 100 young people are 6 to 8; 法治教育 is a need, 安全自护 is not.
+        let needed = fit(&p, 6, 8, "legal_education");
+        assert_eq!(
+            needed,
+            Fit {
+                reach: 10,
+                youth: 100,
+                needed: true
+            }
+        );
+        assert!((needed.share() - 0.1).abs() < 1e-9);
+        assert!((needed.score() - 0.2).abs() < 1e-9);
+        let plain = fit(&p, 6, 8, "safety");
+        assert!((plain.score() - 0.1).abs() < 1e-9);
+        // Everyone: the whole community, never more than all of it.
+        let all = fit(&p, 0, 30, "safety");
+        assert_eq!((all.reach, all.share()), (100, 1.0));
+        // A community with no profile figures fits nothing, without dividing by zero.
+        let empty = fit(&YouthProfile::default(), 6, 18, "safety");
+        assert_eq!((empty.share(), empty.score()), (0.0, 0.0));
     }
 
     #[test]

@@ -135,7 +135,9 @@ pub struct MenuItem {
     pub sessions_left: u32,
     /// The organization's Bayesian-average satisfaction.
     pub rating: f64,
-    /// How well it fits the community asked about (`?community=`), if one was.
+    /// How well it fits the community asked about (`?community=`), if one was: the
+    /// share of the community's young people of its ages (0 to 1), counted double when
+    /// its area is one of the community's needs (so 0 to 2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fit: Option<f64>,
 }
@@ -551,7 +553,7 @@ impl From<model::MenuItem> for MenuItem {
             unit_price_fen: v.unit_price_fen,
             sessions_left: v.sessions_left,
             rating: v.rating,
-            fit: v.fit,
+            fit: v.fit.map(|f| f.score()),
         }
     }
 }

@@ -266,7 +266,7 @@ pub struct MenuItem {
     /// The organization's Bayesian-average satisfaction.
     pub rating: f64,
     /// How well it fits the community asked about (`?community=`), if one was.
-    pub fit: Option<f64>,
+    pub fit: Option<youthloop_domain::region::Fit>,
     pub id_key: String,
 }
 

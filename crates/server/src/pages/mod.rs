@@ -173,6 +173,21 @@ impl Ctx {
         self.user.as_ref().is_some_and(|u| u.actor.has_any(&[role]))
     }
 
+    /// What the League pays is for those who buy, order, sell or evaluate services, not
+    /// for families.
+    pub fn sees_prices(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| {
+            u.actor.has_any(&[
+                Role::LeagueAdmin,
+                Role::CityAdmin,
+                Role::Evaluator,
+                Role::OrgAdmin,
+                Role::OrgStaff,
+                Role::CommunityOfficer,
+            ])
+        })
+    }
+
     pub fn user_id(&self) -> &str {
         self.user.as_ref().map_or("", |u| u.user.id.as_str())
     }

@@ -212,7 +212,7 @@ pub async fn menu(
             item.fit = Some(fit(&profile, item.min_age, item.max_age, &item.area));
         }
         items.sort_by(|a, b| {
-            let key = |m: &MenuItem| (m.fit.unwrap_or(0.0), m.rating);
+            let key = |m: &MenuItem| (m.fit.map_or(0.0, |f| f.score()), m.rating);
             key(b)
                 .partial_cmp(&key(a))
                 .unwrap_or(std::cmp::Ordering::Equal)
