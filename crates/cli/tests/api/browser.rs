@@ -202,6 +202,17 @@ impl Browser {
         }
     }
 
+    /// The page shown is at `path` (with any query).
+    async fn expect_path(&self, path: &str) {
+        match self.client.current_url().await {
+            Ok(url) if url.path() == path => {}
+            other => {
+                self.fail(&format!("be at {path}"), format!("{other:?}"))
+                    .await
+            }
+        }
+    }
+
     /// The last path segment of the page's address: the id of what was just made.
     async fn id_in_url(&self) -> String {
         match self.client.current_url().await {
@@ -358,9 +369,18 @@ async fn walk_the_loop_in_pages(viewport: Viewport) {
     b.expect("报名成功").await;
     b.visit("/me").await;
     b.expect(&project_title).await;
+    // Cancelling asks first, and going back changes nothing.
     b.press("form[action^='/registrations/'][action$='/cancel'] button")
         .await;
+    b.expect("确定取消").await;
+    b.expect("的报名吗").await;
+    b.press("a.button.secondary").await;
+    b.expect(&project_title).await;
+    b.press("form[action^='/registrations/'][action$='/cancel'] button")
+        .await;
+    b.press("form input[name=confirm] ~ button").await;
     b.expect("已取消报名").await;
+    b.expect_path("/me").await;
     b.sign_out().await;
 
     // The day comes: check-in opens with the start.
@@ -389,6 +409,8 @@ async fn walk_the_loop_in_pages(viewport: Viewport) {
     b.visit(&format!("/org/activities/{activity}")).await;
     b.expect("已签到").await;
     b.press("form[action$='/finish'] button").await;
+    b.expect("确定结束这个活动吗").await;
+    b.press("form input[name=confirm] ~ button").await;
     b.expect("已结束").await;
     b.sign_out().await;
 

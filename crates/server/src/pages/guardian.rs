@@ -11,7 +11,10 @@ use youthloop_domain::id::*;
 use youthloop_domain::role::Role;
 use youthloop_store::model::{BadgeAward, MyRegistration, Page, Participant};
 
-use super::{done, redirect_with_cookie, render, show, Ctx, NoFields, PageForm, PageResult};
+use super::{
+    done, redirect_with_cookie, render, show, Confirm, Ctx, NoFields, PageError, PageForm,
+    PageResult,
+};
 use crate::auth::new_token;
 use crate::error::{AppError, AppResult};
 use crate::extract::{CurrentUser, ListQuery};
@@ -204,14 +207,33 @@ async fn cancel(
     State(state): State<AppState>,
     c: Ctx,
     Path(id): Path<RegistrationId>,
-    PageForm(_): PageForm<NoFields>,
+    PageForm(f): PageForm<Confirm>,
 ) -> PageResult {
     let user = c.user()?.clone();
+    if !f.confirmed() {
+        // Only one's own: someone else's registration is not found, asked or not.
+        let mine = state
+            .store
+            .my_registrations(user.district(), &user.user.id)
+            .await?;
+        let r = mine
+            .iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| PageError(AppError::not_found()))?;
+        let question = c.t2(
+            "confirm-cancel-registration",
+            "name",
+            &r.participant_name,
+            "title",
+            &r.activity_title,
+        );
+        let action = format!("/registrations/{id}/cancel");
+        return f.ask(c, &action, question, "cancel-registration");
+    }
     let cancelled = services::activities::cancel_registration(&state, &user, &id).await?;
-    done(
-        &format!("/activities/{}", cancelled.activity_id),
-        "cancelled",
-    )
+    // Back to where it was asked from: the family's page stays the family's page.
+    let back = f.back_or(&format!("/activities/{}", cancelled.activity_id));
+    done(&back, "cancelled")
 }
 
 #[derive(Deserialize, Default)]

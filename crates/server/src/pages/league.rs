@@ -116,6 +116,15 @@ struct RoundPage {
 }
 
 impl RoundPage {
+    /// Closing a round ends it: an outlined warning, never the main button.
+    fn step_class(&self, step: &RoundAction) -> &'static str {
+        if *step == RoundAction::Close {
+            "danger"
+        } else {
+            ""
+        }
+    }
+
     /// Whether the League may approve or reject this proposal now.
     fn decidable(&self, p: &Project) -> bool {
         self.r.status.accepts_decisions() && p.status.apply(ProjectAction::Approve).is_ok()
@@ -154,10 +163,15 @@ async fn move_round(
     State(state): State<AppState>,
     c: Ctx,
     Path((id, action)): Path<(RoundId, String)>,
-    PageForm(_): PageForm<super::NoFields>,
+    PageForm(f): PageForm<super::Confirm>,
 ) -> PageResult {
     let user = c.require(LEAGUE)?.clone();
     let action = RoundAction::parse(&action).ok_or_else(|| PageError(AppError::not_found()))?;
+    if action == RoundAction::Close && !f.confirmed() {
+        let path = format!("/league/rounds/{id}/{action}");
+        let question = c.t("confirm-round-close");
+        return f.ask(c, &path, question, "round-step-close");
+    }
     match services::rounds::move_round(&state, &user, &id, action).await {
         Ok(_) => done(&format!("/league/rounds/{id}"), "round_moved"),
         Err(e) => round_page(&state, c.refused(e), &id, String::new()).await,

@@ -245,6 +245,11 @@ impl Ctx {
         }
     }
 
+    /// Whether `at` falls on today, in Beijing: the day one checks in.
+    pub fn is_today(&self, at: impl Copied<OffsetDateTime>) -> bool {
+        youthloop_domain::parse::local_date(at.copied()) == self.today()
+    }
+
     fn today(&self) -> Date {
         youthloop_domain::parse::local_date(self.now)
     }
@@ -546,6 +551,55 @@ pub fn redirect_with_cookie(to: &str, cookie: &str) -> PageResult {
     let cookie = HeaderValue::from_str(cookie).map_err(AppError::internal)?;
     response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
+}
+
+/// A step that cannot be undone is posted first without `confirm`: the page then asks,
+/// and only the second post, with `confirm=yes`, acts. It works without JavaScript.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Confirm {
+    confirm: String,
+    /// The page the step was asked from, to go back to.
+    back: String,
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage {
+    c: Ctx,
+    question: String,
+    yes: String,
+    action: String,
+    back: String,
+}
+
+impl Confirm {
+    /// Whether this post is the second one, which acts.
+    pub fn confirmed(&self) -> bool {
+        self.confirm == "yes"
+    }
+
+    /// The page that asks `question` before posting to `action` again; `yes` names the
+    /// step on its button.
+    pub fn ask(&self, c: Ctx, action: &str, question: String, yes: &str) -> PageResult {
+        let page = ConfirmPage {
+            question,
+            yes: c.t(yes),
+            action: action.to_owned(),
+            back: public::local_path(&c.path).to_owned(),
+            c,
+        };
+        let html = page.render().map_err(AppError::internal)?;
+        Ok(Html(html).into_response())
+    }
+
+    /// Where to go after the step: the page it was asked from, else `default`.
+    pub fn back_or(&self, default: &str) -> String {
+        match public::local_path(&self.back) {
+            "/" => default.to_owned(),
+            back => back.to_owned(),
+        }
+    }
 }
 
 /// A form with nothing but its token (a button).

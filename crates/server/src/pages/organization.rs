@@ -401,11 +401,16 @@ async fn move_activity(
     State(state): State<AppState>,
     c: Ctx,
     Path((id, action)): Path<(ActivityId, String)>,
-    PageForm(_): PageForm<NoFields>,
+    PageForm(f): PageForm<super::Confirm>,
 ) -> PageResult {
     let user = c.require(STAFF)?.clone();
-    let action = ActivityAction::parse(&action).ok_or_else(|| PageError(AppError::not_found()))?;
-    services::activities::move_activity(&state, &user, &id, action).await?;
+    let step = ActivityAction::parse(&action).ok_or_else(|| PageError(AppError::not_found()))?;
+    if matches!(step, ActivityAction::Cancel | ActivityAction::Finish) && !f.confirmed() {
+        let question = c.t(&format!("confirm-activity-{step}"));
+        let yes = format!("activity-step-{step}");
+        return f.ask(c, &format!("/org/activities/{id}/{step}"), question, &yes);
+    }
+    services::activities::move_activity(&state, &user, &id, step).await?;
     done(&format!("/org/activities/{id}"), "activity_moved")
 }
 
@@ -419,6 +424,17 @@ struct RegistrationsPage {
     /// Still to be finished: people check in, by the screen's code or by hand.
     open_for_checkin: bool,
     registrations: Vec<Registration>,
+}
+
+impl RegistrationsPage {
+    /// Cancelling is outlined as a warning; the other steps are plain.
+    fn step_class(&self, step: &ActivityAction) -> &'static str {
+        if *step == ActivityAction::Cancel {
+            "danger"
+        } else {
+            "secondary"
+        }
+    }
 }
 
 async fn registrations(
