@@ -49,7 +49,10 @@ async fn chromedriver() -> Driver {
 
 #[derive(Clone, Copy, Debug)]
 enum Viewport {
+    /// 390 px wide, as most phones in use.
     Phone,
+    /// 360 px wide, as the smaller Android phones.
+    NarrowPhone,
     Desktop,
 }
 
@@ -73,9 +76,14 @@ impl Browser {
                      "--lang=zh-CN", "--window-size=1280,900"],
             "prefs": {"intl.accept_languages": "zh-CN,zh"},
         });
-        if let Viewport::Phone = viewport {
+        let phone_width = match viewport {
+            Viewport::Phone => Some(390),
+            Viewport::NarrowPhone => Some(360),
+            Viewport::Desktop => None,
+        };
+        if let Some(width) = phone_width {
             options["mobileEmulation"] = json!({
-                "deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0, "touch": true},
+                "deviceMetrics": {"width": width, "height": 800, "pixelRatio": 3.0, "touch": true},
                 "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36",
             });
         }
@@ -535,6 +543,134 @@ async fn set_value(b: &Browser, css: &str, value: &str) {
     if let Err(e) = b.client.execute(script, vec![element, json!(value)]).await {
         b.fail(&format!("set {css}"), e).await;
     }
+}
+
+/// What does not fit a phone on the page shown: the page wider than the screen, or a
+/// table cell with room for fewer than three characters.
+const FIT_CHECK: &str = r#"
+const problems = [];
+const width = document.documentElement.clientWidth;
+if (document.documentElement.scrollWidth > width + 1) {
+  problems.push(`the page is ${document.documentElement.scrollWidth}px wide on a ${width}px screen`);
+}
+for (const cell of document.querySelectorAll('td, th')) {
+  const head = cell.closest('thead');
+  if (!cell.offsetParent || (head && head.getBoundingClientRect().height <= 1)) continue;
+  const style = getComputedStyle(cell);
+  const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const text = cell.textContent.trim();
+  if (text && room < 3 * parseFloat(style.fontSize)) {
+    problems.push(`a cell ${Math.round(room)}px wide: ${text.slice(0, 24)}`);
+  }
+}
+return problems;
+"#;
+
+/// The links a page offers to this site's pages (not the language switch, the API or
+/// signing out), by address.
+const LINKS: &str = r#"
+return [...document.querySelectorAll('a[href^="/"]')]
+  .map(a => a.getAttribute('href'))
+  .filter(h => !h.startsWith('/lang/') && !h.startsWith('/api/') && !h.startsWith('/assets/'));
+"#;
+
+/// A page's address with its ids and values left out: `/activities/{id}?order=`.
+fn shape(href: &str) -> String {
+    let (path, query) = href.split_once('?').unwrap_or((href, ""));
+    let path: Vec<&str> = path
+        .split('/')
+        .map(|s| {
+            if s.len() >= 32 && s.contains('-') {
+                "{id}"
+            } else {
+                s
+            }
+        })
+        .collect();
+    let mut keys: Vec<&str> = query
+        .split('&')
+        .filter_map(|kv| kv.split('=').next())
+        .filter(|k| !k.is_empty() && *k != "ok")
+        .collect();
+    keys.sort();
+    format!("{}?{}", path.join("/"), keys.join("&"))
+}
+
+/// Every page each role reaches from its home page in two steps, at `viewport`: none
+/// may be wider than the screen or squeeze a table cell below three characters.
+async fn every_page_fits(viewport: Viewport) {
+    let app = spawn_app(Engine::Sqlite).await;
+    let driver = chromedriver().await;
+    let b = Browser::open(&driver, &app.base, viewport, "fit").await;
+    let mut problems = Vec::new();
+    let mut seen_pages = 0;
+    let roles = [
+        None,
+        Some(LEAGUE),
+        Some(ORG_ADMIN),
+        Some(OFFICER),
+        Some(GUARDIAN),
+        Some(YOUTH),
+        Some(VOLUNTEER),
+        Some(SOCIAL_WORKER),
+        Some(EVALUATOR),
+    ];
+    for role in roles {
+        if let Some(phone) = role {
+            b.sign_in(phone).await;
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut next = vec!["/".to_owned()];
+        for _depth in 0..3 {
+            let mut found = Vec::new();
+            for href in next {
+                if !seen.insert(shape(&href)) || seen.len() > 40 {
+                    continue;
+                }
+                b.visit(&href).await;
+                seen_pages += 1;
+                let checked = b.client.execute(FIT_CHECK, vec![]).await;
+                for problem in checked
+                    .ok()
+                    .and_then(|v| v.as_array().cloned())
+                    .unwrap_or_default()
+                {
+                    problems.push(format!(
+                        "{role:?} {href}: {}",
+                        problem.as_str().unwrap_or("?")
+                    ));
+                }
+                let links = b.client.execute(LINKS, vec![]).await;
+                for link in links
+                    .ok()
+                    .and_then(|v| v.as_array().cloned())
+                    .unwrap_or_default()
+                {
+                    found.extend(link.as_str().map(str::to_owned));
+                }
+            }
+            next = found;
+        }
+        if role.is_some() {
+            b.visit("/").await;
+            b.sign_out().await;
+        }
+    }
+    assert!(seen_pages > 50, "only {seen_pages} pages walked");
+    if !problems.is_empty() {
+        b.fail("every page fits", problems.join("\n")).await;
+    }
+    b.client.clone().close().await.ok();
+}
+
+#[tokio::test]
+async fn every_page_of_every_role_fits_a_390_px_phone() {
+    every_page_fits(Viewport::Phone).await;
+}
+
+#[tokio::test]
+async fn every_page_of_every_role_fits_a_360_px_phone() {
+    every_page_fits(Viewport::NarrowPhone).await;
 }
 
 #[tokio::test]

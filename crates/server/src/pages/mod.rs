@@ -865,7 +865,15 @@ mod tests {
             }
         }
         // The page's own plumbing, not fields a person fills in.
-        for plumbing in ["_csrf", "key", "next", "back", "viewport", "theme-color", "confirm"] {
+        for plumbing in [
+            "_csrf",
+            "key",
+            "next",
+            "back",
+            "viewport",
+            "theme-color",
+            "confirm",
+        ] {
             fields.remove(plumbing);
         }
         assert!(fields.len() > 20, "{fields:?}");
