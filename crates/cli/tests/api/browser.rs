@@ -210,6 +210,16 @@ impl Browser {
         }
     }
 
+    /// Gives `stars` on each of a review form's three ratings: none is chosen for one.
+    async fn rate(&self, stars: u8) {
+        for rating in ["content", "organization", "effect"] {
+            let star = format!("input[name={rating}][value='{stars}']");
+            if let Err(e) = self.find(&star).await.click().await {
+                self.fail(&format!("rate {rating}"), e).await;
+            }
+        }
+    }
+
     /// The page shown is at `path` (with any query).
     async fn expect_path(&self, path: &str) {
         match self.client.current_url().await {
@@ -426,6 +436,7 @@ async fn walk_the_loop_in_pages(viewport: Viewport) {
     b.sign_in(GUARDIAN).await;
     b.visit(&format!("/activities/{activity}")).await;
     b.fill("#f-text", "孩子很喜欢，老师很耐心").await;
+    b.rate(5).await;
     b.press("form[action$='/review'] button[type=submit]").await;
     b.expect("感谢您的评价").await;
     b.sign_out().await;
@@ -435,6 +446,7 @@ async fn walk_the_loop_in_pages(viewport: Viewport) {
     b.expect("已交付").await;
     b.press("form[action$='/confirm'] button").await;
     b.expect("已验收").await;
+    b.rate(4).await;
     b.press("form[action$='/review'] button[type=submit]").await;
     b.expect("感谢您的评价").await;
     b.sign_out().await;

@@ -82,6 +82,17 @@ pub(super) fn number(field: &str, raw: &str) -> AppResult<i64> {
         .map_err(|_| AppError::invalid(field, "请填写数字 / Enter a number"))
 }
 
+/// A rating chosen on a form: nothing is chosen for the reviewer.
+fn stars(field: &str, raw: &str) -> AppResult<i64> {
+    if raw.trim().is_empty() {
+        return Err(AppError::invalid(
+            field,
+            "请选择 1 到 5 颗星 / Choose 1 to 5 stars",
+        ));
+    }
+    number(field, raw)
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ChildForm {
@@ -338,9 +349,9 @@ pub struct ReviewForm {
 impl ReviewForm {
     pub(super) fn body(&self) -> AppResult<ReviewBody> {
         Ok(ReviewBody {
-            content: number("content", &self.content)?,
-            organization: number("organization", &self.organization)?,
-            effect: number("effect", &self.effect)?,
+            content: stars("content", &self.content)?,
+            organization: stars("organization", &self.organization)?,
+            effect: stars("effect", &self.effect)?,
             text: self.text.clone(),
         })
     }
