@@ -453,7 +453,36 @@ async fn a_refusal_keeps_the_signed_in_header(engine: Engine) {
     }
 }
 
+async fn the_dashboard_adds_up(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let league = app.sign_in(LEAGUE).await;
+    let (_, html) = app.page(Some(&league), "/league/dashboard", "zh").await;
+    let tile = html
+        .split("已举办和即将举办的活动<b>")
+        .nth(1)
+        .and_then(|rest| rest.split("</b>").next())
+        .and_then(|n| n.parse::<u32>().ok())
+        .expect("the activities tile");
+    // The per-area chart is the dashboard's second: each bar's value follows its rect.
+    let chart = html.split("<figure").nth(2).expect("the per-area chart");
+    let bars: u32 = chart
+        .split("</rect>")
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split('>')
+                .nth(1)?
+                .split('<')
+                .next()?
+                .parse::<u32>()
+                .ok()
+        })
+        .sum();
+    assert!(tile > 0);
+    assert_eq!(bars, tile, "the bars add up to the tile");
+}
+
 crate::on_every_engine!(
+    the_dashboard_adds_up,
     a_refusal_keeps_the_signed_in_header,
     every_page_in_both_languages_escaped_and_masked,
     forms_need_their_token_and_roles_their_own_pages,

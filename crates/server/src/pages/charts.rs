@@ -21,14 +21,13 @@ pub struct BarChart {
     pub height: u32,
 }
 
-/// Where the bars start and how long the longest one is, in SVG units of a box 400
-/// wide: drawn at a phone's width, a unit is close to a pixel, so 14-unit text stays
-/// readable.
-pub const LABEL_WIDTH: u32 = 130;
-pub const PLOT_WIDTH: u32 = 200;
-const ROW_HEIGHT: u32 = 30;
-/// What fits left of the bars at 14 units a character: 8 Chinese characters.
-const LABEL_EMS: f64 = 8.0;
+/// How long the longest bar is, in SVG units of a box 400 wide: drawn at a phone's
+/// width, a unit is close to a pixel, so 14-unit text stays readable. Each row's label
+/// stands above its bar, so an organization's whole name fits.
+pub const PLOT_WIDTH: u32 = 340;
+const ROW_HEIGHT: u32 = 46;
+/// What fits across the box at 14 units a character: 27 Chinese characters.
+const LABEL_EMS: f64 = 27.0;
 
 /// A label cut to what fits, with an ellipsis; Latin letters count about half a
 /// Chinese character.
@@ -81,12 +80,8 @@ impl BarChart {
         }
     }
 
-    pub fn label_width(&self) -> u32 {
-        LABEL_WIDTH
-    }
-
     pub fn value_x(&self, row: &Row) -> u32 {
-        LABEL_WIDTH + row.width + 6
+        row.width + 6
     }
 }
 
@@ -114,8 +109,12 @@ pub fn per_month(starts: &[OffsetDateTime], today: Date) -> Vec<(String, u32)> {
 /// How many activities each service area had, largest first (ties by code).
 pub fn per_area<'a>(areas: impl Iterator<Item = Option<&'a str>>) -> Vec<(String, u32)> {
     let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-    for area in areas.flatten() {
-        *counts.entry(area.to_owned()).or_default() += 1;
+    // An activity outside any order has no service area: counted as such, so that the
+    // bars add up to every activity held.
+    for area in areas {
+        *counts
+            .entry(area.unwrap_or_default().to_owned())
+            .or_default() += 1;
     }
     let mut list: Vec<_> = counts.into_iter().collect();
     list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -150,19 +149,28 @@ mod tests {
         let areas = [Some("safety"), None, Some("volunteering"), Some("safety")];
         assert_eq!(
             per_area(areas.into_iter()),
-            vec![("safety".to_owned(), 2), ("volunteering".to_owned(), 1)]
+            vec![
+                ("safety".to_owned(), 2),
+                (String::new(), 1),
+                ("volunteering".to_owned(), 1)
+            ]
         );
     }
 
     #[test]
     fn long_labels_are_cut_to_fit() {
-        assert_eq!(fit_label("青禾社区".into()), "青禾社区");
         assert_eq!(
             fit_label("青禾街道青少年服务中心".into()),
-            "青禾街道青少年…"
+            "青禾街道青少年服务中心"
         );
-        assert_eq!(fit_label("Psychological".into()), "Psychological");
-        assert_eq!(fit_label("Psychological support".into()), "Psychologica…");
+        assert_eq!(
+            fit_label("一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十".into()),
+            "一二三四五六七八九十一二三四五六七八九十一二三四五六…"
+        );
+        assert_eq!(
+            fit_label("Psychological support".into()),
+            "Psychological support"
+        );
         assert_eq!(fit_label("2026-11".into()), "2026-11");
     }
 
@@ -178,9 +186,9 @@ mod tests {
         );
         let widths: Vec<u32> = chart.rows.iter().map(|r| r.width).collect();
         assert_eq!(widths, vec![PLOT_WIDTH / 2, PLOT_WIDTH, 0]);
-        assert_eq!(chart.rows[2].y, 60);
-        assert_eq!(chart.height, 90);
+        assert_eq!(chart.rows[2].y, 2 * ROW_HEIGHT);
+        assert_eq!(chart.height, 3 * ROW_HEIGHT);
         let empty = BarChart::new("t".into(), Vec::new());
-        assert_eq!(empty.height, 30);
+        assert_eq!(empty.height, ROW_HEIGHT);
     }
 }

@@ -291,7 +291,10 @@ async fn dashboard(State(state): State<AppState>, c: Ctx) -> PageResult {
             c.t("chart-per-area"),
             areas
                 .into_iter()
-                .map(|(code, n)| count((c.area(&code), n)))
+                .map(|(code, n)| match code.as_str() {
+                    "" => count((c.t("area-none"), n)),
+                    code => count((c.area(code), n)),
+                })
                 .collect(),
         ),
         BarChart::new(
