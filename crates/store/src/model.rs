@@ -495,6 +495,9 @@ pub struct Registration {
     pub participant_id: ParticipantId,
     /// For the organization's list; withheld when the guardian withdrew consent.
     pub participant_name: Option<String>,
+    /// The last four characters of the ID number, to tell people of one name apart;
+    /// withheld with the name.
+    pub participant_id_tail: Option<String>,
     pub status: RegistrationStatus,
     /// Place in the waitlist, for a waitlisted registration.
     pub position: Option<u32>,

@@ -9,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::routing::{get, post};
 use axum::Router;
+use fluent_templates::fluent_bundle::FluentValue;
 use qrcode::render::svg;
 use qrcode::QrCode;
 use serde::Deserialize;
@@ -427,6 +428,29 @@ struct RegistrationsPage {
 }
 
 impl RegistrationsPage {
+    /// How many hold a seat, wait, and will not come: they add up to the list.
+    fn counts(&self) -> String {
+        let seated = self.registrations.iter().filter(|r| r.status.holds_seat());
+        let waiting = self.registrations.iter().filter(|r| r.status.waits());
+        let (seated, waiting) = (seated.count(), waiting.count());
+        let other = self.registrations.len() - seated - waiting;
+        let n = |v: usize| FluentValue::from(v.to_string());
+        self.c.lang.t_with(
+            "roster-counts",
+            &[
+                ("seated", n(seated)),
+                ("waiting", n(waiting)),
+                ("other", n(other)),
+            ],
+        )
+    }
+
+    /// A name that two people on the list share, so each needs their ID's tail.
+    fn name_repeats(&self, name: &str) -> bool {
+        let same = |r: &&Registration| r.participant_name.as_deref() == Some(name);
+        self.registrations.iter().filter(same).count() > 1
+    }
+
     /// Cancelling is outlined as a warning; the other steps are plain.
     fn step_class(&self, step: &ActivityAction) -> &'static str {
         if *step == ActivityAction::Cancel {
@@ -448,11 +472,13 @@ async fn registrations(
         limit: Page::MAX,
         after: None,
     };
-    let registrations = state
+    let mut registrations = state
         .store
         .registrations(user.district(), &a.id, &page)
         .await?
         .items;
+    // Who comes first, then who waits in their order, then who will not come.
+    registrations.sort_by_key(|r| (!r.status.holds_seat(), !r.status.waits(), r.position));
     let steps = youthloop_domain::allowed(a.status, ActivityAction::ALL, ActivityStatus::apply);
     render(&RegistrationsPage {
         c,
