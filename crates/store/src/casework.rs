@@ -84,10 +84,18 @@ impl Casework for SqlStore {
             )
             .into());
         }
+        // The next number of the district: writers take turns, so no two read the same.
+        let case_no: i64 = query_scalar(
+            "select cast(coalesce(max(case_no), 0) + 1 as bigint) from cases where district_id = $1",
+        )
+        .bind(&by.district_id)
+        .fetch_one(&mut tx.conn())
+        .await?;
         query(
             "insert into cases (id, district_id, organization_id, subject_name_sealed, subject_birth_date, category,
-             status, worker_id, supervisor_id, guardian_name_sealed, consent_relation, consent_scope, consent_at, opened_at)
-             values ($1, $2, $3, $4, $5, $6, $13, $7, $8, $9, $10, $11, $12, $12)",
+             status, worker_id, supervisor_id, guardian_name_sealed, consent_relation, consent_scope, consent_at, opened_at,
+             case_no)
+             values ($1, $2, $3, $4, $5, $6, $13, $7, $8, $9, $10, $11, $12, $12, $14)",
         )
         .bind(&id)
         .bind(&by.district_id)
@@ -102,6 +110,7 @@ impl Casework for SqlStore {
         .bind(&case.consent_scope)
         .bind(now)
         .bind(CaseStatus::Intake.as_str())
+        .bind(case_no)
         .execute(&mut tx.conn())
         .await?;
         audit(&mut tx.conn(), by, "case.open", "case", &id).await?;
@@ -274,6 +283,7 @@ impl SqlStore {
                 name
             },
             id: r.id,
+            number: count(r.case_no),
             status: parse_status(r.status)?,
             category: parse_status(r.category)?,
             risk_level: r.risk_level.map(parse_status).transpose()?,

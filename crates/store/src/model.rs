@@ -611,6 +611,8 @@ pub struct NewCase {
 #[derive(Debug, Clone)]
 pub struct CaseSummary {
     pub id: CaseId,
+    /// The district's cases counted in the order they were opened, from 1.
+    pub number: u32,
     pub status: CaseStatus,
     pub category: CaseCategory,
     pub risk_level: Option<RiskLevel>,

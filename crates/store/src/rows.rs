@@ -337,10 +337,11 @@ pub(crate) struct CaseRow {
     pub(crate) consent_scope: String,
     pub(crate) consent_at: OffsetDateTime,
     pub(crate) opened_at: OffsetDateTime,
+    pub(crate) case_no: i64,
 }
 
 pub(crate) const CASE_COLUMNS: &str = "c.id, c.status, c.category, c.risk_level, c.subject_name_sealed, c.subject_birth_date,
-    c.worker_id, c.supervisor_id, c.guardian_name_sealed, c.consent_relation, c.consent_scope, c.consent_at, c.opened_at";
+    c.worker_id, c.supervisor_id, c.guardian_name_sealed, c.consent_relation, c.consent_scope, c.consent_at, c.opened_at, c.case_no";
 
 pub(crate) const PARTICIPANT_COLUMNS: &str = "id, name, id_number_masked, birth_date, guardian_id,
     exists (select 1 from consents k where k.participant_id = participants.id

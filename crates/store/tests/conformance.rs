@@ -928,6 +928,22 @@ async fn casework_is_for_those_who_serve_the_child<S: Store>(s: &S) {
         .unwrap();
     let id = file.summary.id.clone();
     assert_eq!(file.subject_name, "赵小安");
+    assert_eq!(file.summary.number, 1, "the district's first case");
+    let second = NewCase {
+        organization_id: org_id.clone(),
+        subject_name: "钱小乐".into(),
+        subject_birth_date: time::macros::date!(2012 - 06 - 01),
+        category: youthloop_domain::case::CaseCategory::Truancy,
+        supervisor_id: w.org.user_id.clone(),
+        guardian_name: "钱母".into(),
+        relation: "母亲".into(),
+        consent_scope: "个案服务".into(),
+    };
+    let second = s.open_case(&colleague, second).await.unwrap();
+    assert_eq!(
+        second.summary.number, 2,
+        "numbers count the district's cases"
+    );
     let listed = s.cases(&worker, now()).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_ne!(listed[0].subject, "赵小安", "lists mask the name");
@@ -976,7 +992,7 @@ async fn casework_is_for_those_who_serve_the_child<S: Store>(s: &S) {
         Err(StoreError::NotFound)
     ));
     let counts = s.case_counts(&w.district).await.unwrap();
-    assert_eq!(counts.iter().map(|c| c.count).sum::<u32>(), 1);
+    assert_eq!(counts.iter().map(|c| c.count).sum::<u32>(), 2, "both cases");
 }
 
 macro_rules! on_every_engine {

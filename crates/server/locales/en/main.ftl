@@ -74,6 +74,7 @@ confirm-activity-finish = Finish this activity? Nobody can check in after that.
 confirm-round-close = Close this round? Nothing in it can change after that.
 roster-counts = { $seated } confirmed, { $waiting } waiting, { $other } cancelled or absent
 name-with-tail = { $name } (ID ending { $tail })
+case-number = Case { $no }
 ok-registered = Registered
 ok-cancelled = Registration cancelled
 ok-checked_in = Checked in

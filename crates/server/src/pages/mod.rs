@@ -245,6 +245,11 @@ impl Ctx {
         }
     }
 
+    /// A case's number as people say it: `个案0003`.
+    pub fn case_number(&self, number: impl Copied<u32>) -> String {
+        self.t1("case-number", "no", format!("{:04}", number.copied()))
+    }
+
     /// Whether `at` falls on today, in Beijing: the day one checks in.
     pub fn is_today(&self, at: impl Copied<OffsetDateTime>) -> bool {
         youthloop_domain::parse::local_date(at.copied()) == self.today()
