@@ -156,11 +156,31 @@ impl Browser {
     /// Clicks what submits a form or follows a link, and waits for the next page.
     async fn press(&self, css: &str) {
         let element = self.find(css).await;
+        self.into_view(&element).await;
         self.mark_page(css).await;
         if let Err(e) = element.click().await {
             self.fail(&format!("press {css}"), e).await;
         }
         self.wait_for_next_page(css).await;
+    }
+
+    /// Taps what changes the page in place (a box to tick, a choice), once in view.
+    async fn tap(&self, css: &str) {
+        let element = self.find(css).await;
+        self.into_view(&element).await;
+        if let Err(e) = element.click().await {
+            self.fail(&format!("tap {css}"), e).await;
+        }
+    }
+
+    /// Scrolls `element` to the middle of the screen, as a person does before tapping
+    /// it: at the bottom it would be under a phone's tab bar.
+    async fn into_view(&self, element: &fantoccini::elements::Element) {
+        let arg = serde_json::to_value(element).expect("element");
+        let script = "arguments[0].scrollIntoView({block: 'center'});";
+        if let Err(e) = self.client.execute(script, vec![arg]).await {
+            self.fail("scroll into view", e).await;
+        }
     }
 
     /// Marks the page shown now, so that the next one can be told from it (a form shown
@@ -214,9 +234,7 @@ impl Browser {
     async fn rate(&self, stars: u8) {
         for rating in ["content", "organization", "effect"] {
             let star = format!("input[name={rating}][value='{stars}']");
-            if let Err(e) = self.find(&star).await.click().await {
-                self.fail(&format!("rate {rating}"), e).await;
-            }
+            self.tap(&star).await;
         }
     }
 
@@ -295,11 +313,7 @@ async fn walk_the_loop_in_pages(viewport: Viewport) {
     b.expect("请填写金额").await;
     b.find("#f-unit_price_yuan[aria-invalid=true]").await;
     b.fill("#f-unit_price_yuan", "800").await;
-    b.find("input[name=badges][value=laodong]")
-        .await
-        .click()
-        .await
-        .ok();
+    b.tap("input[name=badges][value=laodong]").await;
     b.press("form[action$='/propose'] button[type=submit]")
         .await;
     b.expect("项目已提交").await;
@@ -326,6 +340,7 @@ async fn walk_the_loop_in_pages(viewport: Viewport) {
         Ok(link) => link,
         Err(e) => b.fail("find the order link", e).await,
     };
+    b.into_view(&link).await;
     b.mark_page("the order link").await;
     link.click().await.expect("click");
     b.wait_for_next_page("the order link").await;
@@ -364,7 +379,7 @@ async fn walk_the_loop_in_pages(viewport: Viewport) {
     b.visit("/me").await;
     b.fill("#f-name", "测试孩子").await;
     b.fill("#f-id_number", "110105201001011234").await;
-    b.find("#f-consent").await.click().await.ok();
+    b.tap("#f-consent").await;
     b.press("form[action='/children'] button[type=submit]")
         .await;
     b.find("#f-id_number[aria-invalid=true]").await;
@@ -488,7 +503,7 @@ async fn casework_and_family_pages() {
     // Without the guardian's consent there is no case.
     b.press("form[action='/cases'] button[type=submit]").await;
     b.expect("接案须有监护人同意").await;
-    b.find("#f-given").await.click().await.ok();
+    b.tap("#f-given").await;
     b.press("form[action='/cases'] button[type=submit]").await;
     b.expect("个案已建立").await;
     let case = b.id_in_url().await;
@@ -540,7 +555,7 @@ async fn casework_and_family_pages() {
     b.press("form[action='/me/erase'] button").await;
     b.find("#f-confirm[aria-invalid=true]").await;
     b.expect("请勾选确认").await;
-    b.find("#f-confirm").await.click().await.ok();
+    b.tap("#f-confirm").await;
     b.press("form[action='/me/erase'] button").await;
     b.expect("您的个人数据已删除").await;
     b.expect("登录").await;

@@ -245,6 +245,60 @@ impl Ctx {
         }
     }
 
+    /// The three or four main places of the signed-in role, for the tab bar a phone
+    /// shows at the bottom (as in the mini-programs people know): address, text key and
+    /// icon.
+    pub fn tabs(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        let home = ("/", "nav-home", "home");
+        let menu = ("/menu", "nav-menu", "grid");
+        if self.is("league_admin") {
+            vec![
+                home,
+                ("/league", "nav-league", "flag"),
+                menu,
+                ("/league/dashboard", "nav-dashboard", "chart"),
+            ]
+        } else if self.is("evaluator") {
+            vec![home, ("/league/dashboard", "nav-dashboard", "chart")]
+        } else if self.is("community_officer") {
+            vec![home, menu, ("/community", "nav-community", "pin")]
+        } else if self.is("org_admin") {
+            vec![
+                home,
+                ("/org", "nav-org", "org"),
+                ("/cases", "nav-cases", "folder"),
+            ]
+        } else if self.is("org_staff") {
+            vec![home, ("/org", "nav-org", "org")]
+        } else if self.is("social_worker") {
+            vec![home, ("/cases", "nav-cases", "folder")]
+        } else if self.signed_in() {
+            vec![home, ("/me", "nav-me", "user")]
+        } else {
+            vec![home, menu, ("/signin", "sign-in", "user")]
+        }
+    }
+
+    /// Whether `href` is the tab of the page shown: the longest tab address the page is
+    /// at or under (the home page only itself).
+    pub fn here(&self, href: &str) -> bool {
+        let path = self.path.split('?').next().unwrap_or("");
+        let under = |tab: &str| {
+            if tab == "/" {
+                path == "/"
+            } else {
+                path == tab || path.starts_with(&format!("{tab}/"))
+            }
+        };
+        let tabs = self.tabs();
+        let best = tabs
+            .iter()
+            .map(|t| t.0)
+            .filter(|t| under(t))
+            .max_by_key(|t| t.len());
+        best == Some(href)
+    }
+
     /// A case's number as people say it: `个案0003`.
     pub fn case_number(&self, number: impl Copied<u32>) -> String {
         self.t1("case-number", "no", format!("{:04}", number.copied()))
