@@ -156,7 +156,7 @@ impl Browser {
     /// Clicks what submits a form or follows a link, and waits for the next page.
     async fn press(&self, css: &str) {
         let element = self.find(css).await;
-        self.into_view(&element).await;
+        self.scroll_to(&element).await;
         self.mark_page(css).await;
         if let Err(e) = element.click().await {
             self.fail(&format!("press {css}"), e).await;
@@ -167,7 +167,7 @@ impl Browser {
     /// Taps what changes the page in place (a box to tick, a choice), once in view.
     async fn tap(&self, css: &str) {
         let element = self.find(css).await;
-        self.into_view(&element).await;
+        self.scroll_to(&element).await;
         if let Err(e) = element.click().await {
             self.fail(&format!("tap {css}"), e).await;
         }
@@ -175,7 +175,7 @@ impl Browser {
 
     /// Scrolls `element` to the middle of the screen, as a person does before tapping
     /// it: at the bottom it would be under a phone's tab bar.
-    async fn into_view(&self, element: &fantoccini::elements::Element) {
+    async fn scroll_to(&self, element: &fantoccini::elements::Element) {
         let arg = serde_json::to_value(element).expect("element");
         let script = "arguments[0].scrollIntoView({block: 'center'});";
         if let Err(e) = self.client.execute(script, vec![arg]).await {
@@ -340,7 +340,7 @@ async fn walk_the_loop_in_pages(viewport: Viewport) {
         Ok(link) => link,
         Err(e) => b.fail("find the order link", e).await,
     };
-    b.into_view(&link).await;
+    b.scroll_to(&link).await;
     b.mark_page("the order link").await;
     link.click().await.expect("click");
     b.wait_for_next_page("the order link").await;
