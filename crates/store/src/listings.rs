@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
 use youthloop_domain::id::*;
-use youthloop_domain::review::ReviewStatus;
+use youthloop_domain::review::{ReviewStatus, ReviewTarget};
 use youthloop_domain::role::Role;
 
 use crate::model::{
@@ -46,15 +46,18 @@ pub(crate) fn my_registrations_sql() -> String {
         r.status, case when r.status = {waiting} then
             (select count(*) from registrations w where w.activity_id = r.activity_id
              and w.status = {waiting} and w.seq <= r.seq) end as position,
-        a.id as activity_id, a.title as activity_title, a.starts_at, a.venue,
-        a.status as activity_status
+        a.id as activity_id, a.title as activity_title, a.starts_at, a.ends_at, a.venue,
+        a.status as activity_status,
+        exists (select 1 from reviews v where v.author_id = $2 and v.target_kind = {activity}
+                and v.target_id = a.id) as reviewed
      from registrations r
      join participants p on p.id = r.participant_id
      join activities a on a.id = r.activity_id
      where r.district_id = $1 and (p.guardian_id = $2 or p.user_id = $2)
      order by a.starts_at desc, r.id
      limit 500",
-        waiting = sql_name(RegistrationStatus::Waitlisted)
+        waiting = sql_name(RegistrationStatus::Waitlisted),
+        activity = sql_name(ReviewTarget::Activity),
     )
 }
 

@@ -716,9 +716,12 @@ pub struct MyRegistration {
     pub activity_id: ActivityId,
     pub activity_title: String,
     pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
     pub venue: String,
     #[sqlx(try_from = "String")]
     pub activity_status: ActivityStatus,
+    /// The user has reviewed the activity.
+    pub reviewed: bool,
 }
 
 /// The district dashboard's tiles.

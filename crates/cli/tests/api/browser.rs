@@ -449,7 +449,10 @@ async fn walk_the_loop_in_pages(viewport: Viewport) {
 
     // 点评 review: the guardian and the community review; the League settles.
     b.sign_in(GUARDIAN).await;
-    b.visit(&format!("/activities/{activity}")).await;
+    b.visit("/me").await;
+    b.expect("待评价").await;
+    b.press(&format!("a[href='/activities/{activity}#review']"))
+        .await;
     b.fill("#f-text", "孩子很喜欢，老师很耐心").await;
     b.rate(5).await;
     b.press("form[action$='/review'] button[type=submit]").await;

@@ -481,7 +481,49 @@ async fn the_dashboard_adds_up(engine: Engine) {
     assert_eq!(bars, tile, "the bars add up to the tile");
 }
 
+async fn a_registration_goes_into_the_phones_calendar(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let flood = flood_setup(&app, 2, 0, 1).await;
+    let (s, registered) = app
+        .post(
+            Some(&flood.guardian),
+            &format!("/api/v1/activities/{}/registrations", flood.activity_id),
+            json!({"participant_id": flood.children[0]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{registered}");
+    let id = id_of(&registered);
+    let (_, me) = app.page(Some(&flood.guardian), "/me", "zh").await;
+    let link = format!("/registrations/{id}/calendar.ics");
+    assert!(me.contains(&link), "{me}");
+    assert!(me.contains("加入日历"), "{me}");
+
+    let res = app
+        .client
+        .get(format!("{}{link}", app.base))
+        .bearer_auth(&flood.guardian)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    let kind = res.headers()["content-type"]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(kind.starts_with("text/calendar"), "{kind}");
+    let ics = res.text().await.expect("body");
+    assert!(ics.contains("BEGIN:VEVENT\r\n"), "{ics}");
+    assert!(ics.contains("SUMMARY:热门活动（孩子0）\r\n"), "{ics}");
+    assert!(ics.contains("LOCATION:大礼堂\r\n"), "{ics}");
+
+    // Only the family's own.
+    let youth = app.sign_in(YOUTH).await;
+    let (s, _) = app.page(Some(&youth), &link, "zh").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
 crate::on_every_engine!(
+    a_registration_goes_into_the_phones_calendar,
     the_dashboard_adds_up,
     a_refusal_keeps_the_signed_in_header,
     every_page_in_both_languages_escaped_and_masked,

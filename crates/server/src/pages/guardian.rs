@@ -4,6 +4,8 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
@@ -32,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/children/{id}/consent/withdraw", post(withdraw_consent))
         .route("/activities/{id}/register", post(register))
         .route("/registrations/{id}/cancel", post(cancel))
+        .route("/registrations/{id}/calendar.ics", get(calendar))
         .route(
             "/activities/{id}/checkin",
             get(check_in_form).post(check_in),
@@ -109,6 +112,20 @@ struct MePage {
     people: Vec<Participant>,
     registrations: Vec<MyRegistration>,
     f: ChildForm,
+}
+
+impl MePage {
+    /// What the family attended and has not reviewed yet, one per activity.
+    fn to_review(&self) -> Vec<&MyRegistration> {
+        let mut seen = std::collections::HashSet::new();
+        self.registrations
+            .iter()
+            .filter(|r| {
+                r.status == youthloop_domain::activity::RegistrationStatus::Attended && !r.reviewed
+            })
+            .filter(|r| seen.insert(r.activity_id.clone()))
+            .collect()
+    }
 }
 
 async fn me_page(state: &AppState, c: Ctx, f: ChildForm) -> PageResult {
@@ -212,6 +229,47 @@ async fn register(
         Ok(_) => done(&format!("/activities/{id}"), "registered"),
         Err(e) => super::public::activity_page(&state, c.refused(e), &id).await,
     }
+}
+
+/// A registration as a calendar file, for the phone's calendar.
+async fn calendar(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<RegistrationId>,
+) -> PageResult {
+    let user = c.user()?;
+    let mine = state
+        .store
+        .my_registrations(user.district(), &user.user.id)
+        .await?;
+    let r = mine
+        .iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| PageError(AppError::not_found()))?;
+    let summary = c.t2(
+        "calendar-summary",
+        "title",
+        &r.activity_title,
+        "name",
+        &r.participant_name,
+    );
+    let event = super::calendar::Event {
+        uid: &format!("{id}@youthloop"),
+        starts_at: r.starts_at,
+        ends_at: r.ends_at,
+        summary: &summary,
+        location: &r.venue,
+        description: &c.t("calendar-description"),
+        stamp: c.now,
+    };
+    let headers = [
+        (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+        (
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"youthloop.ics\"",
+        ),
+    ];
+    Ok((headers, super::calendar::ics(&event)).into_response())
 }
 
 async fn cancel(

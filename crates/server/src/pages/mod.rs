@@ -3,6 +3,7 @@
 //! handlers in `api/`), so no rule is written twice; they only parse forms and render.
 
 pub mod assets;
+mod calendar;
 mod casework;
 mod charts;
 mod community;
