@@ -170,6 +170,8 @@ async fn every_page_in_both_languages_escaped_and_masked(engine: Engine) {
                 format!("/league/rounds/{round_id}"),
                 "/league/dispatch".into(),
                 "/league/dashboard".into(),
+                "/league/cases".into(),
+                "/league/audit".into(),
                 format!("/orders/{order_id}"),
             ],
         ),
@@ -324,6 +326,8 @@ async fn forms_need_their_token_and_roles_their_own_pages(engine: Engine) {
         (&officer, "/me"),
         (&officer, "/cases"),
         (&officer, "/league/dashboard"),
+        (&guardian, "/league/cases"),
+        (&officer, "/league/audit"),
     ] {
         let (status, html) = app.page(Some(token), path, "zh").await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {html}");
@@ -453,6 +457,30 @@ async fn a_refusal_keeps_the_signed_in_header(engine: Engine) {
     }
 }
 
+async fn the_league_reads_case_counts_and_the_audit_trail(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let league = app.sign_in(LEAGUE).await;
+    let (s, html) = app.page(Some(&league), "/league/cases", "zh").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("全区共有个案 3 件"),
+        "the demo's caseload: {html}"
+    );
+    for subject in ["林小禾", "林**", "周一鸣", "陈思远"] {
+        assert!(
+            !html.contains(subject),
+            "counts only, never whose: {subject}"
+        );
+    }
+    let (s, html) = app.page(Some(&league), "/league/audit", "zh").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("第 1 条"), "{html}");
+    assert!(html.contains("新建区"), "actions in words: {html}");
+    let evaluator = app.sign_in(EVALUATOR).await;
+    let (s, _) = app.page(Some(&evaluator), "/league/cases", "en").await;
+    assert_eq!(s, StatusCode::OK);
+}
+
 async fn the_dashboard_adds_up(engine: Engine) {
     let app = spawn_app(engine).await;
     let league = app.sign_in(LEAGUE).await;
@@ -523,6 +551,7 @@ async fn a_registration_goes_into_the_phones_calendar(engine: Engine) {
 }
 
 crate::on_every_engine!(
+    the_league_reads_case_counts_and_the_audit_trail,
     a_registration_goes_into_the_phones_calendar,
     the_dashboard_adds_up,
     a_refusal_keeps_the_signed_in_header,

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
@@ -14,7 +14,7 @@ use youthloop_domain::id::*;
 use youthloop_domain::order::OrderStatus;
 use youthloop_domain::role::Role;
 use youthloop_domain::round::{ProjectAction, RoundAction, RoundStatus};
-use youthloop_store::model::{DistrictFigures, Order, Project, Round};
+use youthloop_store::model::{AuditEntry, CaseCount, DistrictFigures, Order, Project, Round};
 
 use super::charts::{per_area, per_month, BarChart};
 use super::community::orders_of;
@@ -22,6 +22,7 @@ use super::guardian::number;
 use super::organization::{local_input, moment};
 use super::{done, render, show, Ctx, PageError, PageForm, PageResult};
 use crate::error::{AppError, AppResult};
+use crate::extract::ListQuery;
 use crate::services;
 use crate::services::rounds::{ApproveBody, ReasonBody, RoundBody};
 use crate::state::AppState;
@@ -36,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/league/projects/{id}/reject", post(reject))
         .route("/league/dispatch", get(dispatch))
         .route("/league/dashboard", get(dashboard))
+        .route("/league/cases", get(case_stats))
+        .route("/league/audit", get(audit_trail))
 }
 
 const LEAGUE: &[Role] = &[Role::LeagueAdmin];
@@ -311,4 +314,71 @@ async fn dashboard(State(state): State<AppState>, c: Ctx) -> PageResult {
         ),
     ];
     render(&DashboardPage { c, figures, charts })
+}
+
+/// Who sees the district as a whole: the League and its evaluators.
+const OVERSEERS: &[Role] = &[Role::LeagueAdmin, Role::Evaluator];
+
+#[derive(Template)]
+#[template(path = "league_cases.html")]
+struct CaseStatsPage {
+    c: Ctx,
+    counts: Vec<CaseCount>,
+}
+
+impl CaseStatsPage {
+    fn total(&self) -> u32 {
+        self.counts.iter().map(|k| k.count).sum()
+    }
+}
+
+/// How many cases, by category, risk and state: counts only, never whose or what.
+async fn case_stats(State(state): State<AppState>, c: Ctx) -> PageResult {
+    let user = c.require(OVERSEERS)?;
+    let counts = services::cases::stats(&state, user).await?;
+    render(&CaseStatsPage { c, counts })
+}
+
+#[derive(Template)]
+#[template(path = "league_audit.html")]
+struct AuditPage {
+    c: Ctx,
+    events: Vec<AuditEntry>,
+    next: Option<String>,
+}
+
+impl AuditPage {
+    /// What was done, in words (`取消报名`), or its code when this version has none.
+    fn action(&self, e: &AuditEntry) -> String {
+        let lang = self.c.lang;
+        let (kind, verb) = e.action.split_once('.').unwrap_or((&e.action, ""));
+        let kind = format!("audit-kind-{}", kind.replace('_', "-"));
+        let verb = format!("audit-verb-{verb}");
+        if !(lang.has(&kind) && lang.has(&verb)) {
+            return e.action.clone();
+        }
+        self.c
+            .t2("audit-action", "verb", lang.t(&verb), "kind", lang.t(&kind))
+    }
+
+    /// An event's time as people read it; the stored text if it is not a time.
+    fn at(&self, e: &AuditEntry) -> String {
+        let rfc3339 = &time::format_description::well_known::Rfc3339;
+        OffsetDateTime::parse(&e.at, rfc3339).map_or_else(|_| e.at.clone(), |at| self.c.when(at))
+    }
+}
+
+/// The district's audit trail, oldest first, a page at a time.
+async fn audit_trail(
+    State(state): State<AppState>,
+    c: Ctx,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let user = c.require(OVERSEERS)?;
+    let page = services::cases::audit_trail(&state, user, &q).await?;
+    render(&AuditPage {
+        c,
+        events: page.items,
+        next: page.next_cursor,
+    })
 }
