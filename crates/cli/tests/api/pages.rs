@@ -481,6 +481,32 @@ async fn the_league_reads_case_counts_and_the_audit_trail(engine: Engine) {
     assert_eq!(s, StatusCode::OK);
 }
 
+async fn the_menu_finds_by_words_area_age_and_organization(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let titles = |html: &str| -> Vec<String> {
+        html.split("<h3>")
+            .skip(1)
+            .filter_map(|rest| rest.split("</h3>").next().map(str::to_owned))
+            .collect()
+    };
+    let (_, all) = app.page(None, "/menu", "zh").await;
+    let all = titles(&all);
+    assert!(all.len() > 5, "{all:?}");
+    let (_, html) = app.page(None, "/menu?q=%E6%B3%95%E5%BA%AD", "zh").await; // 法庭
+    let found = titles(&html);
+    assert!(!found.is_empty() && found.len() < all.len(), "{found:?}");
+    assert!(found.iter().all(|t| t.contains("法庭")), "{found:?}");
+    let (_, html) = app.page(None, "/menu?area=safety&age=16", "zh").await;
+    assert!(titles(&html).len() < all.len());
+    for card in html.split("<h3>").skip(1) {
+        assert!(card.contains("安全自护"), "{card}");
+    }
+    let (_, html) = app
+        .page(None, "/menu?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA", "zh")
+        .await;
+    assert!(titles(&html).is_empty());
+}
+
 async fn the_dashboard_adds_up(engine: Engine) {
     let app = spawn_app(engine).await;
     let league = app.sign_in(LEAGUE).await;
@@ -551,6 +577,7 @@ async fn a_registration_goes_into_the_phones_calendar(engine: Engine) {
 }
 
 crate::on_every_engine!(
+    the_menu_finds_by_words_area_age_and_organization,
     the_league_reads_case_counts_and_the_audit_trail,
     a_registration_goes_into_the_phones_calendar,
     the_dashboard_adds_up,

@@ -143,9 +143,41 @@ struct MenuPage {
     c: Ctx,
     items: Vec<MenuItem>,
     community: Option<Region>,
+    f: MenuFilters,
+    areas: Vec<(&'static str, &'static str)>,
+    /// The organizations on the menu, to filter by, by name.
+    orgs: Vec<(OrganizationId, String)>,
 }
 
-async fn menu(State(state): State<AppState>, c: Ctx) -> PageResult {
+/// The menu's search: words in the title or the organization's name, a service area,
+/// an age it is for, an organization.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MenuFilters {
+    q: String,
+    area: String,
+    age: String,
+    org: String,
+}
+
+impl MenuFilters {
+    fn keeps(&self, item: &MenuItem) -> bool {
+        let q = self.q.trim().to_lowercase();
+        let words = q.is_empty()
+            || item.title.to_lowercase().contains(&q)
+            || item.organization.name.to_lowercase().contains(&q);
+        let area = self.area.is_empty() || item.area == self.area;
+        let age = self
+            .age
+            .trim()
+            .parse::<u32>()
+            .map_or(true, |age| (item.min_age..=item.max_age).contains(&age));
+        let org = self.org.is_empty() || item.organization.id == self.org;
+        words && area && age && org
+    }
+}
+
+async fn menu(State(state): State<AppState>, c: Ctx, Query(f): Query<MenuFilters>) -> PageResult {
     let district = district_of(&state, &c).await?;
     // A community officer sees the menu ranked by fit for their community.
     let community_id = c
@@ -161,13 +193,23 @@ async fn menu(State(state): State<AppState>, c: Ctx) -> PageResult {
         after: None,
     };
     let viewer = MaybeUser(c.user.clone());
-    let items = services::rounds::menu(&state, &viewer, &district, community_id.as_ref(), &page)
+    let all = services::rounds::menu(&state, &viewer, &district, community_id.as_ref(), &page)
         .await?
         .items;
+    let mut orgs: Vec<(OrganizationId, String)> = all
+        .iter()
+        .map(|i| (i.organization.id.clone(), i.organization.name.clone()))
+        .collect();
+    orgs.sort_by(|a, b| a.1.cmp(&b.1));
+    orgs.dedup();
+    let items = all.into_iter().filter(|i| f.keeps(i)).collect();
     render(&MenuPage {
+        areas: areas(c.lang),
         c,
         items,
         community,
+        f,
+        orgs,
     })
 }
 
