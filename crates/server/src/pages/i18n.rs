@@ -146,6 +146,14 @@ impl Lang {
         }
     }
 
+    /// A month of a chart: `2026年1月`, `Jan 2026`.
+    pub fn month(self, year: i32, month: Month) -> String {
+        match self {
+            Lang::Zh => format!("{year}年{}月", u8::from(month)),
+            Lang::En => format!("{} {year}", month_abbr(month)),
+        }
+    }
+
     /// A moment as people read a notice: Beijing time, with the weekday, and the year
     /// only when it is not this one: `12月4日（周六）09:30`, `Sat 4 Dec 09:30`.
     pub fn when(self, at: OffsetDateTime, today: Date) -> String {
@@ -292,6 +300,8 @@ mod tests {
             "12月5日（周六）09:30 – 12月6日（周日）09:30"
         );
         assert_eq!(Lang::Zh.date(date!(2013 - 04 - 01)), "2013年4月1日");
+        assert_eq!(Lang::Zh.month(2026, Month::January), "2026年1月");
+        assert_eq!(Lang::En.month(2026, Month::January), "Jan 2026");
         assert_eq!(Lang::En.date(date!(2013 - 04 - 01)), "1 Apr 2013");
     }
 

@@ -288,7 +288,10 @@ async fn dashboard(State(state): State<AppState>, c: Ctx) -> PageResult {
     let charts = vec![
         BarChart::new(
             c.t("chart-per-month"),
-            months.into_iter().map(count).collect(),
+            months
+                .into_iter()
+                .map(|(month, n)| count((month_label(&c, &month), n)))
+                .collect(),
         ),
         BarChart::new(
             c.t("chart-per-area"),
@@ -314,6 +317,15 @@ async fn dashboard(State(state): State<AppState>, c: Ctx) -> PageResult {
         ),
     ];
     render(&DashboardPage { c, figures, charts })
+}
+
+/// A chart's month (`2026-01`) as the page's language says it.
+fn month_label(c: &Ctx, month: &str) -> String {
+    let parsed = month.split_once('-').and_then(|(y, m)| {
+        let month = time::Month::try_from(m.parse::<u8>().ok()?).ok()?;
+        Some((y.parse::<i32>().ok()?, month))
+    });
+    parsed.map_or_else(|| month.to_owned(), |(year, m)| c.lang.month(year, m))
 }
 
 /// Who sees the district as a whole: the League and its evaluators.
