@@ -1,6 +1,7 @@
 //! The HTML pages: server-rendered (askama), Chinese first, phone first, every form
 //! working without JavaScript. Pages call the same use cases as the JSON API (the
-//! handlers in `api/`), so no rule is written twice; they only parse forms and render.
+//! functions in `services/`), so no rule is written twice; they only parse forms and
+//! render.
 
 pub mod assets;
 mod calendar;
