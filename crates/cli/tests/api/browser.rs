@@ -703,6 +703,54 @@ async fn every_page_of_every_role_fits_a_360_px_phone() {
     every_page_fits(Viewport::NarrowPhone).await;
 }
 
+/// What a parent and an evaluator meet on a phone: a full activity says 候补 before and
+/// after joining the line, a refused form names its field, a refusal keeps the header.
+#[tokio::test]
+async fn waitlist_refusals_and_forbidden_pages_read_right_on_a_phone() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let flood = flood_setup(&app, 1, 2, 2).await;
+    let driver = chromedriver().await;
+    let b = Browser::open(&driver, &app.base, Viewport::Phone, "waitlist").await;
+    let page = format!("/activities/{}", flood.activity_id);
+    let register = format!("form[action='{page}/register'] button");
+
+    b.sign_in(GUARDIAN).await;
+    b.visit(&page).await;
+    b.expect("报名中，剩余 1 个名额").await;
+    b.press(&register).await;
+    b.expect("报名成功").await;
+    b.expect("名额已满，可排队候补").await;
+    b.find(&format!(
+        "form[action='{page}/register'] select option:nth-child(2)"
+    ))
+    .await
+    .click()
+    .await
+    .ok();
+    b.press(&register).await;
+    b.expect("已进入候补名单").await;
+    b.expect("候补第 1 位").await;
+    b.find(".notice.wait").await;
+
+    // A form refused names its field in the summary, which links to it.
+    b.visit("/me").await;
+    b.fill("#f-id_number", "110105201001015678").await;
+    b.tap("#f-consent").await;
+    b.press("form[action='/children'] button[type=submit]")
+        .await;
+    b.expect("请修正以下问题").await;
+    b.find(".problem a[href='#f-name']").await;
+    b.expect("姓名：").await;
+    b.sign_out().await;
+
+    // A page not for the role: refused, still signed in.
+    b.sign_in(EVALUATOR).await;
+    b.visit("/cases").await;
+    b.expect("无权访问").await;
+    b.expect("退出").await;
+    b.client.clone().close().await.ok();
+}
+
 #[tokio::test]
 async fn casework_and_a_family_in_pages_on_a_phone() {
     casework_and_family_pages().await;

@@ -505,6 +505,18 @@ async fn the_menu_finds_by_words_area_age_and_organization(engine: Engine) {
         .page(None, "/menu?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA", "zh")
         .await;
     assert!(titles(&html).is_empty());
+
+    // What the League pays is for those who buy and order, not for families.
+    let guardian = app.sign_in(GUARDIAN).await;
+    for token in [None, Some(guardian.as_str())] {
+        let (_, html) = app.page(token, "/menu", "zh").await;
+        assert!(!html.contains("每场"), "{html}");
+        let (_, html) = app.page(token, "/", "zh").await;
+        assert!(!html.contains("每场") && !html.contains('¥'), "{html}");
+    }
+    let officer = app.sign_in(OFFICER).await;
+    let (_, html) = app.page(Some(&officer), "/menu", "zh").await;
+    assert!(html.contains("每场"), "{html}");
 }
 
 async fn the_dashboard_adds_up(engine: Engine) {
