@@ -311,6 +311,8 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
                         ["青禾", "柳岸", "星河", "果园"][i % 4],
                         10 + i * 7
                     ),
+                    // Fictional numbers of the demo district's own exchange.
+                    contact_phone: Some(format!("0999-6{:07}", 1_000_000 + i * 1_111)),
                 },
             )
             .await?;

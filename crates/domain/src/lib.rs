@@ -19,5 +19,5 @@ pub mod settings;
 mod status;
 
 pub use error::{DomainError, DomainResult};
-pub use parse::{CreditCode, Fen, IdNumber, Phone};
+pub use parse::{ContactPhone, CreditCode, Fen, IdNumber, Phone};
 pub use status::allowed;

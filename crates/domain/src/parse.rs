@@ -7,6 +7,39 @@ use time::{Date, Month};
 
 use crate::error::{DomainError, DomainResult};
 
+/// An organization's public telephone: a landline with its area code (`010-62345678`)
+/// or a mobile number, digits and hyphens as people write them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ContactPhone(String);
+
+impl ContactPhone {
+    pub fn parse(input: &str) -> DomainResult<Self> {
+        let text = input.trim();
+        let digits = text.chars().filter(char::is_ascii_digit).count();
+        let ok = (7..=15).contains(&digits)
+            && text.starts_with(|c: char| c.is_ascii_digit())
+            && text.chars().all(|c| c.is_ascii_digit() || c == '-');
+        if ok {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(DomainError::invalid(
+                "contact_phone",
+                "联系电话应为带区号的座机或手机号，如 010-62345678 / A contact phone is a landline with its area code or a mobile number, such as 010-62345678",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// For a `tel:` link: the digits only.
+    pub fn dialable(&self) -> String {
+        self.0.chars().filter(char::is_ascii_digit).collect()
+    }
+}
+
 /// A mainland China mobile number: 11 digits, `1` then `3`–`9`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
@@ -337,6 +370,26 @@ pub fn age_on(birth: Date, on: Date) -> i32 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn contact_phones_are_landlines_or_mobiles() {
+        let p = ContactPhone::parse(" 010-62345678 ").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            (p.as_str(), p.dialable().as_str()),
+            ("010-62345678", "01062345678")
+        );
+        assert!(ContactPhone::parse("13800000001").is_ok());
+        for bad in [
+            "",
+            "12345",
+            "tel:0101234567",
+            "010 6234 5678x",
+            "-0101234567",
+            "1234567890123456",
+        ] {
+            assert!(ContactPhone::parse(bad).is_err(), "{bad}");
+        }
+    }
     use super::*;
     use proptest::prelude::*;
     use time::macros::date;

@@ -62,6 +62,9 @@ pub struct Organization {
     pub areas: Vec<String>,
     pub address: String,
     pub status: String,
+    /// The public telephone families may call, if the organization gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_phone: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -471,6 +474,7 @@ impl From<model::Organization> for Organization {
             areas: v.areas,
             address: v.address,
             status: v.status,
+            contact_phone: v.contact_phone,
         }
     }
 }

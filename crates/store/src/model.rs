@@ -110,6 +110,8 @@ pub struct NewOrganization {
     pub credit_code: String,
     pub areas: Vec<String>,
     pub address: String,
+    /// The public telephone, if it gave one.
+    pub contact_phone: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -122,6 +124,7 @@ pub struct Organization {
     pub areas: Vec<String>,
     pub address: String,
     pub status: String,
+    pub contact_phone: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -282,8 +282,9 @@ impl People for SqlStore {
         let mut tx = self.write().await?;
         let id = new_id();
         query(
-            "insert into organizations (id, district_id, name, credit_code, areas, address, status, created_at)
-             values ($1, $2, $3, $4, $5, $6, 'active', $7)",
+            "insert into organizations (id, district_id, name, credit_code, areas, address, status, created_at,
+             contact_phone)
+             values ($1, $2, $3, $4, $5, $6, 'active', $7, $8)",
         )
         .bind(&id)
         .bind(district_id)
@@ -292,6 +293,7 @@ impl People for SqlStore {
         .bind(json(&org.areas))
         .bind(&org.address)
         .bind(by.at)
+        .bind(org.contact_phone.as_deref().unwrap_or(""))
         .execute(&mut tx.conn())
         .await
         .map_err(unique("credit_code_taken", "该统一社会信用代码已登记 / This credit code is already registered"))?;
@@ -311,6 +313,7 @@ impl People for SqlStore {
             areas: org.areas,
             address: org.address,
             status: "active".to_owned(),
+            contact_phone: org.contact_phone,
         })
     }
 
@@ -320,7 +323,7 @@ impl People for SqlStore {
         page: &Page,
     ) -> StoreResult<Paged<Organization>> {
         query(
-            "select id, name, credit_code, areas, address, status from organizations
+            "select id, name, credit_code, areas, address, status, nullif(contact_phone, '') as contact_phone from organizations
              where district_id = $1 and id > $2 order by id limit $3",
         )
         .bind(district_id)
@@ -336,7 +339,7 @@ impl People for SqlStore {
         id: &OrganizationId,
     ) -> StoreResult<Organization> {
         query(
-            "select id, name, credit_code, areas, address, status from organizations where district_id = $1 and id = $2",
+            "select id, name, credit_code, areas, address, status, nullif(contact_phone, '') as contact_phone from organizations where district_id = $1 and id = $2",
         )
         .bind(district_id)
         .bind(id)

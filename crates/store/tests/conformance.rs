@@ -62,6 +62,7 @@ async fn world<S: Store>(s: &S) -> World {
                 credit_code: "91350100M000100Y43".into(),
                 areas: vec!["safety".into()],
                 address: "路".into(),
+                contact_phone: Some("010-62345678".into()),
             },
         )
         .await

@@ -174,6 +174,15 @@ async fn bad_input_is_refused_and_changes_nothing(engine: Engine) {
         ),
         (
             &league,
+            "/api/v1/organizations".into(),
+            json!({"name": "n", "credit_code": "91350100M000100Y43", "areas": ["safety"], "address": "a",
+                   "contact_phone": "call us"}),
+            422,
+            "invalid",
+            Some("contact_phone"),
+        ),
+        (
+            &league,
             "/api/v1/users".into(),
             json!({"phone": "12345", "password": "river-stone-42", "name": "n", "roles": []}),
             422,

@@ -384,6 +384,15 @@ async fn a_full_activity_says_waitlist_before_and_after_joining(engine: Engine) 
 
     let (_, html) = app.page(Some(&flood.guardian), &page, "zh").await;
     assert!(html.contains("报名中，剩余 1 个名额"), "{html}");
+    // Whom to ask, and where: the organizer's telephone dials, the venue opens a map.
+    assert!(
+        html.contains("咨询电话</strong> <a href=\"tel:099961000000\">0999-61000000</a>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("https://uri.amap.com/search?keyword="),
+        "{html}"
+    );
     let (s, html) = app
         .submit(
             &flood.guardian,

@@ -144,6 +144,7 @@ filter-org = Organization
 organizer = Run by{" "}
 organizer-address = {" "}({ $address })
 open-map = Open in maps
+contact-phone = Questions
 ok-registered = Registered
 ok-cancelled = Registration cancelled
 ok-checked_in = Checked in

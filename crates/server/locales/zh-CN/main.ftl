@@ -55,6 +55,7 @@ ok-consent_given = 已记录同意
 ok-consent_withdrawn = 已撤回同意：孩子今后不能报名或签到，机构看不到孩子的姓名
 ok-consent_withdrawn_cancelled = 已撤回同意：孩子尚未进行的报名已全部取消，名额让给了候补；已参加的活动记录依法保留
 ok-registered = 报名成功
+contact-phone = 咨询电话
 organizer = 主办：
 organizer-address = （{ $address }）
 open-map = 在地图中打开

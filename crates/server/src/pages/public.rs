@@ -229,6 +229,11 @@ struct ActivityPage {
 }
 
 impl ActivityPage {
+    /// A telephone number as a `tel:` link dials it: digits only.
+    fn dialable(&self, phone: &str) -> String {
+        phone.chars().filter(char::is_ascii_digit).collect()
+    }
+
     /// Finished or cancelled: no seats to count, nothing to sign in to.
     fn over(&self) -> bool {
         matches!(

@@ -6,7 +6,7 @@ use youthloop_domain::id::*;
 use youthloop_domain::parse::text;
 use youthloop_domain::region::{parse_area, YouthProfile};
 use youthloop_domain::role::{Grant, Role, ScopeKind};
-use youthloop_domain::{CreditCode, Phone};
+use youthloop_domain::{ContactPhone, CreditCode, Phone};
 use youthloop_store::model::{NewOrganization, NewUser, Organization, Page, Paged, Region, User};
 
 use crate::auth::{check_password, hash_password};
@@ -146,6 +146,10 @@ pub struct OrganizationBody {
     pub credit_code: String,
     pub areas: Vec<String>,
     pub address: String,
+    /// The public telephone families may call: a landline with its area code or a
+    /// mobile number.
+    #[serde(default)]
+    pub contact_phone: Option<String>,
 }
 
 /// The League registers an organization.
@@ -172,6 +176,10 @@ pub async fn create_organization(
         credit_code: CreditCode::parse(&b.credit_code)?.as_str().to_owned(),
         areas,
         address: text("address", &b.address, 200)?,
+        contact_phone: match b.contact_phone.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(phone) => Some(ContactPhone::parse(phone)?.as_str().to_owned()),
+        },
     };
     Ok(state.store.create_organization(&user.actor, org).await?)
 }
