@@ -192,7 +192,7 @@ impl Activities for SqlStore {
             std::slice::from_ref(&activity.organization_id),
         )
         .await?;
-        audit(&mut tx.conn(), by, "activity.create", "activity", &id).await?;
+        tx.audit(by, "activity.create", "activity", &id).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -307,14 +307,8 @@ impl Activities for SqlStore {
             }
         }
         let moved = load_activity(&mut tx.conn(), district_id, id, &org_ids).await?;
-        audit(
-            &mut tx.conn(),
-            actor,
-            &format!("activity.{action}"),
-            "activity",
-            id,
-        )
-        .await?;
+        tx.audit(actor, &format!("activity.{action}"), "activity", id)
+            .await?;
         tx.commit().await?;
         Ok(moved)
     }
@@ -423,14 +417,8 @@ impl Activities for SqlStore {
             promote_first(&mut tx.conn(), &activity, now).await?;
         }
         let cancelled = load_registration(&mut tx.conn(), district_id, id).await?;
-        audit(
-            &mut tx.conn(),
-            actor,
-            "registration.cancel",
-            "registration",
-            id,
-        )
-        .await?;
+        tx.audit(actor, "registration.cancel", "registration", id)
+            .await?;
         tx.commit().await?;
         Ok(cancelled)
     }
@@ -518,14 +506,8 @@ impl Activities for SqlStore {
         if status != RegistrationStatus::Attended {
             let next = status.apply(RegistrationAction::Attend)?;
             set_registration(&mut tx.conn(), &registration_id, next, now).await?;
-            audit(
-                &mut tx.conn(),
-                by,
-                "registration.attend",
-                "registration",
-                &registration_id,
-            )
-            .await?;
+            tx.audit(by, "registration.attend", "registration", &registration_id)
+                .await?;
             for code in &activity.badges {
                 query(
                     "insert into badge_awards (id, district_id, participant_id, badge_code, activity_id, awarded_at)

@@ -13,7 +13,6 @@ use youthloop_domain::DomainError;
 use crate::model::*;
 use crate::rows::*;
 use crate::sql::{query, query_scalar, Conn};
-use crate::trust::audit;
 use crate::{SqlStore, StoreError, StoreResult};
 
 /// Who serves cases in an organization: its social workers and its admin.
@@ -113,7 +112,7 @@ impl Casework for SqlStore {
         .bind(case_no)
         .execute(&mut tx.conn())
         .await?;
-        audit(&mut tx.conn(), by, "case.open", "case", &id).await?;
+        tx.audit(by, "case.open", "case", &id).await?;
         let file = self.load_case(&mut tx.conn(), by, &id, now).await?;
         tx.commit().await?;
         Ok(file)
@@ -132,7 +131,7 @@ impl Casework for SqlStore {
             .into_iter()
             .map(|r| self.case_summary(r, true))
             .collect::<StoreResult<Vec<_>>>()?;
-        audit(&mut tx.conn(), by, "case.list", "user", &by.user_id).await?;
+        tx.audit(by, "case.list", "user", &by.user_id).await?;
         tx.commit().await?;
         Ok(summaries)
     }
@@ -145,7 +144,7 @@ impl Casework for SqlStore {
     ) -> StoreResult<CaseFile> {
         let mut tx = self.write().await?;
         let file = self.load_case(&mut tx.conn(), by, id, now).await?;
-        audit(&mut tx.conn(), by, "case.read", "case", id).await?;
+        tx.audit(by, "case.read", "case", id).await?;
         tx.commit().await?;
         Ok(file)
     }
@@ -190,7 +189,7 @@ impl Casework for SqlStore {
         .bind(now)
         .execute(&mut tx.conn())
         .await?;
-        audit(&mut tx.conn(), by, &format!("case.{action}"), "case", id).await?;
+        tx.audit(by, &format!("case.{action}"), "case", id).await?;
         let file = self.load_case(&mut tx.conn(), by, id, now).await?;
         tx.commit().await?;
         Ok(file)
@@ -244,7 +243,7 @@ impl Casework for SqlStore {
         .bind(now)
         .execute(&mut tx.conn())
         .await?;
-        audit(&mut tx.conn(), by, "case.grant", "case", id).await?;
+        tx.audit(by, "case.grant", "case", id).await?;
         tx.commit().await?;
         Ok(grant)
     }

@@ -16,7 +16,6 @@ use crate::rounds::load_project;
 use crate::rounds::sessions_left;
 use crate::rows::*;
 use crate::sql::{query, query_scalar, Conn, Sql};
-use crate::trust::audit;
 use crate::{SqlStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -113,7 +112,7 @@ impl Orders for SqlStore {
         )
         .await?;
         let created = load_order(&mut tx.conn(), actor, &id, now).await?;
-        audit(&mut tx.conn(), actor, "order.create", "order", &id).await?;
+        tx.audit(actor, "order.create", "order", &id).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -155,14 +154,8 @@ impl Orders for SqlStore {
         let order = load_order(&mut tx.conn(), actor, id, now).await?;
         step_order(&mut tx.conn(), &order, action, &actor.user_id, reason, now).await?;
         let moved = load_order(&mut tx.conn(), actor, id, now).await?;
-        audit(
-            &mut tx.conn(),
-            actor,
-            &format!("order.{action}"),
-            "order",
-            id,
-        )
-        .await?;
+        tx.audit(actor, &format!("order.{action}"), "order", id)
+            .await?;
         tx.commit().await?;
         Ok(moved)
     }

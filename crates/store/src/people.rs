@@ -10,7 +10,6 @@ use youthloop_domain::role::Actor;
 use crate::model::*;
 use crate::rows::*;
 use crate::sql::{query, query_scalar, Conn};
-use crate::trust::audit;
 use crate::{SqlStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -140,14 +139,8 @@ impl People for SqlStore {
         .bind(code)
         .execute(&mut tx.conn())
         .await?;
-        audit(
-            &mut tx.conn(),
-            &Actor::system(&id, now),
-            "district.create",
-            "district",
-            &id,
-        )
-        .await?;
+        tx.audit(&Actor::system(&id, now), "district.create", "district", &id)
+            .await?;
         tx.commit().await?;
         Ok(District {
             id,
@@ -185,7 +178,7 @@ impl People for SqlStore {
         .execute(&mut tx.conn())
         .await
         .map_err(unique("region_exists", "该区划代码已存在 / A region with this code exists"))?;
-        audit(&mut tx.conn(), by, "region.create", "region", &id).await?;
+        tx.audit(by, "region.create", "region", &id).await?;
         tx.commit().await?;
         Ok(Region {
             id,
@@ -268,7 +261,7 @@ impl People for SqlStore {
         if done == 0 {
             return Err(StoreError::NotFound);
         }
-        audit(&mut tx.conn(), by, "region.profile", "region", id).await?;
+        tx.audit(by, "region.profile", "region", id).await?;
         tx.commit().await?;
         self.region(district_id, id).await
     }
@@ -297,14 +290,8 @@ impl People for SqlStore {
         .execute(&mut tx.conn())
         .await
         .map_err(unique("credit_code_taken", "该统一社会信用代码已登记 / This credit code is already registered"))?;
-        audit(
-            &mut tx.conn(),
-            by,
-            "organization.create",
-            "organization",
-            &id,
-        )
-        .await?;
+        tx.audit(by, "organization.create", "organization", &id)
+            .await?;
         tx.commit().await?;
         Ok(Organization {
             id,
@@ -422,7 +409,7 @@ impl People for SqlStore {
             .await?;
         }
         let created = load_user(&mut tx.conn(), Some(district_id), &id).await?;
-        audit(&mut tx.conn(), by, "user.create", "user", &id).await?;
+        tx.audit(by, "user.create", "user", &id).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -499,7 +486,7 @@ impl People for SqlStore {
             .execute(&mut tx.conn())
             .await?;
             if let Some(by) = by {
-                audit(&mut tx.conn(), by, "user.lock", "user", &by.user_id).await?;
+                tx.audit(by, "user.lock", "user", &by.user_id).await?;
             }
             Some(until)
         } else {
@@ -534,7 +521,7 @@ impl People for SqlStore {
             .bind(expires_at)
             .execute(&mut tx.conn())
             .await?;
-        audit(&mut tx.conn(), by, "session.create", "user", &by.user_id).await?;
+        tx.audit(by, "session.create", "user", &by.user_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -564,7 +551,7 @@ impl People for SqlStore {
             .bind(token_hash)
             .execute(&mut tx.conn())
             .await?;
-        audit(&mut tx.conn(), by, "session.delete", "user", &by.user_id).await?;
+        tx.audit(by, "session.delete", "user", &by.user_id).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -11,7 +11,6 @@ use youthloop_domain::scorecard::Facts;
 use crate::model::*;
 use crate::rows::*;
 use crate::sql::{query, query_scalar};
-use crate::trust::audit;
 use crate::{SqlStore, StoreResult};
 
 #[async_trait]
@@ -103,7 +102,7 @@ impl Reviews for SqlStore {
         .execute(&mut tx.conn())
         .await
         .map_err(unique("already_reviewed", "您已评价过 / You have already reviewed this"))?;
-        audit(&mut tx.conn(), by, "review.create", "review", &id).await?;
+        tx.audit(by, "review.create", "review", &id).await?;
         tx.commit().await?;
         query(&format!(
             "select {REVIEW_COLUMNS} from reviews where id = $1"

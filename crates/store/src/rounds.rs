@@ -14,7 +14,6 @@ use youthloop_domain::{DomainError, Fen};
 use crate::model::*;
 use crate::rows::*;
 use crate::sql::{query, query_scalar, Conn};
-use crate::trust::audit;
 use crate::{SqlStore, StoreResult};
 
 #[async_trait]
@@ -73,7 +72,7 @@ impl Rounds for SqlStore {
         .execute(&mut tx.conn())
         .await?;
         let created = load_round(&mut tx.conn(), district_id, &id).await?;
-        audit(&mut tx.conn(), by, "round.create", "round", &id).await?;
+        tx.audit(by, "round.create", "round", &id).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -99,7 +98,8 @@ impl Rounds for SqlStore {
             .execute(&mut tx.conn())
             .await?;
         let moved = load_round(&mut tx.conn(), district_id, id).await?;
-        audit(&mut tx.conn(), by, &format!("round.{action}"), "round", id).await?;
+        tx.audit(by, &format!("round.{action}"), "round", id)
+            .await?;
         tx.commit().await?;
         Ok(moved)
     }
@@ -140,7 +140,7 @@ impl Rounds for SqlStore {
         .execute(&mut tx.conn())
         .await?;
         let created = load_project(&mut tx.conn(), district_id, &id).await?;
-        audit(&mut tx.conn(), by, "project.create", "project", &id).await?;
+        tx.audit(by, "project.create", "project", &id).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -175,7 +175,7 @@ impl Rounds for SqlStore {
             .execute(&mut tx.conn())
             .await?;
         let moved = load_project(&mut tx.conn(), district_id, id).await?;
-        audit(&mut tx.conn(), by, "project.approve", "project", id).await?;
+        tx.audit(by, "project.approve", "project", id).await?;
         tx.commit().await?;
         Ok(moved)
     }
@@ -198,7 +198,7 @@ impl Rounds for SqlStore {
             .execute(&mut tx.conn())
             .await?;
         let moved = load_project(&mut tx.conn(), district_id, id).await?;
-        audit(&mut tx.conn(), by, "project.reject", "project", id).await?;
+        tx.audit(by, "project.reject", "project", id).await?;
         tx.commit().await?;
         Ok(moved)
     }

@@ -152,14 +152,8 @@ impl Trust for SqlStore {
             .bind(&by.district_id)
             .execute(&mut tx.conn())
             .await?;
-        audit(
-            &mut tx.conn(),
-            by,
-            "district.settings",
-            "district",
-            &by.district_id,
-        )
-        .await?;
+        tx.audit(by, "district.settings", "district", &by.district_id)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -201,7 +195,7 @@ impl Trust for SqlStore {
             relation,
         )
         .await?;
-        audit(&mut tx.conn(), by, "consent.give", "participant", &child).await?;
+        tx.audit(by, "consent.give", "participant", &child).await?;
         tx.commit().await?;
         Ok(consent)
     }
@@ -231,14 +225,8 @@ impl Trust for SqlStore {
             .pop()
             .ok_or(StoreError::NotFound)?;
         let cancelled = cancel_what_is_to_come(&mut tx.conn(), by, participant_id, now).await?;
-        audit(
-            &mut tx.conn(),
-            by,
-            "consent.withdraw",
-            "participant",
-            participant_id,
-        )
-        .await?;
+        tx.audit(by, "consent.withdraw", "participant", participant_id)
+            .await?;
         tx.commit().await?;
         Ok(Withdrawal {
             consent,
@@ -305,7 +293,8 @@ impl Trust for SqlStore {
         .bind(&user.id)
         .fetch_all(&mut tx.conn())
         .await?;
-        audit(&mut tx.conn(), by, "personal_data.export", "user", &user.id).await?;
+        tx.audit(by, "personal_data.export", "user", &user.id)
+            .await?;
         tx.commit().await?;
         Ok(PersonalData {
             user: PersonData {
@@ -374,7 +363,7 @@ impl Trust for SqlStore {
             .bind(&by.user_id)
             .execute(&mut tx.conn())
             .await?;
-        audit(&mut tx.conn(), by, "user.erase", "user", &by.user_id).await?;
+        tx.audit(by, "user.erase", "user", &by.user_id).await?;
         tx.commit().await?;
         self.pools.after_erase().await;
         Ok(())
@@ -614,6 +603,19 @@ pub(crate) async fn audit(
     record_id: impl AsRef<str>,
 ) -> StoreResult<()> {
     audit_many(c, &[(by, action, kind, record_id.as_ref())]).await
+}
+
+impl crate::engine::Tx {
+    /// Appends an event to the audit chain inside this transaction: see [`audit`].
+    pub(crate) async fn audit(
+        &mut self,
+        by: &Actor,
+        action: &str,
+        kind: &str,
+        record_id: impl AsRef<str>,
+    ) -> StoreResult<()> {
+        audit(&mut self.conn(), by, action, kind, record_id).await
+    }
 }
 
 /// Appends events in order, reading each district's head once and moving it once.
