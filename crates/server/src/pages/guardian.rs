@@ -231,21 +231,28 @@ async fn register(
     }
 }
 
+/// A registration of the user's children or of the user: anyone else's is not found.
+async fn own_registration(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &RegistrationId,
+) -> Result<MyRegistration, PageError> {
+    let mine = state
+        .store
+        .my_registrations(user.district(), &user.user.id)
+        .await?;
+    mine.into_iter()
+        .find(|r| r.id == *id)
+        .ok_or_else(|| PageError(AppError::not_found()))
+}
+
 /// A registration as a calendar file, for the phone's calendar.
 async fn calendar(
     State(state): State<AppState>,
     c: Ctx,
     Path(id): Path<RegistrationId>,
 ) -> PageResult {
-    let user = c.user()?;
-    let mine = state
-        .store
-        .my_registrations(user.district(), &user.user.id)
-        .await?;
-    let r = mine
-        .iter()
-        .find(|r| r.id == id)
-        .ok_or_else(|| PageError(AppError::not_found()))?;
+    let r = own_registration(&state, c.user()?, &id).await?;
     let summary = c.t2(
         "calendar-summary",
         "title",
@@ -281,14 +288,7 @@ async fn cancel(
     let user = c.user()?.clone();
     if !f.confirmed() {
         // Only one's own: someone else's registration is not found, asked or not.
-        let mine = state
-            .store
-            .my_registrations(user.district(), &user.user.id)
-            .await?;
-        let r = mine
-            .iter()
-            .find(|r| r.id == id)
-            .ok_or_else(|| PageError(AppError::not_found()))?;
+        let r = own_registration(&state, &user, &id).await?;
         let question = c.t2(
             "confirm-cancel-registration",
             "name",
