@@ -270,6 +270,16 @@ impl Browser {
         self.expect("退出").await;
     }
 
+    /// Signs in on a page in whichever language, ending where `signed_in` shows.
+    async fn sign_in_as(&self, phone: &str, signed_in: &str) {
+        self.visit("/signin").await;
+        self.fill("#f-phone", phone).await;
+        self.fill("#f-password", PASSWORD).await;
+        self.press("form[action='/signin'] button[type=submit]")
+            .await;
+        self.expect(signed_in).await;
+    }
+
     async fn sign_out(&self) {
         self.press("header form[action='/signout'] button").await;
         self.expect("登录").await;
@@ -748,6 +758,53 @@ async fn waitlist_refusals_and_forbidden_pages_read_right_on_a_phone() {
     b.visit("/cases").await;
     b.expect("无权访问").await;
     b.expect("退出").await;
+    b.client.clone().close().await.ok();
+}
+
+/// The new pieces in English on a phone: a family's activity (what it can do, whom to
+/// ask, the map), its calendar file and tab bar; the menu's search; the League's case
+/// counts and audit trail.
+#[tokio::test]
+async fn the_new_pieces_read_in_english_on_a_phone() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let flood = flood_setup(&app, 1, 2, 1).await;
+    let driver = chromedriver().await;
+    let b = Browser::open(&driver, &app.base, Viewport::Phone, "english").await;
+    b.visit("/").await;
+    b.press("header a[hreflang='en']").await;
+    b.expect("Upcoming activities").await;
+
+    b.sign_in_as(GUARDIAN, "Sign out").await;
+    b.visit(&format!("/activities/{}", flood.activity_id)).await;
+    for text in [
+        "Open, places left: 1",
+        "Questions",
+        "Open in maps",
+        "Run by",
+    ] {
+        b.expect(text).await;
+    }
+    b.press(&format!(
+        "form[action='/activities/{}/register'] button",
+        flood.activity_id
+    ))
+    .await;
+    b.expect("Full: you can join the waitlist (waiting: 0)")
+        .await;
+    b.visit("/me").await;
+    b.expect("Add to calendar").await;
+    b.find("nav.tabs a[aria-current=page][href='/me']").await;
+    b.expect("Mine").await;
+    b.visit("/menu?q=%E6%B3%95%E5%BA%AD").await;
+    b.expect("Search").await;
+    b.press("header form[action='/signout'] button").await;
+
+    b.sign_in_as(LEAGUE, "Sign out").await;
+    b.visit("/league/cases").await;
+    b.expect("3 cases in the district").await;
+    b.visit("/league/audit").await;
+    b.expect("No. 1").await;
+    b.expect("District created").await;
     b.client.clone().close().await.ok();
 }
 

@@ -432,7 +432,7 @@ async fn a_full_activity_says_waitlist_before_and_after_joining(engine: Engine) 
     // The same in English.
     let (_, html) = app.page(Some(&flood.guardian), &page, "en").await;
     assert!(
-        html.contains("Full: you can join the waitlist (1 waiting)"),
+        html.contains("Full: you can join the waitlist (waiting: 1)"),
         "{html}"
     );
 }
