@@ -15,6 +15,13 @@ status_enum!(
 
 status_enum!(ActivityAction { Publish => "publish", Close => "close", Finish => "finish", Cancel => "cancel" });
 
+impl ActivityAction {
+    /// Ends the activity for good: people are asked before they take it.
+    pub fn irreversible(self) -> bool {
+        matches!(self, ActivityAction::Finish | ActivityAction::Cancel)
+    }
+}
+
 impl ActivityStatus {
     pub fn apply(self, action: ActivityAction) -> DomainResult<ActivityStatus> {
         use ActivityAction as A;

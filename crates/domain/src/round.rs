@@ -36,6 +36,13 @@ pub fn check_dates(
 
 status_enum!(RoundAction { Open => "open", Review => "review", Award => "award", Close => "close" });
 
+impl RoundAction {
+    /// Ends the round for good: people are asked before they take it.
+    pub fn irreversible(self) -> bool {
+        self == RoundAction::Close
+    }
+}
+
 impl RoundStatus {
     pub fn apply(self, action: RoundAction) -> DomainResult<RoundStatus> {
         use RoundAction as A;

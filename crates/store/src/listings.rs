@@ -48,8 +48,8 @@ pub(crate) fn my_registrations_sql() -> String {
              and w.status = {waiting} and w.seq <= r.seq) end as position,
         a.id as activity_id, a.title as activity_title, a.starts_at, a.ends_at, a.venue,
         a.status as activity_status,
-        exists (select 1 from reviews v where v.author_id = $2 and v.target_kind = {activity}
-                and v.target_id = a.id) as reviewed
+        exists (select 1 from reviews v where v.district_id = r.district_id and v.author_id = $2
+                and v.target_kind = {activity} and v.target_id = a.id) as reviewed
      from registrations r
      join participants p on p.id = r.participant_id
      join activities a on a.id = r.activity_id

@@ -21,10 +21,10 @@ pub struct BarChart {
     pub height: u32,
 }
 
-/// How long the longest bar is, in SVG units of a box 400 wide: drawn at a phone's
-/// width, a unit is close to a pixel, so 14-unit text stays readable. Each row's label
-/// stands above its bar, so an organization's whole name fits.
-pub const PLOT_WIDTH: u32 = 340;
+/// How long the longest bar is, leaving room for its value (`4.27 (10)`), in SVG units
+/// of a box 400 wide: drawn at a phone's width, a unit is close to a pixel, so 14-unit
+/// text stays readable. Each row's label stands above its bar, so a whole name fits.
+pub const PLOT_WIDTH: u32 = 300;
 const ROW_HEIGHT: u32 = 46;
 /// What fits across the box at 14 units a character: 27 Chinese characters.
 const LABEL_EMS: f64 = 27.0;

@@ -119,9 +119,9 @@ struct RoundPage {
 }
 
 impl RoundPage {
-    /// Closing a round ends it: an outlined warning, never the main button.
+    /// A step that cannot be undone: an outlined warning, never the main button.
     fn step_class(&self, step: &RoundAction) -> &'static str {
-        if *step == RoundAction::Close {
+        if step.irreversible() {
             "danger"
         } else {
             ""
@@ -170,7 +170,7 @@ async fn move_round(
 ) -> PageResult {
     let user = c.require(LEAGUE)?.clone();
     let action = RoundAction::parse(&action).ok_or_else(|| PageError(AppError::not_found()))?;
-    if action == RoundAction::Close && !f.confirmed() {
+    if action.irreversible() && !f.confirmed() {
         let path = format!("/league/rounds/{id}/{action}");
         let question = c.t("confirm-round-close");
         return f.ask(c, &path, question, "round-step-close");

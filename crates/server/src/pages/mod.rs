@@ -29,7 +29,7 @@ use fluent_templates::fluent_bundle::FluentValue;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use time::{Date, OffsetDateTime};
-use youthloop_domain::activity::{Availability, Seats};
+use youthloop_domain::activity::{ActivityStatus, Availability, RegistrationStatus, Seats};
 use youthloop_domain::role::Role;
 
 use crate::auth::new_token;
@@ -306,9 +306,23 @@ impl Ctx {
         self.t1("case-number", "no", format!("{:04}", number.copied()))
     }
 
-    /// Whether `at` falls on today, in Beijing: the day one checks in.
-    pub fn is_today(&self, at: impl Copied<OffsetDateTime>) -> bool {
-        youthloop_domain::parse::local_date(at.copied()) == self.today()
+    /// Whether to offer 签到 for a registration: it holds a seat, and its activity is
+    /// today and has not ended (the venue's window itself is checked on check-in).
+    pub fn offers_check_in(
+        &self,
+        registration: impl Copied<RegistrationStatus>,
+        activity: impl Copied<ActivityStatus>,
+        starts_at: impl Copied<OffsetDateTime>,
+        ends_at: impl Copied<OffsetDateTime>,
+    ) -> bool {
+        let running = matches!(
+            activity.copied(),
+            ActivityStatus::Published | ActivityStatus::Closed
+        );
+        registration.copied().holds_seat()
+            && running
+            && youthloop_domain::parse::local_date(starts_at.copied()) == self.today()
+            && self.now < ends_at.copied()
     }
 
     fn today(&self) -> Date {

@@ -406,7 +406,7 @@ async fn move_activity(
 ) -> PageResult {
     let user = c.require(STAFF)?.clone();
     let step = ActivityAction::parse(&action).ok_or_else(|| PageError(AppError::not_found()))?;
-    if matches!(step, ActivityAction::Cancel | ActivityAction::Finish) && !f.confirmed() {
+    if step.irreversible() && !f.confirmed() {
         let question = c.t(&format!("confirm-activity-{step}"));
         let yes = format!("activity-step-{step}");
         return f.ask(c, &format!("/org/activities/{id}/{step}"), question, &yes);
@@ -451,9 +451,9 @@ impl RegistrationsPage {
         self.registrations.iter().filter(same).count() > 1
     }
 
-    /// Cancelling is outlined as a warning; the other steps are plain.
+    /// A step that cannot be undone is outlined as a warning; the others are plain.
     fn step_class(&self, step: &ActivityAction) -> &'static str {
-        if *step == ActivityAction::Cancel {
+        if step.irreversible() {
             "danger"
         } else {
             "secondary"

@@ -100,7 +100,7 @@ impl Filters {
             to: day.map(|d| start_of(d) + Duration::days(1)),
             community_id: nonempty(&self.community).map(RegionId::from),
             area: nonempty(&self.area),
-            age: self.age.trim().parse().ok().filter(|a| *a <= 30),
+            age: age_asked(&self.age),
             limit: 50,
         }
     }
@@ -149,6 +149,11 @@ struct MenuPage {
     orgs: Vec<(OrganizationId, String)>,
 }
 
+/// An age typed into a filter, if it is one a young person can be.
+fn age_asked(text: &str) -> Option<u32> {
+    text.trim().parse().ok().filter(|a| *a <= 30)
+}
+
 /// The menu's search: words in the title or the organization's name, a service area,
 /// an age it is for, an organization.
 #[derive(Deserialize, Default)]
@@ -167,11 +172,8 @@ impl MenuFilters {
             || item.title.to_lowercase().contains(&q)
             || item.organization.name.to_lowercase().contains(&q);
         let area = self.area.is_empty() || item.area == self.area;
-        let age = self
-            .age
-            .trim()
-            .parse::<u32>()
-            .map_or(true, |age| (item.min_age..=item.max_age).contains(&age));
+        let age =
+            age_asked(&self.age).is_none_or(|age| (item.min_age..=item.max_age).contains(&age));
         let org = self.org.is_empty() || item.organization.id == self.org;
         words && area && age && org
     }
@@ -225,13 +227,13 @@ struct ActivityPage {
     mine: Vec<(RegistrationId, String, RegistrationStatus, Option<u32>)>,
     attended: bool,
     is_organizer: bool,
-    now: OffsetDateTime,
 }
 
 impl ActivityPage {
-    /// A telephone number as a `tel:` link dials it: digits only.
+    /// A telephone number as a `tel:` link dials it.
     fn dialable(&self, phone: &str) -> String {
-        phone.chars().filter(char::is_ascii_digit).collect()
+        youthloop_domain::ContactPhone::parse(phone)
+            .map_or_else(|_| String::new(), |p| p.dialable())
     }
 
     /// Finished or cancelled: no seats to count, nothing to sign in to.
@@ -242,14 +244,12 @@ impl ActivityPage {
         )
     }
 
-    /// Someone of this family holds a seat and the activity has not ended.
+    /// Someone of this family may check in now (see `Ctx::offers_check_in`).
     fn may_check_in(&self) -> bool {
-        !self.over()
-            && self.now < self.a.ends_at
-            && self
-                .mine
-                .iter()
-                .any(|(_, _, status, _)| status.holds_seat())
+        let a = &self.a;
+        self.mine
+            .iter()
+            .any(|(_, _, s, _)| self.c.offers_check_in(s, a.status, a.starts_at, a.ends_at))
     }
 }
 
@@ -265,7 +265,7 @@ pub(super) async fn activity_page(state: &AppState, c: Ctx, id: &ActivityId) -> 
         .store
         .organization(&district, &a.organization_id)
         .await?;
-    let (mut people, mut mine, mut attended) = (Vec::new(), Vec::new(), false);
+    let (mut people, mut mine) = (Vec::new(), Vec::new());
     if let Some(user) = c
         .user
         .as_ref()
@@ -280,13 +280,12 @@ pub(super) async fn activity_page(state: &AppState, c: Ctx, id: &ActivityId) -> 
             .filter(|r| r.activity_id == a.id)
             .map(|r| (r.id, r.participant_name, r.status, r.position))
             .collect();
-        attended = state
-            .store
-            .attended(&district, &a.id, &user.user.id)
-            .await?;
     }
+    // Reviewing is for those of the family who took part.
+    let attended = mine
+        .iter()
+        .any(|(_, _, status, _)| *status == RegistrationStatus::Attended);
     let page = ActivityPage {
-        now: state.now(),
         is_organizer: org_ids.contains(&a.organization_id),
         a,
         org,
