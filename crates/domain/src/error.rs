@@ -51,6 +51,20 @@ pub enum DomainError {
     AlreadyEnded,
     #[error("该订单的场次已全部排定 / Every session of this order is already scheduled")]
     SessionsUsed,
+    #[error("未满{min}周岁不能参加此志愿服务 / Volunteers here must be at least {min}")]
+    VolunteerAge { min: u8 },
+    #[error(
+        "14至17周岁的志愿者须有监护人同意 / Volunteers aged 14 to 17 need a guardian's consent"
+    )]
+    VolunteerConsent,
+    #[error("不具备该班次要求的技能 / This shift needs skills you have not listed")]
+    Skills,
+    #[error("该班次人数已满 / This shift has all the people it needs")]
+    ShiftFull,
+    #[error("与您已有的另一班次时间重叠 / This overlaps another shift of yours")]
+    Overlaps,
+    #[error("超出您每周愿意服务的时长 / This is more than the minutes a week you give")]
+    OverHours,
 }
 
 impl DomainError {
@@ -80,6 +94,12 @@ impl DomainError {
             Self::NotEnded => "not_ended",
             Self::AlreadyEnded => "already_ended",
             Self::SessionsUsed => "sessions_used",
+            Self::VolunteerAge { .. } => "age",
+            Self::VolunteerConsent => "consent",
+            Self::Skills => "skills",
+            Self::ShiftFull => "full",
+            Self::Overlaps => "overlaps",
+            Self::OverHours => "over_hours",
         }
     }
 

@@ -17,6 +17,7 @@ pub mod round;
 pub mod scorecard;
 pub mod settings;
 mod status;
+pub mod volunteer;
 
 pub use error::{DomainError, DomainResult};
 pub use parse::{ContactPhone, CreditCode, Fen, IdNumber, Phone};

@@ -99,9 +99,12 @@ impl AppError {
 impl From<DomainError> for AppError {
     fn from(e: DomainError) -> Self {
         let status = match &e {
-            DomainError::Invalid { .. } | DomainError::Age | DomainError::BadCheckinCode => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            DomainError::Invalid { .. }
+            | DomainError::Age
+            | DomainError::BadCheckinCode
+            | DomainError::VolunteerAge { .. }
+            | DomainError::VolunteerConsent
+            | DomainError::Skills => StatusCode::UNPROCESSABLE_ENTITY,
             DomainError::NotAttended => StatusCode::FORBIDDEN,
             DomainError::ConsentRequired => StatusCode::CONFLICT,
             DomainError::InvalidTransition { .. }
@@ -114,7 +117,10 @@ impl From<DomainError> for AppError {
             | DomainError::CheckinClosed
             | DomainError::NotEnded
             | DomainError::AlreadyEnded
-            | DomainError::SessionsUsed => StatusCode::CONFLICT,
+            | DomainError::SessionsUsed
+            | DomainError::ShiftFull
+            | DomainError::Overlaps
+            | DomainError::OverHours => StatusCode::CONFLICT,
         };
         Self {
             status,

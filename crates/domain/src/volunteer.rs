@@ -1,0 +1,435 @@
+//! Volunteers: who may serve, when they can, the life of an assignment to a shift, and
+//! service hours as 民政部《志愿服务记录与证明出具办法》 asks them to be kept: a record per
+//! shift that is never edited (a correction is a new record naming the one it corrects).
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::{DomainError, DomainResult};
+
+crate::status_enum!(
+    /// An assignment of a volunteer to a shift. A roster proposes; publishing invites;
+    /// only the volunteer accepts or declines (nobody is assigned against their will). A
+    /// volunteer's own sign-up is `assigned` at once.
+    AssignmentStatus {
+        Proposed => "proposed",
+        Invited => "invited",
+        Assigned => "assigned",
+        Declined => "declined",
+        CheckedIn => "checked_in",
+        Completed => "completed",
+        Cancelled => "cancelled",
+    }
+);
+
+crate::status_enum!(
+    AssignmentAction {
+        Publish => "publish",
+        Accept => "accept",
+        Decline => "decline",
+        CheckIn => "check_in",
+        CheckOut => "check_out",
+        Cancel => "cancel",
+    }
+);
+
+impl AssignmentStatus {
+    pub fn apply(self, action: AssignmentAction) -> DomainResult<AssignmentStatus> {
+        use AssignmentAction as A;
+        use AssignmentStatus as S;
+        match (self, action) {
+            (S::Proposed, A::Publish) => Ok(S::Invited),
+            (S::Invited, A::Accept) => Ok(S::Assigned),
+            (S::Invited, A::Decline) => Ok(S::Declined),
+            (S::Assigned, A::CheckIn) => Ok(S::CheckedIn),
+            (S::CheckedIn, A::CheckOut) => Ok(S::Completed),
+            (S::Proposed | S::Invited | S::Assigned, A::Cancel) => Ok(S::Cancelled),
+            (from, action) => Err(DomainError::InvalidTransition {
+                entity: "assignment",
+                from: from.as_str(),
+                action: action.as_str(),
+            }),
+        }
+    }
+
+    /// Holds a place on the shift (and the volunteer's time).
+    pub fn holds_place(self) -> bool {
+        matches!(
+            self,
+            Self::Invited | Self::Assigned | Self::CheckedIn | Self::Completed
+        )
+    }
+
+    /// Stands whatever a new roster does: the volunteer said yes, or has served.
+    pub fn is_binding(self) -> bool {
+        matches!(self, Self::Assigned | Self::CheckedIn | Self::Completed)
+    }
+}
+
+/// Whether someone of `age` may volunteer at all: from 18 freely, from 14 with a
+/// guardian's consent on record, never under 14.
+pub fn may_volunteer(age: i32, consent_live: bool) -> DomainResult<()> {
+    if age < 14 {
+        Err(DomainError::VolunteerAge { min: 14 })
+    } else if age < 18 && !consent_live {
+        Err(DomainError::VolunteerConsent)
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether a volunteer of `age` may take a shift for those aged `min_age` and up.
+pub fn may_serve(age: i32, consent_live: bool, min_age: u8) -> DomainResult<()> {
+    may_volunteer(age, consent_live)?;
+    if age < i32::from(min_age) {
+        return Err(DomainError::VolunteerAge { min: min_age });
+    }
+    Ok(())
+}
+
+/// A weekly time a volunteer gives: `weekday` 1 (Monday) to 7, `from` to `to` as
+/// minutes of the day (`to` may be 24:00).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub weekday: u8,
+    pub from: u16,
+    pub to: u16,
+}
+
+impl Window {
+    /// Parses a window as clients send it: weekday 1–7, "HH:MM" times.
+    pub fn parse(weekday: i64, from: &str, to: &str) -> DomainResult<Self> {
+        let weekday = u8::try_from(weekday)
+            .ok()
+            .filter(|d| (1..=7).contains(d))
+            .ok_or_else(|| {
+                DomainError::invalid("availability", "星期应为1到7 / weekday must be 1 to 7")
+            })?;
+        let (from, to) = (clock_minutes(from)?, clock_minutes(to)?);
+        if from >= to {
+            return Err(DomainError::invalid(
+                "availability",
+                "结束时间应晚于开始时间 / A window must end after it starts",
+            ));
+        }
+        Ok(Self { weekday, from, to })
+    }
+
+    pub fn from_text(&self) -> String {
+        clock_text(self.from)
+    }
+
+    pub fn to_text(&self) -> String {
+        clock_text(self.to)
+    }
+}
+
+/// "HH:MM" (00:00 to 24:00) as minutes of the day.
+fn clock_minutes(text: &str) -> DomainResult<u16> {
+    let bad = || DomainError::invalid("availability", "时间格式应为 HH:MM / Times are HH:MM");
+    let (h, m) = text.split_once(':').ok_or_else(bad)?;
+    if h.len() != 2 || m.len() != 2 {
+        return Err(bad());
+    }
+    let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if m >= 60 || h > 24 || (h == 24 && m > 0) {
+        return Err(bad());
+    }
+    Ok(h * 60 + m)
+}
+
+fn clock_text(minutes: u16) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// The skills a district starts with; a district may add its own.
+pub const SKILLS: &[(&str, &str, &str)] = &[
+    ("teaching", "课业辅导", "Tutoring"),
+    ("first_aid", "急救", "First aid"),
+    ("sports", "体育", "Sports"),
+    ("arts", "文艺", "Arts"),
+    ("photography", "摄影", "Photography"),
+    ("driving", "驾驶", "Driving"),
+    ("counselling", "心理支持", "Counselling"),
+    ("sign_language", "手语", "Sign language"),
+];
+
+/// Checks that every skill is one of `known`; names the first that is not.
+pub fn check_skills<'a>(skills: &[String], known: impl Fn(&str) -> bool + 'a) -> DomainResult<()> {
+    match skills.iter().find(|s| !known(s)) {
+        Some(unknown) => Err(DomainError::invalid(
+            "skills",
+            format!("未知技能：{unknown} / Unknown skill: {unknown}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A shift's time: it must end after it starts, and within a day.
+pub fn check_shift_time(starts_at: OffsetDateTime, ends_at: OffsetDateTime) -> DomainResult<()> {
+    if ends_at <= starts_at {
+        return Err(DomainError::invalid(
+            "ends_at",
+            "结束时间应晚于开始时间 / A shift must end after it starts",
+        ));
+    }
+    if ends_at - starts_at > time::Duration::hours(24) {
+        return Err(DomainError::invalid(
+            "ends_at",
+            "一个班次不超过24小时 / A shift lasts at most 24 hours",
+        ));
+    }
+    Ok(())
+}
+
+/// Minutes served on a shift: from check-in to check-out, clipped to the shift itself so
+/// that arriving early or leaving late (travel) does not count.
+pub fn served_minutes(
+    shift: (OffsetDateTime, OffsetDateTime),
+    checked_in: OffsetDateTime,
+    checked_out: OffsetDateTime,
+) -> DomainResult<u32> {
+    if checked_out < checked_in {
+        return Err(DomainError::invalid(
+            "checked_out",
+            "签退时间早于签到时间 / Check-out is before check-in",
+        ));
+    }
+    let from = checked_in.max(shift.0);
+    let to = checked_out.min(shift.1);
+    let minutes = if to > from {
+        (to - from).whole_minutes()
+    } else {
+        0
+    };
+    Ok(u32::try_from(minutes).unwrap_or(0))
+}
+
+/// One hours record as far as totals care: its id, minutes, and the record it corrects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoursEntry {
+    pub id: String,
+    pub minutes: u32,
+    pub corrects: Option<String>,
+}
+
+/// The minutes that stand: every record that no later record corrects.
+pub fn standing_minutes(entries: &[HoursEntry]) -> u32 {
+    entries
+        .iter()
+        .filter(|e| {
+            !entries
+                .iter()
+                .any(|c| c.corrects.as_deref() == Some(e.id.as_str()))
+        })
+        .map(|e| e.minutes)
+        .sum()
+}
+
+/// A correction's new minutes: within a day, and different from what it corrects.
+pub fn check_correction(old_minutes: u32, new_minutes: i64) -> DomainResult<u32> {
+    let minutes = u32::try_from(new_minutes)
+        .ok()
+        .filter(|m| *m <= 24 * 60)
+        .ok_or_else(|| {
+            DomainError::invalid(
+                "minutes",
+                "时长应在0到1440分钟之间 / Minutes must be 0 to 1440",
+            )
+        })?;
+    if minutes == old_minutes {
+        return Err(DomainError::invalid(
+            "minutes",
+            "更正后的时长与原记录相同 / The correction does not change the minutes",
+        ));
+    }
+    Ok(minutes)
+}
+
+/// A certificate's serial: the year, the district's running number, and a tag derived
+/// from a secret so that serials cannot be guessed from one another.
+pub fn certificate_serial(year: i32, number: u32, tag: &str) -> String {
+    format!("ZYFW{year}{number:06}{tag}")
+}
+
+/// Masks a name for public pages: the family name and a 某/＊ for the rest (张某某 → 张＊＊).
+pub fn masked_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '＊')).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::status::check_transitions;
+
+    #[test]
+    fn assignments_move_only_as_allowed() {
+        use AssignmentAction as A;
+        use AssignmentStatus as S;
+        check_transitions(
+            S::ALL,
+            A::ALL,
+            &[
+                (S::Proposed, A::Publish, S::Invited),
+                (S::Invited, A::Accept, S::Assigned),
+                (S::Invited, A::Decline, S::Declined),
+                (S::Assigned, A::CheckIn, S::CheckedIn),
+                (S::CheckedIn, A::CheckOut, S::Completed),
+                (S::Proposed, A::Cancel, S::Cancelled),
+                (S::Invited, A::Cancel, S::Cancelled),
+                (S::Assigned, A::Cancel, S::Cancelled),
+            ],
+            S::apply,
+        );
+        assert!(S::Invited.holds_place() && !S::Invited.is_binding());
+        assert!(!S::Declined.holds_place() && !S::Proposed.holds_place());
+    }
+
+    #[test]
+    fn under_fourteen_never_and_minors_only_with_consent() {
+        assert_eq!(may_volunteer(13, true).unwrap_err().code(), "age");
+        assert_eq!(may_volunteer(14, false).unwrap_err().code(), "consent");
+        assert_eq!(may_volunteer(17, false).unwrap_err().code(), "consent");
+        assert!(may_volunteer(14, true).is_ok());
+        assert!(may_volunteer(18, false).is_ok());
+        assert_eq!(may_serve(17, true, 18).unwrap_err().code(), "age");
+        assert!(may_serve(18, false, 18).is_ok());
+    }
+
+    #[test]
+    fn windows_parse_clock_times() {
+        let w = Window::parse(6, "08:30", "24:00").unwrap();
+        assert_eq!((w.weekday, w.from, w.to), (6, 510, 1440));
+        assert_eq!(
+            (w.from_text(), w.to_text()),
+            ("08:30".into(), "24:00".into())
+        );
+        for (day, from, to) in [
+            (0, "08:00", "09:00"),
+            (8, "08:00", "09:00"),
+            (1, "9:00", "10:00"),
+            (1, "10:00", "10:00"),
+            (1, "23:00", "24:30"),
+            (1, "08:60", "09:00"),
+        ] {
+            assert_eq!(
+                Window::parse(day, from, to).unwrap_err().field(),
+                Some("availability"),
+                "{day} {from} {to}"
+            );
+        }
+    }
+
+    #[test]
+    fn minutes_are_clipped_to_the_shift_and_cross_midnight() {
+        let shift = (
+            datetime!(2026-12-31 22:00 +8),
+            datetime!(2027-01-01 02:00 +8),
+        );
+        // Arrived early, left late: the shift's four hours, not the travel.
+        assert_eq!(
+            served_minutes(
+                shift,
+                datetime!(2026-12-31 21:15 +8),
+                datetime!(2027-01-01 02:40 +8)
+            )
+            .unwrap(),
+            240
+        );
+        assert_eq!(
+            served_minutes(
+                shift,
+                datetime!(2026-12-31 23:30 +8),
+                datetime!(2027-01-01 01:00 +8)
+            )
+            .unwrap(),
+            90
+        );
+        assert_eq!(
+            served_minutes(
+                shift,
+                datetime!(2027-01-01 03:00 +8),
+                datetime!(2027-01-01 04:00 +8)
+            )
+            .unwrap(),
+            0
+        );
+        let backwards = served_minutes(
+            shift,
+            datetime!(2027-01-01 01:00 +8),
+            datetime!(2026-12-31 23:00 +8),
+        );
+        assert_eq!(backwards.unwrap_err().field(), Some("checked_out"));
+    }
+
+    #[test]
+    fn corrections_replace_without_editing() {
+        let e = |id: &str, minutes, corrects: Option<&str>| HoursEntry {
+            id: id.into(),
+            minutes,
+            corrects: corrects.map(Into::into),
+        };
+        let entries = [
+            e("a", 120, None),
+            e("b", 90, None),
+            e("c", 100, Some("a")),
+            e("d", 110, Some("c")),
+        ];
+        assert_eq!(standing_minutes(&entries), 90 + 110);
+        assert_eq!(check_correction(120, 100).unwrap(), 100);
+        assert_eq!(
+            check_correction(120, 120).unwrap_err().field(),
+            Some("minutes")
+        );
+        assert_eq!(
+            check_correction(120, -1).unwrap_err().field(),
+            Some("minutes")
+        );
+        assert_eq!(
+            check_correction(120, 1441).unwrap_err().field(),
+            Some("minutes")
+        );
+    }
+
+    #[test]
+    fn shifts_and_skills_are_checked() {
+        let at = datetime!(2026-12-05 09:00 +8);
+        assert!(check_shift_time(at, at + time::Duration::hours(3)).is_ok());
+        assert_eq!(
+            check_shift_time(at, at).unwrap_err().field(),
+            Some("ends_at")
+        );
+        assert_eq!(
+            check_shift_time(at, at + time::Duration::hours(25))
+                .unwrap_err()
+                .field(),
+            Some("ends_at")
+        );
+        let known = |s: &str| SKILLS.iter().any(|k| k.0 == s);
+        assert!(check_skills(&["first_aid".into()], known).is_ok());
+        assert_eq!(
+            check_skills(&["juggling".into()], known)
+                .unwrap_err()
+                .field(),
+            Some("skills")
+        );
+    }
+
+    #[test]
+    fn names_are_masked_and_serials_distinct() {
+        assert_eq!(masked_name("张小明"), "张＊＊");
+        assert_eq!(masked_name("欧阳"), "欧＊");
+        assert_eq!(masked_name(""), "");
+        let serials: std::collections::BTreeSet<String> = (1..=1000)
+            .map(|n| certificate_serial(2026, n, "K7Q2"))
+            .collect();
+        assert_eq!(serials.len(), 1000);
+        assert_eq!(certificate_serial(2026, 12, "K7Q2"), "ZYFW2026000012K7Q2");
+    }
+}
