@@ -180,7 +180,9 @@ enum Command {
 #[derive(Subcommand)]
 enum BenchCommand {
     /// Floods one activity with registrations over HTTP and checks every promise.
-    Surge(bench::SurgeArgs),
+    Surge(bench::surge::SurgeArgs),
+    /// Solves a realistic volunteer roster with HiGHS beside a first-come fill and the LP bound.
+    Roster(bench::roster::RosterArgs),
 }
 
 #[derive(Subcommand)]
@@ -531,7 +533,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench {
             command: BenchCommand::Surge(args),
-        } => bench::surge(args).await,
+        } => bench::surge::surge(args).await,
+        Command::Bench {
+            command: BenchCommand::Roster(args),
+        } => bench::roster::run(&args),
         Command::RotateKey { db, follow_seconds } => rotate_key(&db.database, follow_seconds).await,
         Command::MigrateData { from, to } => {
             let (Database::Sqlite(path), Database::Postgres(url)) =
