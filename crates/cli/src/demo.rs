@@ -25,7 +25,7 @@ use youthloop_store::Store;
 pub const DEMO_CODE: &str = "990100000000";
 pub const DEMO_PASSWORD: &str = "demo12345";
 
-pub const DEMO_ACCOUNTS: [(&str, &str, &str); 8] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, &str); 9] = [
     ("13800000001", "league_admin", "团区委 the demo district"),
     ("13800000002", "org_admin", "the first organization"),
     ("13800000003", "community_officer", "the first community"),
@@ -34,6 +34,7 @@ pub const DEMO_ACCOUNTS: [(&str, &str, &str); 8] = [
     ("13800000006", "volunteer", "self"),
     ("13800000007", "social_worker", "the first organization"),
     ("13800000008", "evaluator", "the demo district"),
+    ("13800000009", "squad_leader", "the demo volunteer's squad"),
 ];
 
 pub async fn is_demo(store: &dyn Store) -> anyhow::Result<bool> {
@@ -358,13 +359,14 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
         )
         .await?;
     let volunteer_id = cx.id_number(22)?;
-    cx.user(
-        Some("13800000006"),
-        grant(Role::Volunteer, ""),
-        Some(volunteer_id),
-        false,
-    )
-    .await?;
+    let volunteer = cx
+        .user(
+            Some("13800000006"),
+            grant(Role::Volunteer, ""),
+            Some(volunteer_id),
+            false,
+        )
+        .await?;
     let social_worker = cx
         .user(
             Some("13800000007"),
@@ -378,6 +380,23 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
         grant(Role::Evaluator, &district.id),
         None,
         false,
+    )
+    .await?;
+
+    let leader_id = cx.id_number(28)?;
+    let squad_leader = cx
+        .user(
+            Some("13800000009"),
+            grant(Role::Volunteer, ""),
+            Some(leader_id),
+            false,
+        )
+        .await?;
+    first_squad(
+        &cx,
+        &[&volunteer, &squad_leader],
+        &squad_leader,
+        &communities[0].id,
     )
     .await?;
 
@@ -859,6 +878,53 @@ const DEMO_CASES: [DemoCase; 3] = [
 
 /// The demo social worker's caseload: three minors at different steps, the names
 /// fictional, the guardian's consent on record.
+/// The demo volunteer's squad in the first community, in the district's first team,
+/// led by the ninth demo account; both have a volunteer profile.
+async fn first_squad(
+    cx: &Ctx<'_>,
+    members: &[&User],
+    leader: &User,
+    community: &RegionId,
+) -> anyhow::Result<()> {
+    let store = cx.store;
+    let team = store
+        .create_team(&cx.sys, "示例区第一青年突击队", None)
+        .await?;
+    let squad = store
+        .create_squad(
+            &cx.sys,
+            NewSquad {
+                team_id: team,
+                name: "青禾社区志愿服务小分队".to_owned(),
+                region_id: community.clone(),
+                leader_id: Some(leader.id.clone()),
+            },
+        )
+        .await?;
+    for (n, member) in members.iter().enumerate() {
+        let me = Actor {
+            user_id: member.id.clone(),
+            grants: grant(Role::Volunteer, ""),
+            ..cx.sys.clone()
+        };
+        let weekend =
+            youthloop_domain::volunteer::Window::parse(6 + n as i64 % 2, "08:30", "12:00")?;
+        let evening = youthloop_domain::volunteer::Window::parse(3, "18:30", "21:00")?;
+        let profile = NewVolunteer {
+            skills: vec![
+                "first_aid".to_owned(),
+                ["teaching", "sports"][n % 2].to_owned(),
+            ],
+            availability: vec![weekend, evening],
+            home_region_id: Some(community.clone()),
+            max_minutes_per_week: 480,
+        };
+        store.save_volunteer(&me, profile).await?;
+        store.add_member(&cx.sys, &squad, &member.id).await?;
+    }
+    Ok(())
+}
+
 async fn open_cases(
     cx: &Ctx<'_>,
     worker: &User,

@@ -47,7 +47,9 @@ macro_rules! for_each_id {
             ActivityId,
             ParticipantId,
             RegistrationId,
-            CaseId
+            CaseId,
+            TeamId,
+            SquadId
         );
     };
 }

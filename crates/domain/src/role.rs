@@ -15,6 +15,8 @@ status_enum!(
         Guardian => "guardian",
         Youth => "youth",
         Evaluator => "evaluator",
+        TeamLeader => "team_leader",
+        SquadLeader => "squad_leader",
         CityAdmin => "city_admin",
     }
 );
@@ -27,6 +29,9 @@ pub enum ScopeKind {
     Region,
     SelfOnly,
     Everything,
+    /// A team or squad of volunteers: granted by naming the leader on it.
+    Team,
+    Squad,
 }
 
 impl Role {
@@ -37,6 +42,8 @@ impl Role {
             Role::CommunityOfficer => ScopeKind::Region,
             Role::Volunteer | Role::Guardian | Role::Youth => ScopeKind::SelfOnly,
             Role::CityAdmin => ScopeKind::Everything,
+            Role::TeamLeader => ScopeKind::Team,
+            Role::SquadLeader => ScopeKind::Squad,
         }
     }
 

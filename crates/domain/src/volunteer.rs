@@ -89,7 +89,7 @@ pub fn may_serve(age: i32, consent_live: bool, min_age: u8) -> DomainResult<()> 
 
 /// A weekly time a volunteer gives: `weekday` 1 (Monday) to 7, `from` to `to` as
 /// minutes of the day (`to` may be 24:00).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
     pub weekday: u8,
     pub from: u16,

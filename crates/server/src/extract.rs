@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum_extra::extract::CookieJar;
 use serde::de::DeserializeOwned;
-use youthloop_domain::id::{DistrictId, OrganizationId, RegionId};
+use youthloop_domain::id::{DistrictId, OrganizationId, RegionId, TeamId};
 use youthloop_domain::role::{Actor, Role};
 use youthloop_store::model::{Page, User};
 
@@ -131,6 +131,9 @@ pub struct ListQuery {
     pub community: Option<RegionId>,
     /// The scorecard's year.
     pub period: Option<String>,
+    /// Squads of this team.
+    #[param(value_type = Option<String>)]
+    pub team: Option<TeamId>,
 }
 
 impl ListQuery {

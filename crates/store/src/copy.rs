@@ -13,7 +13,7 @@ use crate::{StoreError, StoreResult};
 
 /// The tables in an order that satisfies every foreign key. `key_holders` is left out:
 /// it names the running servers of the installation copied from, not data.
-const TABLES: [&str; 24] = [
+const TABLES: [&str; 28] = [
     "districts",
     "secrets",
     "sign_in_throttle",
@@ -36,6 +36,10 @@ const TABLES: [&str; 24] = [
     "cases",
     "case_notes",
     "case_grants",
+    "volunteers",
+    "teams",
+    "squads",
+    "squad_members",
     "audit_events",
     "audit_heads",
 ];

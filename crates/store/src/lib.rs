@@ -24,6 +24,7 @@ mod rows;
 mod sql;
 pub mod sqlite;
 mod trust;
+mod volunteering;
 
 pub use activities::Activities;
 pub use casework::Casework;
@@ -34,6 +35,7 @@ pub use people::People;
 pub use reviews::Reviews;
 pub use rounds::Rounds;
 pub use trust::Trust;
+pub use volunteering::Volunteering;
 
 use admission::{GroupCommit, Request};
 use crypto::Keyring;
@@ -44,19 +46,37 @@ use model::Registered;
 /// its file beside its one implementation). Bring them into scope with
 /// `use youthloop_store::prelude::*`.
 pub trait Store:
-    Trust + People + Rounds + Orders + Activities + Reviews + Casework + Listings + 'static
+    Trust
+    + People
+    + Rounds
+    + Orders
+    + Activities
+    + Reviews
+    + Casework
+    + Listings
+    + Volunteering
+    + 'static
 {
 }
 
 impl<T> Store for T where
-    T: Trust + People + Rounds + Orders + Activities + Reviews + Casework + Listings + 'static
+    T: Trust
+        + People
+        + Rounds
+        + Orders
+        + Activities
+        + Reviews
+        + Casework
+        + Listings
+        + Volunteering
+        + 'static
 {
 }
 
 /// The store's traits, for callers of its methods.
 pub mod prelude {
     pub use crate::{
-        Activities, Casework, Listings, Orders, People, Reviews, Rounds, Store, Trust,
+        Activities, Casework, Listings, Orders, People, Reviews, Rounds, Store, Trust, Volunteering,
     };
 }
 

@@ -769,3 +769,61 @@ pub struct Colleague {
     pub id: UserId,
     pub name: String,
 }
+
+/// A user's profile as a volunteer.
+#[derive(Debug, Clone, FromRow)]
+pub struct Volunteer {
+    #[sqlx(try_from = "String")]
+    pub user_id: UserId,
+    pub volunteer_no: String,
+    #[sqlx(try_from = "JsonText")]
+    pub skills: Vec<String>,
+    #[sqlx(try_from = "JsonText")]
+    pub availability: Vec<youthloop_domain::volunteer::Window>,
+    #[sqlx(try_from = "MaybeId")]
+    pub home_region_id: Option<RegionId>,
+    pub max_minutes_per_week: i64,
+}
+
+/// What a volunteer says of themselves (already checked by the domain).
+#[derive(Debug, Clone)]
+pub struct NewVolunteer {
+    pub skills: Vec<String>,
+    pub availability: Vec<youthloop_domain::volunteer::Window>,
+    pub home_region_id: Option<RegionId>,
+    pub max_minutes_per_week: u32,
+}
+
+/// A youth shock team (青年突击队), with the volunteers in its squads.
+#[derive(Debug, Clone, FromRow)]
+pub struct Team {
+    #[sqlx(try_from = "String")]
+    pub id: TeamId,
+    pub name: String,
+    #[sqlx(try_from = "MaybeId")]
+    pub leader_id: Option<UserId>,
+    pub member_count: i64,
+}
+
+/// A volunteer service squad (志愿服务小分队) of a team.
+#[derive(Debug, Clone, FromRow)]
+pub struct Squad {
+    #[sqlx(try_from = "String")]
+    pub id: SquadId,
+    #[sqlx(try_from = "String")]
+    pub team_id: TeamId,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub region_id: RegionId,
+    #[sqlx(try_from = "MaybeId")]
+    pub leader_id: Option<UserId>,
+    pub member_count: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSquad {
+    pub team_id: TeamId,
+    pub name: String,
+    pub region_id: RegionId,
+    pub leader_id: Option<UserId>,
+}

@@ -112,6 +112,12 @@ impl From<JsonText> for Vec<String> {
     }
 }
 
+impl From<JsonText> for Vec<youthloop_domain::volunteer::Window> {
+    fn from(JsonText(text): JsonText) -> Self {
+        text.map(|t| from_json(&t)).unwrap_or_default()
+    }
+}
+
 impl From<JsonText> for Option<youthloop_domain::region::YouthProfile> {
     fn from(JsonText(text): JsonText) -> Self {
         serde_json::from_str(&text?).ok()

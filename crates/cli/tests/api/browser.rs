@@ -654,6 +654,7 @@ async fn every_page_fits(viewport: Viewport) {
         Some(VOLUNTEER),
         Some(SOCIAL_WORKER),
         Some(EVALUATOR),
+        Some(SQUAD_LEADER),
     ];
     for role in roles {
         if let Some(phone) = role {

@@ -22,6 +22,7 @@ pub const YOUTH: &str = "13800000005";
 pub const VOLUNTEER: &str = "13800000006";
 pub const SOCIAL_WORKER: &str = "13800000007";
 pub const EVALUATOR: &str = "13800000008";
+pub const SQUAD_LEADER: &str = "13800000009";
 pub const PASSWORD: &str = "demo12345";
 
 /// The database engine a test runs on; every end-to-end test runs on both.

@@ -20,3 +20,4 @@ mod roles;
 mod surface;
 mod surge;
 mod trust;
+mod volunteers;

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-const PERSONAS: [(&str, &str); 8] = [
+const PERSONAS: [(&str, &str); 9] = [
     ("league_admin", LEAGUE),
     ("org_admin", ORG_ADMIN),
     ("community_officer", OFFICER),
@@ -17,6 +17,7 @@ const PERSONAS: [(&str, &str); 8] = [
     ("volunteer", VOLUNTEER),
     ("social_worker", SOCIAL_WORKER),
     ("evaluator", EVALUATOR),
+    ("squad_leader", SQUAD_LEADER),
 ];
 
 const SIGNED_IN: &[&str] = &[
@@ -28,6 +29,7 @@ const SIGNED_IN: &[&str] = &[
     "volunteer",
     "social_worker",
     "evaluator",
+    "squad_leader",
 ];
 const EVERYONE: &[&str] = &[
     "anonymous",
@@ -39,6 +41,7 @@ const EVERYONE: &[&str] = &[
     "volunteer",
     "social_worker",
     "evaluator",
+    "squad_leader",
 ];
 
 struct Route {
@@ -344,6 +347,7 @@ async fn every_route_for_every_role(engine: Engine) {
     };
     let supervisor_id = me("org_admin").await;
     let youth_id = me("youth").await;
+    let volunteer_id = me("volunteer").await;
     let fx = Fixtures {
         app: &app,
         who: &who,
@@ -442,6 +446,42 @@ async fn every_route_for_every_role(engine: Engine) {
         }
     }
     let case_id = fx.case(&supervisor_id, &[]).await;
+    // The demo volunteer leaves the demo squad, to join the matrix's; a team and a
+    // squad of it, led by no one.
+    let (_, leader) = who
+        .call(&app, "squad_leader", Method::GET, "/api/v1/me", None)
+        .await;
+    let demo_squad = leader["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["role"] == "squad_leader")
+        .map(|g| g["scope_id"].as_str().unwrap().to_owned())
+        .unwrap();
+    who.ok(
+        &app,
+        "league_admin",
+        Method::DELETE,
+        &format!("/api/v1/squads/{demo_squad}/members/{volunteer_id}"),
+        json!(null),
+    )
+    .await;
+    let team_id = id(&who
+        .post(
+            &app,
+            "league_admin",
+            "/api/v1/teams",
+            json!({"name": "突击队"}),
+        )
+        .await);
+    let squad_id = id(&who
+        .post(
+            &app,
+            "league_admin",
+            &format!("/api/v1/teams/{team_id}/squads"),
+            json!({"name": "小分队", "region_id": community_id}),
+        )
+        .await);
     let intake = json!({"subject_name": "赵小安", "subject_birth_date": "2012-01-01", "category": "family",
         "supervisor_id": supervisor_id,
         "consent": {"guardian_name": "赵父", "relation": "父亲", "scope": "个案服务", "given": true}});
@@ -614,6 +654,35 @@ async fn every_route_for_every_role(engine: Engine) {
             &["guardian"],
         ),
         route(Method::GET, "/api/v1/me/export".into(), None, SIGNED_IN),
+        // Volunteers: the profile first, which membership needs.
+        route(
+            Method::PUT,
+            "/api/v1/me/volunteer".into(),
+            Some(json!({"skills": ["first_aid"], "availability": [], "max_minutes_per_week": 240})),
+            &["volunteer", "squad_leader"],
+        ),
+        route(Method::GET, "/api/v1/me/volunteer".into(), None, &["volunteer", "squad_leader"]),
+        route(Method::POST, "/api/v1/teams".into(), Some(json!({"name": "队"})), &["league_admin"]),
+        route(Method::GET, "/api/v1/teams".into(), None, &["league_admin", "squad_leader"]),
+        route(
+            Method::POST,
+            format!("/api/v1/teams/{team_id}/squads"),
+            Some(json!({"name": "分队", "region_id": community_id})),
+            &["league_admin"],
+        ),
+        route(Method::GET, "/api/v1/squads".into(), None, &["league_admin", "squad_leader"]),
+        route(
+            Method::POST,
+            format!("/api/v1/squads/{squad_id}/members"),
+            Some(json!({"volunteer_id": volunteer_id})),
+            &["league_admin"],
+        ),
+        route(
+            Method::DELETE,
+            format!("/api/v1/squads/{squad_id}/members/{volunteer_id}"),
+            None,
+            &["league_admin"],
+        ),
     ];
     let mut failures = Vec::new();
     check(&app, &who, &routes_now, &mut failures).await;
@@ -658,7 +727,7 @@ async fn every_route_for_every_role(engine: Engine) {
             Method::DELETE,
             "/api/v1/me".into(),
             None,
-            &["guardian", "youth", "volunteer"],
+            &["guardian", "youth", "volunteer", "squad_leader"],
         ),
     ];
     check(&app, &who, &routes_later, &mut failures).await;

@@ -226,6 +226,7 @@ async fn no_answer_shows_a_full_phone_or_id_number_to_anyone(engine: Engine) {
         VOLUNTEER,
         SOCIAL_WORKER,
         EVALUATOR,
+        SQUAD_LEADER,
     ] {
         personas.push((phone, Some(app.sign_in(phone).await)));
     }

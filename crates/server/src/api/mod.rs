@@ -8,6 +8,7 @@ pub mod reviews;
 pub mod rounds;
 pub mod session;
 pub mod settings;
+pub mod volunteers;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ use crate::state::AppState;
         (name = "activities", description = "做饭与品尝：活动、报名、签到、奖章 / Activities, registration, check-in, badges"),
         (name = "review", description = "点评与评估 / Reviews and the scorecard"),
         (name = "cases", description = "个案：仅限承办社工、督导与授权者 / Casework for the assigned worker, supervisor and grantees"),
+        (name = "volunteers", description = "志愿者、突击队与小分队 / Volunteers, teams and squads"),
         (name = "trust", description = "同意、个人数据下载与删除 / Consent, personal data download and erasure"),
     ),
 )]
@@ -145,6 +147,12 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(cases::review))
         .routes(routes!(cases::close))
         .routes(routes!(cases::grant))
+        .routes(routes!(volunteers::get_profile, volunteers::put_profile))
+        .routes(routes!(volunteers::create_team, volunteers::list_teams))
+        .routes(routes!(volunteers::create_squad))
+        .routes(routes!(volunteers::list_squads))
+        .routes(routes!(volunteers::add_member))
+        .routes(routes!(volunteers::remove_member))
         .split_for_parts();
     ErrorsEverywhere.modify(&mut openapi);
     let openapi = Arc::new(openapi);

@@ -14,3 +14,4 @@ pub mod reviews;
 pub mod rounds;
 pub mod session;
 pub mod settings;
+pub mod volunteers;

@@ -229,7 +229,8 @@ pub async fn create_user(state: &AppState, user: &CurrentUser, b: UserBody) -> A
                 state.store.region(&district, &id).await.is_ok()
             }
             ScopeKind::SelfOnly => grant.scope_id.is_empty(),
-            ScopeKind::Everything => false,
+            // Leaders are named on their team or squad, which grants the role.
+            ScopeKind::Everything | ScopeKind::Team | ScopeKind::Squad => false,
         };
         if !scope_exists {
             return Err(AppError::invalid(

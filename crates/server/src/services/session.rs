@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 use youthloop_domain::id::*;
 use youthloop_domain::parse::{age_on, text};
 use youthloop_domain::role::{Actor, Grant, Role};
-use youthloop_domain::{IdNumber, Phone};
+use youthloop_domain::volunteer;
+use youthloop_domain::{DomainError, IdNumber, Phone};
 use youthloop_store::model::{NewUser, PersonalData, SignInKey, User};
 
 use crate::auth::{check_password, hash_password, new_token, token_hash, verify_password};
@@ -184,6 +185,13 @@ pub async fn sign_up(
                 "id_number",
                 "青少年自助注册须年满14周岁且未满18周岁；更小的孩子由家长添加 / Youth sign-up is for ages 14 to 17; a guardian adds younger children",
             ));
+        }
+    }
+    if let (Some(id), Role::Volunteer) = (&id_number, role) {
+        // Under 14 never; 14 to 17 may sign up and serve once a guardian consents.
+        let age = age_on(id.birth_date(), state.today());
+        if let Err(e @ DomainError::VolunteerAge { .. }) = volunteer::may_volunteer(age, true) {
+            return Err(e.into());
         }
     }
     let district = MaybeUser(None).district(state, district).await?;
