@@ -996,6 +996,110 @@ async fn casework_is_for_those_who_serve_the_child<S: Store>(s: &S) {
     assert_eq!(counts.iter().map(|c| c.count).sum::<u32>(), 2, "both cases");
 }
 
+/// Volunteering: numbers per district in order, a profile replaced in place, teams and
+/// squads with their counts, a leader granted their role, one squad per volunteer.
+async fn volunteers_number_in_order_and_serve_in_one_squad<S: Store>(s: &S) {
+    let w = world(s).await;
+    let profile = |skills: &[&str]| NewVolunteer {
+        skills: skills.iter().map(|s| (*s).to_owned()).collect(),
+        availability: vec![
+            youthloop_domain::volunteer::Window::parse(6, "09:00", "12:00").unwrap(),
+        ],
+        home_region_id: Some(w.community.clone()),
+        max_minutes_per_week: 240,
+    };
+    let first = acting(s, &w, "13755550001", Role::Volunteer, "").await;
+    let second = acting(s, &w, "13755550002", Role::Volunteer, "").await;
+    let a = s
+        .save_volunteer(&first, profile(&["first_aid"]))
+        .await
+        .unwrap();
+    let b = s.save_volunteer(&second, profile(&[])).await.unwrap();
+    assert_eq!(
+        (a.volunteer_no.as_str(), b.volunteer_no.as_str()),
+        ("ZY000001", "ZY000002")
+    );
+    let again = s
+        .save_volunteer(&first, profile(&["teaching"]))
+        .await
+        .unwrap();
+    assert_eq!(again.volunteer_no, "ZY000001", "a profile keeps its number");
+    assert_eq!(again.skills, vec!["teaching".to_owned()]);
+    assert_eq!(again.availability[0].from, 9 * 60);
+
+    let team = s.create_team(&w.sys, "突击队", None).await.unwrap();
+    let squad = s
+        .create_squad(
+            &w.sys,
+            NewSquad {
+                team_id: team.clone(),
+                name: "小分队".into(),
+                region_id: w.community.clone(),
+                leader_id: Some(second.user_id.clone()),
+            },
+        )
+        .await
+        .unwrap();
+    let leader = s.user(&w.district, &second.user_id).await.unwrap();
+    assert!(leader
+        .grants()
+        .iter()
+        .any(|g| g.role == Role::SquadLeader && g.scope_id == squad.as_str()));
+    s.add_member(&w.sys, &squad, &first.user_id).await.unwrap();
+    s.add_member(&w.sys, &squad, &second.user_id).await.unwrap();
+    let other = s
+        .create_squad(
+            &w.sys,
+            NewSquad {
+                team_id: team.clone(),
+                name: "另一分队".into(),
+                region_id: w.community.clone(),
+                leader_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let taken = s
+        .add_member(&w.sys, &other, &first.user_id)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            taken,
+            StoreError::Conflict {
+                code: "already_in_a_squad",
+                ..
+            }
+        ),
+        "{taken:?}"
+    );
+    let page = Page::default();
+    assert_eq!(s.team(&w.district, &team).await.unwrap().member_count, 2);
+    let squads = s
+        .squads(&w.district, Some(&team), &page)
+        .await
+        .unwrap()
+        .items;
+    let counts: Vec<i64> = squads.iter().map(|q| q.member_count).collect();
+    assert_eq!(counts.iter().sum::<i64>(), 2);
+    s.remove_member(&w.sys, &squad, &first.user_id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.remove_member(&w.sys, &squad, &first.user_id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(s.team(&w.district, &team).await.unwrap().member_count, 1);
+    // A region that is not the district's is refused.
+    let bad_region = NewSquad {
+        team_id: team,
+        name: "x".into(),
+        region_id: RegionId::from("nowhere"),
+        leader_id: None,
+    };
+    assert!(s.create_squad(&w.sys, bad_region).await.is_err());
+}
+
 macro_rules! on_every_engine {
     ($($case:ident),* $(,)?) => {
         conformance!(sqlite, super::sqlite(), [$($case),*]);
@@ -1014,6 +1118,7 @@ on_every_engine!(
     an_order_goes_round_the_loop,
     consent_data_and_secrets,
     casework_is_for_those_who_serve_the_child,
+    volunteers_number_in_order_and_serve_in_one_squad,
 );
 
 /// The database itself, reached as an operator would (for what the store keeps in SQL
