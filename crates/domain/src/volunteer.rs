@@ -246,6 +246,12 @@ pub fn check_correction(old_minutes: u32, new_minutes: i64) -> DomainResult<u32>
     Ok(minutes)
 }
 
+/// The `n`th volunteer number of a district (from 1): what lists show instead of an ID
+/// number.
+pub fn volunteer_no(n: i64) -> String {
+    format!("ZY{n:06}")
+}
+
 /// A certificate's serial: the year, the district's running number, and a tag derived
 /// from a secret so that serials cannot be guessed from one another.
 pub fn certificate_serial(year: i32, number: u32, tag: &str) -> String {

@@ -175,7 +175,7 @@ impl Volunteering for SqlStore {
             )
             .bind(&by.user_id)
             .bind(district_id)
-            .bind(format!("ZY{:06}", count + 1))
+            .bind(youthloop_domain::volunteer::volunteer_no(count + 1))
             .bind(json(&profile.skills))
             .bind(json(&profile.availability))
             .bind(&profile.home_region_id)
