@@ -49,7 +49,12 @@ macro_rules! for_each_id {
             RegistrationId,
             CaseId,
             TeamId,
-            SquadId
+            SquadId,
+            TaskId,
+            ShiftId,
+            RosterId,
+            AssignmentId,
+            HoursId
         );
     };
 }

@@ -103,10 +103,12 @@ pub const SERVICE_AREAS: [(&str, &str, &str); 7] = [
     ("difficulty_help", "困境帮扶", "Help in difficulty"),
 ];
 
+/// A service area's code from its code or its Chinese name, as clients send either.
 pub fn parse_area(code: &str) -> DomainResult<&'static str> {
+    let code = code.trim();
     SERVICE_AREAS
         .iter()
-        .find(|(c, _, _)| *c == code)
+        .find(|(c, zh, _)| *c == code || *zh == code)
         .map(|(c, _, _)| *c)
         .ok_or_else(|| DomainError::invalid("area", "未知的服务领域 / Unknown service area"))
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::{DomainError, DomainResult};
+use crate::parse::SHANGHAI;
 
 crate::status_enum!(
     /// An assignment of a volunteer to a shift. A roster proposes; publishing invites;
@@ -63,6 +64,29 @@ impl AssignmentStatus {
     /// Stands whatever a new roster does: the volunteer said yes, or has served.
     pub fn is_binding(self) -> bool {
         matches!(self, Self::Assigned | Self::CheckedIn | Self::Completed)
+    }
+}
+
+crate::status_enum!(
+    /// A roster: proposed by the solver, then published (its proposals become
+    /// invitations) or superseded by a newer proposal for the same shifts.
+    RosterStatus {
+        Proposed => "proposed",
+        Published => "published",
+        Superseded => "superseded",
+    }
+);
+
+impl RosterStatus {
+    pub fn publish(self) -> DomainResult<RosterStatus> {
+        match self {
+            Self::Proposed => Ok(Self::Published),
+            from => Err(DomainError::InvalidTransition {
+                entity: "roster",
+                from: from.as_str(),
+                action: "publish",
+            }),
+        }
     }
 }
 
@@ -165,6 +189,81 @@ pub fn check_skills<'a>(skills: &[String], known: impl Fn(&str) -> bool + 'a) ->
     }
 }
 
+/// A shift's time, [start, end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: OffsetDateTime,
+    pub end: OffsetDateTime,
+}
+
+impl Span {
+    pub fn minutes(&self) -> u32 {
+        u32::try_from((self.end - self.start).whole_minutes()).unwrap_or(0)
+    }
+
+    pub fn overlaps(&self, other: &Span) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+
+    /// The ISO week (year, week) the span starts in, Beijing time: what a volunteer's
+    /// minutes a week are counted over.
+    pub fn week(&self) -> (i32, u8) {
+        let (year, week, _) = self.start.to_offset(SHANGHAI).to_iso_week_date();
+        (year, week)
+    }
+}
+
+/// Whether a volunteer may take a place on `shift` beside the shifts they already hold:
+/// a place is left (`held_places` of `needed` are taken), none of theirs overlaps it, and
+/// their minutes in its week stay within what they give.
+pub fn check_place(
+    shift: Span,
+    needed: u32,
+    held_places: u32,
+    mine: &[Span],
+    max_minutes_per_week: u32,
+) -> DomainResult<()> {
+    if held_places >= needed {
+        return Err(DomainError::ShiftFull);
+    }
+    if mine.iter().any(|m| m.overlaps(&shift)) {
+        return Err(DomainError::Overlaps);
+    }
+    let week: u32 = mine
+        .iter()
+        .filter(|m| m.week() == shift.week())
+        .map(Span::minutes)
+        .sum();
+    if week + shift.minutes() > max_minutes_per_week {
+        return Err(DomainError::OverHours);
+    }
+    Ok(())
+}
+
+/// A shift's head count: 1 to 500.
+pub fn check_needed(needed: i64) -> DomainResult<u32> {
+    u32::try_from(needed)
+        .ok()
+        .filter(|n| (1..=500).contains(n))
+        .ok_or_else(|| {
+            DomainError::invalid("needed", "人数应在1到500之间 / needed must be 1 to 500")
+        })
+}
+
+/// A shift's minimum age: 14 (the law's) unless the shift asks more, up to 70.
+pub fn check_min_age(min_age: Option<i64>) -> DomainResult<u8> {
+    match min_age {
+        None => Ok(14),
+        Some(age) => u8::try_from(age)
+            .ok()
+            .filter(|a| *a <= 70)
+            .map(|a| a.max(14))
+            .ok_or_else(|| {
+                DomainError::invalid("min_age", "最低年龄应在0到70之间 / min_age must be 0 to 70")
+            }),
+    }
+}
+
 /// A shift's time: it must end after it starts, and within a day.
 pub fn check_shift_time(starts_at: OffsetDateTime, ends_at: OffsetDateTime) -> DomainResult<()> {
     if ends_at <= starts_at {
@@ -258,6 +357,25 @@ pub fn certificate_serial(year: i32, number: u32, tag: &str) -> String {
     format!("ZYFW{year}{number:06}{tag}")
 }
 
+/// The tag of a certificate serial: four letters of an HMAC of year and number under
+/// the district's secret. Anyone can verify a serial they were given; nobody can reach
+/// another person's certificate by counting.
+pub fn certificate_tag(secret: &[u8], year: i32, number: u32) -> String {
+    use hmac::{Hmac, Mac};
+    // HMAC takes a key of any length, so `new_from_slice` cannot fail here.
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret) else {
+        return String::new();
+    };
+    mac.update(format!("certificate:{year}:{number}").as_bytes());
+    let digest = mac.finalize().into_bytes();
+    // Letters without I and O, which read as digits.
+    const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+    digest[..4]
+        .iter()
+        .map(|b| char::from(LETTERS[usize::from(*b) % LETTERS.len()]))
+        .collect()
+}
+
 /// Masks a name for public pages: the family name and a 某/＊ for the rest (张某某 → 张＊＊).
 pub fn masked_name(name: &str) -> String {
     let mut chars = name.chars();
@@ -273,6 +391,16 @@ mod tests {
 
     use super::*;
     use crate::status::check_transitions;
+
+    #[test]
+    fn rosters_publish_once() {
+        assert_eq!(
+            RosterStatus::Proposed.publish(),
+            Ok(RosterStatus::Published)
+        );
+        assert!(RosterStatus::Published.publish().is_err());
+        assert!(RosterStatus::Superseded.publish().is_err());
+    }
 
     #[test]
     fn assignments_move_only_as_allowed() {
@@ -437,5 +565,69 @@ mod tests {
             .collect();
         assert_eq!(serials.len(), 1000);
         assert_eq!(certificate_serial(2026, 12, "K7Q2"), "ZYFW2026000012K7Q2");
+    }
+
+    #[test]
+    fn certificate_tags_depend_on_the_secret_and_number() {
+        let tag = certificate_tag(b"district secret", 2026, 12);
+        assert_eq!(tag.len(), 4);
+        assert!(tag
+            .chars()
+            .all(|c| c.is_ascii_uppercase() && c != 'I' && c != 'O'));
+        assert_eq!(tag, certificate_tag(b"district secret", 2026, 12));
+        assert_ne!(tag, certificate_tag(b"another secret", 2026, 12));
+        let tags: std::collections::BTreeSet<String> = (1..=200)
+            .map(|n| certificate_tag(b"district secret", 2026, n))
+            .collect();
+        assert!(tags.len() > 190, "tags vary with the number");
+    }
+
+    #[test]
+    fn a_place_needs_room_no_overlap_and_minutes_left_in_the_week() {
+        let span = |from: OffsetDateTime, hours: i64| Span {
+            start: from,
+            end: from + time::Duration::hours(hours),
+        };
+        // Saturday 2026-12-05 09:00 Beijing.
+        let shift = span(datetime!(2026-12-05 09:00 +8), 3);
+        assert_eq!(shift.minutes(), 180);
+        assert_eq!(check_place(shift, 2, 1, &[], 600), Ok(()));
+        assert_eq!(
+            check_place(shift, 2, 2, &[], 600),
+            Err(DomainError::ShiftFull)
+        );
+        let touching = span(datetime!(2026-12-05 12:00 +8), 2);
+        assert_eq!(check_place(shift, 2, 0, &[touching], 600), Ok(()));
+        let overlapping = span(datetime!(2026-12-05 11:00 +8), 2);
+        assert_eq!(
+            check_place(shift, 2, 0, &[overlapping], 600),
+            Err(DomainError::Overlaps)
+        );
+        // Monday of the same ISO week: 5 hours held, 3 more make 8 > 7.
+        let monday = span(datetime!(2026-11-30 18:00 +8), 5);
+        assert_eq!(
+            check_place(shift, 2, 0, &[monday], 420),
+            Err(DomainError::OverHours)
+        );
+        assert_eq!(check_place(shift, 2, 0, &[monday], 480), Ok(()));
+        // Sunday 23:00 Beijing is still that week, though UTC already says Sunday 15:00;
+        // the Monday after is another week.
+        let next_monday = span(datetime!(2026-12-07 00:30 +8), 5);
+        assert_eq!(check_place(shift, 2, 0, &[next_monday], 420), Ok(()));
+        assert_eq!(span(datetime!(2026-12-06 23:00 +8), 1).week(), shift.week());
+        assert_ne!(next_monday.week(), shift.week());
+    }
+
+    #[test]
+    fn head_counts_and_ages_of_shifts_are_bounded() {
+        assert_eq!(check_needed(3), Ok(3));
+        assert!(check_needed(0).is_err());
+        assert!(check_needed(-2).is_err());
+        assert!(check_needed(501).is_err());
+        assert_eq!(check_min_age(None), Ok(14));
+        assert_eq!(check_min_age(Some(0)), Ok(14));
+        assert_eq!(check_min_age(Some(18)), Ok(18));
+        assert!(check_min_age(Some(-1)).is_err());
+        assert!(check_min_age(Some(71)).is_err());
     }
 }

@@ -582,7 +582,15 @@ impl SqlStore {
         .await
         .map_err(unique("child_exists", "该孩子已添加 / This child has already been added"))?;
         if let (Some(relation), Some(guardian_id)) = (&p.consent_relation, &p.guardian_id) {
-            insert_consent(c, district_id, at, &id, guardian_id, relation).await?;
+            insert_consent(
+                c,
+                (district_id, at),
+                &id,
+                guardian_id,
+                relation,
+                "registration",
+            )
+            .await?;
         }
         Ok(Participant {
             id_number_masked: masked_id_number(&p.id_number),
@@ -734,7 +742,7 @@ pub(crate) async fn admission_facts(
     let activity_ids: Vec<&ActivityId> = wanted.activities.iter().map(|(_, id)| id).collect();
     let candidates: Vec<CandidateRow> = query(
         "select p.id, p.district_id, p.guardian_id, p.user_id, p.birth_date,
-         exists (select 1 from consents c where c.participant_id = p.id and c.withdrawn_at is null) as has_consent
+         exists (select 1 from consents c where c.participant_id = p.id and c.scope = 'registration' and c.withdrawn_at is null) as has_consent
          from participants p where p.id = any($1)",
     )
     .bind(&ids)

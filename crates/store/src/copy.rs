@@ -13,7 +13,7 @@ use crate::{StoreError, StoreResult};
 
 /// The tables in an order that satisfies every foreign key. `key_holders` is left out:
 /// it names the running servers of the installation copied from, not data.
-const TABLES: [&str; 28] = [
+const TABLES: [&str; 34] = [
     "districts",
     "secrets",
     "sign_in_throttle",
@@ -40,6 +40,12 @@ const TABLES: [&str; 28] = [
     "teams",
     "squads",
     "squad_members",
+    "tasks",
+    "shifts",
+    "rosters",
+    "assignments",
+    "service_hours",
+    "certificates",
     "audit_events",
     "audit_heads",
 ];
@@ -132,11 +138,12 @@ fn checksum(rows: &[Vec<Cell>]) -> String {
 
 fn select(table: &str, columns: &[Column]) -> String {
     let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-    // Parents before children within the one self-referencing table.
-    let order = if table == "regions" {
-        " order by length(path)"
-    } else {
-        ""
+    // Parents before children within the self-referencing tables: a correction of
+    // hours is recorded after what it corrects.
+    let order = match table {
+        "regions" => " order by length(path)",
+        "service_hours" => " order by recorded_at, id",
+        _ => "",
     };
     format!("select {} from {table}{order}", names.join(", "))
 }

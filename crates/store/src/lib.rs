@@ -21,6 +21,7 @@ pub mod postgres;
 mod reviews;
 mod rounds;
 mod rows;
+mod serving;
 mod sql;
 pub mod sqlite;
 mod trust;
@@ -34,6 +35,7 @@ pub use orders::Orders;
 pub use people::People;
 pub use reviews::Reviews;
 pub use rounds::Rounds;
+pub use serving::Serving;
 pub use trust::Trust;
 pub use volunteering::Volunteering;
 
@@ -55,6 +57,7 @@ pub trait Store:
     + Casework
     + Listings
     + Volunteering
+    + Serving
     + 'static
 {
 }
@@ -69,6 +72,7 @@ impl<T> Store for T where
         + Casework
         + Listings
         + Volunteering
+        + Serving
         + 'static
 {
 }
@@ -76,7 +80,8 @@ impl<T> Store for T where
 /// The store's traits, for callers of its methods.
 pub mod prelude {
     pub use crate::{
-        Activities, Casework, Listings, Orders, People, Reviews, Rounds, Store, Trust, Volunteering,
+        Activities, Casework, Listings, Orders, People, Reviews, Rounds, Serving, Store, Trust,
+        Volunteering,
     };
 }
 

@@ -827,3 +827,234 @@ pub struct NewSquad {
     pub region_id: RegionId,
     pub leader_id: Option<UserId>,
 }
+
+/// A task (任务) as made: checked by the domain, its maker found by the service.
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    pub title: String,
+    pub area: String,
+    pub description: String,
+    pub region_id: RegionId,
+    pub venue: String,
+    pub activity_id: Option<ActivityId>,
+    /// Who runs it: an organization, a team, or the League (neither).
+    pub organization_id: Option<OrganizationId>,
+    pub team_id: Option<TeamId>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Task {
+    #[sqlx(try_from = "String")]
+    pub id: TaskId,
+    pub title: String,
+    pub area: String,
+    pub description: String,
+    #[sqlx(try_from = "String")]
+    pub region_id: RegionId,
+    pub venue: String,
+    #[sqlx(try_from = "MaybeId")]
+    pub activity_id: Option<ActivityId>,
+    #[sqlx(try_from = "MaybeId")]
+    pub organization_id: Option<OrganizationId>,
+    #[sqlx(try_from = "MaybeId")]
+    pub team_id: Option<TeamId>,
+    #[sqlx(try_from = "String")]
+    pub created_by: UserId,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewShift {
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub needed: u32,
+    pub skills: Vec<String>,
+    pub min_age: u8,
+}
+
+/// A shift with its task's place and who runs it, and the places taken.
+#[derive(Debug, Clone, FromRow)]
+pub struct ShiftLine {
+    #[sqlx(try_from = "String")]
+    pub id: ShiftId,
+    #[sqlx(try_from = "String")]
+    pub task_id: TaskId,
+    pub title: String,
+    #[sqlx(try_from = "String")]
+    pub region_id: RegionId,
+    pub venue: String,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    #[sqlx(try_from = "i64")]
+    pub needed: u32,
+    /// Places held (invited, assigned, checked in or completed).
+    #[sqlx(try_from = "i64")]
+    pub assigned: u32,
+    #[sqlx(try_from = "JsonText")]
+    pub skills: Vec<String>,
+    #[sqlx(try_from = "i64")]
+    pub min_age: u8,
+    #[sqlx(try_from = "MaybeId")]
+    pub organization_id: Option<OrganizationId>,
+    #[sqlx(try_from = "MaybeId")]
+    pub team_id: Option<TeamId>,
+}
+
+impl ShiftLine {
+    pub fn span(&self) -> youthloop_domain::volunteer::Span {
+        youthloop_domain::volunteer::Span {
+            start: self.starts_at,
+            end: self.ends_at,
+        }
+    }
+}
+
+/// Which shifts: those ending after `after` and starting before `before`, of one task
+/// or of tasks one team runs.
+#[derive(Debug, Clone)]
+pub struct ShiftFilter {
+    pub after: OffsetDateTime,
+    pub before: Option<OffsetDateTime>,
+    pub task_id: Option<TaskId>,
+    pub team_id: Option<TeamId>,
+}
+
+/// A volunteer on a shift, with the shift's time and place.
+#[derive(Debug, Clone, FromRow)]
+pub struct Assignment {
+    #[sqlx(try_from = "String")]
+    pub id: AssignmentId,
+    #[sqlx(try_from = "String")]
+    pub shift_id: ShiftId,
+    #[sqlx(try_from = "String")]
+    pub volunteer_id: UserId,
+    pub volunteer_no: String,
+    #[sqlx(try_from = "MaybeId")]
+    pub roster_id: Option<RosterId>,
+    #[sqlx(try_from = "String")]
+    pub status: youthloop_domain::volunteer::AssignmentStatus,
+    pub reason: Option<String>,
+    pub title: String,
+    pub venue: String,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub checked_in_at: Option<OffsetDateTime>,
+    pub checked_out_at: Option<OffsetDateTime>,
+}
+
+/// What a roster depends on, read in one go: the shifts of the weeks around its window
+/// (those outside it only carry the minutes people already hold), the volunteers it may
+/// use, the assignments on those shifts, and the regions to tell town from community.
+#[derive(Debug, Clone, Default)]
+pub struct RosterInputs {
+    pub shifts: Vec<ShiftLine>,
+    pub volunteers: Vec<RosterVolunteer>,
+    /// (shift, volunteer, status) of every assignment on those shifts.
+    pub assignments: Vec<(
+        ShiftId,
+        UserId,
+        youthloop_domain::volunteer::AssignmentStatus,
+    )>,
+    /// (region, its parent) of every region of the district.
+    pub regions: Vec<(RegionId, Option<RegionId>)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RosterVolunteer {
+    pub profile: Volunteer,
+    pub birth_date: Option<Date>,
+    pub consent_live: bool,
+    /// Where their squad is based.
+    pub squad_region_id: Option<RegionId>,
+}
+
+/// A roster as the solver proposed it.
+#[derive(Debug, Clone)]
+pub struct NewRoster {
+    pub team_id: Option<TeamId>,
+    pub window: (Date, Date),
+    pub unmet: u32,
+    pub proven_optimal: bool,
+    pub objective: f64,
+    pub bound: f64,
+    pub seconds: f64,
+    pub proposals: Vec<(ShiftId, UserId)>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Roster {
+    #[sqlx(try_from = "String")]
+    pub id: RosterId,
+    #[sqlx(try_from = "MaybeId")]
+    pub team_id: Option<TeamId>,
+    pub window_from: Date,
+    pub window_to: Date,
+    #[sqlx(try_from = "String")]
+    pub status: youthloop_domain::volunteer::RosterStatus,
+    #[sqlx(try_from = "i64")]
+    pub unmet: u32,
+    pub proven_optimal: i64,
+    pub seconds: f64,
+}
+
+/// A service hours record (志愿服务记录), never edited.
+#[derive(Debug, Clone, FromRow)]
+pub struct HoursRecord {
+    #[sqlx(try_from = "String")]
+    pub id: HoursId,
+    #[sqlx(try_from = "String")]
+    pub volunteer_id: UserId,
+    #[sqlx(try_from = "String")]
+    pub shift_id: ShiftId,
+    pub content: String,
+    pub place: String,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub served_on: Date,
+    #[sqlx(try_from = "i64")]
+    pub minutes: u32,
+    pub organization: String,
+    #[sqlx(try_from = "String")]
+    pub recorded_by: UserId,
+    pub recorded_by_name: String,
+    pub recorded_at: OffsetDateTime,
+    #[sqlx(try_from = "MaybeId")]
+    pub corrects: Option<HoursId>,
+    pub reason: Option<String>,
+    /// A later record corrects this one: its minutes no longer stand.
+    pub corrected: bool,
+}
+
+/// A certificate (志愿服务证明) with what its public page shows.
+#[derive(Debug, Clone, FromRow)]
+pub struct Certificate {
+    pub serial: String,
+    #[sqlx(try_from = "String")]
+    pub volunteer_id: UserId,
+    pub volunteer_no: String,
+    /// The volunteer's name, in the clear: the service masks it for the public.
+    pub name: String,
+    pub period_from: Date,
+    pub period_to: Date,
+    #[sqlx(try_from = "i64")]
+    pub total_minutes: u32,
+    pub issuer: String,
+    pub issued_at: OffsetDateTime,
+    /// The minutes of the period that stand now: equal to `total_minutes` while no
+    /// record behind the certificate has been corrected.
+    pub standing_minutes: i64,
+}
+
+/// One standing hours record as the national volunteer system imports it.
+#[derive(Debug, Clone)]
+pub struct HoursExportRow {
+    pub name: String,
+    pub id_number: String,
+    pub volunteer_no: String,
+    pub minutes: u32,
+    pub served_on: Date,
+    pub project: String,
+    pub place: String,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub organization: String,
+}

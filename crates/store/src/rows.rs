@@ -60,7 +60,7 @@ pub(crate) fn person_known(known: KnownPerson, guardian_id: Option<&UserId>) -> 
 /// A registration with what check-in weighs: the participant's birth date and whether a
 /// guardian's consent is live. Followed by a `where` on `r` (registrations).
 pub(crate) const CHECKIN_COLUMNS: &str = "select r.id, r.status, r.participant_id, p.birth_date,
-    exists (select 1 from consents c where c.participant_id = p.id and c.withdrawn_at is null) as has_consent
+    exists (select 1 from consents c where c.participant_id = p.id and c.scope = 'registration' and c.withdrawn_at is null) as has_consent
     from registrations r join participants p on p.id = r.participant_id";
 
 /// A district secret, sealed at rest like every other secret of the platform.
@@ -281,7 +281,7 @@ pub(crate) fn registration_columns() -> String {
         "r.id, r.activity_id, r.participant_id, r.status,
         p.name as participant_name, p.id_number_masked as participant_id_masked,
         p.kind as participant_kind,
-        exists (select 1 from consents k where k.participant_id = p.id and k.withdrawn_at is null) as consent_live,
+        exists (select 1 from consents k where k.participant_id = p.id and k.scope = 'registration' and k.withdrawn_at is null) as consent_live,
         case when r.status = {waiting} then
             (select count(*) from registrations w where w.activity_id = r.activity_id
              and w.status = {waiting} and w.seq <= r.seq) end as position
@@ -351,7 +351,7 @@ pub(crate) const CASE_COLUMNS: &str = "c.id, c.status, c.category, c.risk_level,
 
 pub(crate) const PARTICIPANT_COLUMNS: &str = "id, name, id_number_masked, birth_date, guardian_id,
     exists (select 1 from consents k where k.participant_id = participants.id
-            and k.withdrawn_at is null) as consent_live";
+            and k.scope = 'registration' and k.withdrawn_at is null) as consent_live";
 
 /// What a screen may show of a phone or an ID number stored in the clear by the caller.
 pub(crate) fn masked_phone(phone: &str) -> String {

@@ -165,37 +165,16 @@ impl Trust for SqlStore {
         relation: &str,
     ) -> StoreResult<Consent> {
         let mut tx = self.write().await?;
-        let child: Option<String> = query_scalar(
-            "select id from participants where district_id = $1 and id = $2 and guardian_id = $3",
-        )
-        .bind(&by.district_id)
-        .bind(participant_id)
-        .bind(&by.user_id)
-        .fetch_optional(&mut tx.conn())
-        .await?;
-        let child = ParticipantId::from(child.ok_or(StoreError::NotFound)?);
-        let live: Option<i32> = query_scalar(
-            "select 1 from consents where participant_id = $1 and withdrawn_at is null",
-        )
-        .bind(&child)
-        .fetch_optional(&mut tx.conn())
-        .await?;
-        if live.is_some() {
-            return Err(StoreError::conflict(
-                "consent_given",
-                "已有有效同意 / Consent is already given",
-            ));
-        }
-        let consent = insert_consent(
+        let consent = give_once(
             &mut tx.conn(),
-            &by.district_id,
-            by.at,
-            &child,
-            &by.user_id,
+            by,
+            participant_id,
             relation,
+            ("registration", "已有有效同意 / Consent is already given"),
         )
         .await?;
-        tx.audit(by, "consent.give", "participant", &child).await?;
+        tx.audit(by, "consent.give", "participant", participant_id)
+            .await?;
         tx.commit().await?;
         Ok(consent)
     }
@@ -678,19 +657,60 @@ pub(crate) async fn audit_many(
     Ok(())
 }
 
+/// A guardian's consent of `scope` for their own child, unless one is live already
+/// (`given` says so).
+pub(crate) async fn give_once(
+    c: &mut Conn<'_>,
+    by: &Actor,
+    participant_id: &ParticipantId,
+    relation: &str,
+    (scope, given): (&str, &'static str),
+) -> StoreResult<Consent> {
+    let child: Option<String> = query_scalar(
+        "select id from participants where district_id = $1 and id = $2 and guardian_id = $3",
+    )
+    .bind(&by.district_id)
+    .bind(participant_id)
+    .bind(&by.user_id)
+    .fetch_optional(&mut *c)
+    .await?;
+    let child = ParticipantId::from(child.ok_or(StoreError::NotFound)?);
+    let live: Option<i32> = query_scalar(
+        "select 1 from consents where participant_id = $1 and scope = $2 and withdrawn_at is null",
+    )
+    .bind(&child)
+    .bind(scope)
+    .fetch_optional(&mut *c)
+    .await?;
+    if live.is_some() {
+        return Err(StoreError::conflict("consent_given", given));
+    }
+    insert_consent(
+        c,
+        (&by.district_id, by.at),
+        &child,
+        &by.user_id,
+        relation,
+        scope,
+    )
+    .await
+}
+
+/// A consent of `scope`: `registration` (the platform keeps and uses the child's data)
+/// or `volunteer` (a child of 14 to 17 may volunteer).
 pub(crate) async fn insert_consent(
     c: &mut Conn<'_>,
-    district_id: &DistrictId,
-    at: OffsetDateTime,
+    (district_id, at): (&DistrictId, OffsetDateTime),
     participant_id: &ParticipantId,
     guardian_id: &UserId,
     relation: &str,
+    scope: &str,
 ) -> StoreResult<Consent> {
     let consent = Consent {
         id: new_id(),
         participant_id: participant_id.to_owned(),
         relation: relation.to_owned(),
-        scope: "registration".to_owned(),
+        scope: scope.to_owned(),
         given_at: at,
         withdrawn_at: None,
     };

@@ -45,6 +45,13 @@ pub trait Volunteering: Send + Sync {
 
     async fn squad(&self, district_id: &DistrictId, id: &SquadId) -> StoreResult<Squad>;
 
+    /// The squad a volunteer serves in, if any.
+    async fn squad_of(
+        &self,
+        district_id: &DistrictId,
+        volunteer_id: &UserId,
+    ) -> StoreResult<Option<Squad>>;
+
     /// Puts a volunteer in a squad; one squad at a time.
     async fn add_member(
         &self,
@@ -319,6 +326,22 @@ impl Volunteering for SqlStore {
         .bind(district_id)
         .bind(id)
         .fetch_one(&mut self.pools.read())
+        .await
+        .map_err(db)
+    }
+
+    async fn squad_of(
+        &self,
+        district_id: &DistrictId,
+        volunteer_id: &UserId,
+    ) -> StoreResult<Option<Squad>> {
+        query(&format!(
+            "select {SQUAD_COLUMNS} from squads s join squad_members m on m.squad_id = s.id
+             where s.district_id = $1 and m.volunteer_id = $2"
+        ))
+        .bind(district_id)
+        .bind(volunteer_id)
+        .fetch_optional(&mut self.pools.read())
         .await
         .map_err(db)
     }
