@@ -17,6 +17,7 @@ mod loop_walk;
 mod openapi;
 mod pages;
 mod roles;
+mod shifts;
 mod surface;
 mod surge;
 mod trust;

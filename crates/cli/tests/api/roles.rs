@@ -482,6 +482,24 @@ async fn every_route_for_every_role(engine: Engine) {
             json!({"name": "小分队", "region_id": community_id}),
         )
         .await);
+    // A League task with a shift three days on, for sign-ups and rosters.
+    let task_id = id(&who
+        .post(
+            &app,
+            "league_admin",
+            "/api/v1/tasks",
+            json!({"title": "助老", "area": "volunteering", "region_id": community_id, "venue": "社区中心"}),
+        )
+        .await);
+    let shift = |hours: i64| json!({"starts_at": in_hours(hours), "ends_at": in_hours(hours + 2), "needed": 5});
+    let shift_id = id(&who
+        .post(
+            &app,
+            "league_admin",
+            &format!("/api/v1/tasks/{task_id}/shifts"),
+            shift(72),
+        )
+        .await);
     let intake = json!({"subject_name": "赵小安", "subject_birth_date": "2012-01-01", "category": "family",
         "supervisor_id": supervisor_id,
         "consent": {"guardian_name": "赵父", "relation": "父亲", "scope": "个案服务", "given": true}});
@@ -681,6 +699,40 @@ async fn every_route_for_every_role(engine: Engine) {
             Method::DELETE,
             format!("/api/v1/squads/{squad_id}/members/{volunteer_id}"),
             None,
+            &["league_admin"],
+        ),
+        route(
+            Method::POST,
+            "/api/v1/tasks".into(),
+            Some(json!({"title": "助老", "area": "志愿公益", "region_id": community_id, "venue": "社区中心"})),
+            &["league_admin", "org_admin"],
+        ),
+        route(
+            Method::POST,
+            format!("/api/v1/tasks/{task_id}/shifts"),
+            Some(shift(96)),
+            &["league_admin"],
+        ),
+        route(Method::GET, "/api/v1/shifts".into(), None, SIGNED_IN),
+        route(
+            Method::POST,
+            format!("/api/v1/shifts/{shift_id}/signups"),
+            None,
+            &["volunteer", "squad_leader"],
+        ),
+        // The squad leader is on the shift now, and leads the squad they serve in.
+        route(
+            Method::GET,
+            format!("/api/v1/shifts/{shift_id}/checkin-code"),
+            None,
+            &["league_admin", "squad_leader"],
+        ),
+        route(Method::GET, "/api/v1/me/assignments".into(), None, &["volunteer", "squad_leader"]),
+        route(Method::GET, "/api/v1/me/hours".into(), None, &["volunteer", "squad_leader"]),
+        route(
+            Method::POST,
+            "/api/v1/rosters".into(),
+            Some(json!({"from": in_days(2), "to": in_days(4)})),
             &["league_admin"],
         ),
     ];

@@ -8,6 +8,7 @@ pub mod reviews;
 pub mod rounds;
 pub mod session;
 pub mod settings;
+pub mod shifts;
 pub mod volunteers;
 
 use std::sync::Arc;
@@ -153,6 +154,25 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(volunteers::list_squads))
         .routes(routes!(volunteers::add_member))
         .routes(routes!(volunteers::remove_member))
+        .routes(routes!(shifts::create_task))
+        .routes(routes!(shifts::create_shift))
+        .routes(routes!(shifts::list_shifts))
+        .routes(routes!(shifts::sign_up))
+        .routes(routes!(shifts::propose_roster))
+        .routes(routes!(shifts::get_roster))
+        .routes(routes!(shifts::publish_roster))
+        .routes(routes!(shifts::accept))
+        .routes(routes!(shifts::decline))
+        .routes(routes!(shifts::my_assignments))
+        .routes(routes!(shifts::shift_code))
+        .routes(routes!(shifts::check_in))
+        .routes(routes!(shifts::check_out))
+        .routes(routes!(shifts::my_hours))
+        .routes(routes!(shifts::correct_hours))
+        .routes(routes!(shifts::issue_certificate))
+        .routes(routes!(shifts::get_certificate))
+        .routes(routes!(shifts::consent_to_volunteering))
+        .routes(routes!(shifts::export_hours))
         .split_for_parts();
     ErrorsEverywhere.modify(&mut openapi);
     let openapi = Arc::new(openapi);

@@ -318,7 +318,7 @@ pub async fn code_of(
     activity: &Activity,
 ) -> AppResult<CheckinCode> {
     let secret = state.store.secret(user.district(), "checkin").await?;
-    let (code, expires_at) = checkin::current_code(&secret, &activity.id, state.now());
+    let (code, expires_at) = checkin::current_code(&secret, activity.id.as_str(), state.now());
     Ok(CheckinCode { code, expires_at })
 }
 
@@ -357,7 +357,7 @@ pub async fn check_in(
                 .limits
                 .check(Limited::CheckinCode, &format!("{}:{id}", user.user.id))?;
             let secret = state.store.secret(&district, "checkin").await?;
-            if !checkin::verify(&secret, id, code, now) {
+            if !checkin::verify(&secret, id.as_str(), code, now) {
                 return Err(DomainError::BadCheckinCode.into());
             }
             let who = CheckinBy::Participant {
@@ -404,7 +404,7 @@ pub async fn badges(
     Ok(state.store.badges(user.district(), id, &q.page()?).await?)
 }
 
-fn parse_relation(relation: Option<&str>) -> AppResult<String> {
+pub(crate) fn parse_relation(relation: Option<&str>) -> AppResult<String> {
     Ok(text("relation", relation.unwrap_or("监护人"), 20)?)
 }
 

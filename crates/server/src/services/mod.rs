@@ -8,10 +8,12 @@
 
 pub mod activities;
 pub mod cases;
+pub mod export;
 pub mod orders;
 pub mod regions;
 pub mod reviews;
 pub mod rounds;
 pub mod session;
 pub mod settings;
+pub mod shifts;
 pub mod volunteers;

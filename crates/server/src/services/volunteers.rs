@@ -130,7 +130,7 @@ impl From<model::Squad> for Squad {
 
 /// The caller's age, which the rules of volunteering need: known from the ID number
 /// volunteers register with.
-fn age_of(state: &AppState, user: &CurrentUser) -> AppResult<i32> {
+pub(crate) fn age_of(state: &AppState, user: &CurrentUser) -> AppResult<i32> {
     let birth = user.user.birth_date.ok_or_else(|| {
         DomainError::invalid(
             "id_number",
@@ -174,9 +174,24 @@ pub async fn my_profile(state: &AppState, user: &CurrentUser) -> AppResult<Volun
                 "尚未填写志愿者资料 / No volunteer profile yet",
             )
         })?;
-    // Guardians' consent to volunteering comes with a later step; until then only adults
-    // may serve.
-    Ok(profile_of(v, volunteer::may_volunteer(age, false).is_ok()))
+    Ok(profile_of(v, consent_live(state, user, age).await?))
+}
+
+/// Whether consent allows the caller to serve: their own from 18; from 14 to 17, a
+/// guardian's on record for a child with their ID number.
+pub(crate) async fn consent_live(
+    state: &AppState,
+    user: &CurrentUser,
+    age: i32,
+) -> AppResult<bool> {
+    if age >= 18 {
+        return Ok(true);
+    }
+    Ok(age >= 14
+        && state
+            .store
+            .volunteering_consent(user.district(), &user.actor.user_id)
+            .await?)
 }
 
 /// Creates or replaces the caller's volunteer profile.
@@ -217,10 +232,7 @@ pub async fn save_profile(
             },
         )
         .await?;
-    Ok(profile_of(
-        saved,
-        volunteer::may_volunteer(age, false).is_ok(),
-    ))
+    Ok(profile_of(saved, consent_live(state, user, age).await?))
 }
 
 fn name_of(name: &str) -> AppResult<&str> {
