@@ -399,6 +399,7 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
         &communities[0].id,
     )
     .await?;
+    first_service(&cx, &league, &volunteer, &squad_leader, &communities[0].id).await?;
 
     // Staff: an admin for every other organization, a hundred and more social workers,
     // and an officer for each town.
@@ -922,6 +923,84 @@ async fn first_squad(
         store.save_volunteer(&me, profile).await?;
         store.add_member(&cx.sys, &squad, &member.id).await?;
     }
+    Ok(())
+}
+
+/// Beijing `hh:mm` on `day`, as stored (UTC).
+fn beijing_at(day: Date, hh: u8, mm: u8) -> anyhow::Result<OffsetDateTime> {
+    Ok(day
+        .with_hms(hh, mm, 0)?
+        .assume_offset(SHANGHAI)
+        .to_offset(time::UtcOffset::UTC))
+}
+
+/// The League's task in the first community: last Saturday's morning, which the demo
+/// volunteer served (checked in and out by their squad leader, so hours are on record,
+/// and a certificate of the month), and open shifts on the coming weekend mornings.
+async fn first_service(
+    cx: &Ctx<'_>,
+    league: &User,
+    volunteer: &User,
+    leader: &User,
+    community: &RegionId,
+) -> anyhow::Result<()> {
+    use youthloop_domain::volunteer::AssignmentAction;
+    let store = cx.store;
+    let task = NewTask {
+        title: "社区助老服务".to_owned(),
+        area: "volunteering".to_owned(),
+        description: "陪伴独居老人聊天、协助午餐、教老人用手机挂号".to_owned(),
+        region_id: community.clone(),
+        venue: "青禾社区党群服务中心".to_owned(),
+        activity_id: None,
+        organization_id: None,
+        team_id: None,
+    };
+    let task = store.create_task(&cx.actor(league), task).await?;
+    let today = youthloop_domain::parse::local_date(cx.now);
+    // The Saturday before today (a week back if today is one).
+    let since = (i64::from(today.weekday().number_days_from_monday()) - 5).rem_euclid(7);
+    let last_saturday = today - Duration::days(if since == 0 { 7 } else { since });
+    let next_saturday = last_saturday + Duration::days(7);
+    let morning = |day: Date, needed: u32| -> anyhow::Result<NewShift> {
+        Ok(NewShift {
+            starts_at: beijing_at(day, 9, 0)?,
+            ends_at: beijing_at(day, 11, 30)?,
+            needed,
+            skills: Vec::new(),
+            min_age: 14,
+        })
+    };
+    let past = morning(last_saturday, 4)?;
+    let (starts, ends) = (past.starts_at, past.ends_at);
+    let served = store.create_shift(&cx.sys, &task, past).await?;
+    for day in [next_saturday, next_saturday + Duration::days(1)] {
+        store.create_shift(&cx.sys, &task, morning(day, 6)?).await?;
+    }
+    // As the week went: signed up on Monday, in at 08:55, out at 11:40 (the record
+    // stops at the shift's end).
+    let me = Actor {
+        at: starts - Duration::days(5),
+        ..cx.actor(volunteer)
+    };
+    let (signed, _) = store.sign_up(&me, &served, None).await?;
+    let by_leader = |at| Actor {
+        at,
+        ..cx.actor(leader)
+    };
+    store
+        .move_assignment(
+            &by_leader(starts - Duration::minutes(5)),
+            &signed.id,
+            AssignmentAction::CheckIn,
+            None,
+        )
+        .await?;
+    store
+        .check_out(&by_leader(ends + Duration::minutes(10)), &signed.id)
+        .await?;
+    let month = (today - Duration::days(30), today);
+    store.issue_certificate(&cx.actor(volunteer), month).await?;
     Ok(())
 }
 

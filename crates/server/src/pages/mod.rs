@@ -221,6 +221,17 @@ impl Ctx {
         self.lang.date(day.copied())
     }
 
+    /// Minutes served as hours and minutes: 2小时30分钟 · 2 h 30 min.
+    pub fn duration(&self, minutes: impl Copied<u32>) -> String {
+        let minutes = minutes.copied();
+        let (h, m) = (minutes / 60, minutes % 60);
+        match (h, m) {
+            (0, m) => self.t1("minutes", "n", m),
+            (h, 0) => self.t1("hours", "n", h),
+            (h, m) => self.t2("hours-minutes", "h", h, "m", m),
+        }
+    }
+
     /// What a family can do about `a` now.
     pub fn availability(&self, a: &youthloop_store::model::Activity) -> Availability {
         let seats = Seats {

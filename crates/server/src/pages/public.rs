@@ -1,6 +1,6 @@
 //! What anyone may see: the home page with the menu and upcoming activities, the menu,
-//! an activity, an organization with its scorecard and reviews; signing in and up; the
-//! language switch.
+//! an activity, an organization with its scorecard and reviews, a volunteer certificate's
+//! check; signing in and up; the language switch.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/menu", get(menu))
         .route("/activities/{id}", get(activity))
         .route("/organizations/{id}", get(organization))
+        .route("/certificates/{serial}", get(certificate))
         .route("/signin", get(sign_in_form).post(sign_in))
         .route("/signup", get(sign_up_form).post(sign_up))
         .route("/signout", post(sign_out))
@@ -338,6 +339,24 @@ async fn organization(
         reviews,
         activities,
     })
+}
+
+#[derive(Template)]
+#[template(path = "certificate.html")]
+struct CertificatePage {
+    c: Ctx,
+    cert: services::shifts::PublicCertificate,
+}
+
+/// A certificate's public check, where its QR code leads: the masked name, volunteer
+/// number, period, time served, issuer, and whether it still stands.
+async fn certificate(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(serial): Path<String>,
+) -> PageResult {
+    let cert = services::shifts::public_certificate(&state, &serial).await?;
+    render(&CertificatePage { c, cert })
 }
 
 #[derive(Deserialize, Default)]

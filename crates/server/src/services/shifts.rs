@@ -1160,3 +1160,133 @@ pub async fn consent_to_volunteering(
         .consent_to_volunteering(&user.actor, child, &relation)
         .await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use time::macros::{date, datetime};
+    use youthloop_store::model::{RosterInputs, RosterVolunteer, ShiftLine, Volunteer};
+
+    use super::*;
+
+    fn shift(id: &str, starts_at: OffsetDateTime, team: Option<&str>) -> ShiftLine {
+        ShiftLine {
+            id: ShiftId::from(id),
+            task_id: TaskId::from("task"),
+            title: "助老".into(),
+            region_id: RegionId::from("community-a"),
+            venue: "社区中心".into(),
+            starts_at,
+            ends_at: starts_at + Duration::hours(2),
+            needed: 3,
+            assigned: 0,
+            skills: vec![],
+            min_age: 14,
+            organization_id: None,
+            team_id: team.map(TeamId::from),
+        }
+    }
+
+    fn volunteer(id: &str, born: Date, home: &str, squad: Option<&str>) -> RosterVolunteer {
+        RosterVolunteer {
+            profile: Volunteer {
+                user_id: UserId::from(id),
+                volunteer_no: format!("ZY-{id}"),
+                skills: vec![],
+                availability: vec![],
+                home_region_id: Some(RegionId::from(home)),
+                max_minutes_per_week: 600,
+            },
+            birth_date: Some(born),
+            consent_live: false,
+            squad_region_id: squad.map(RegionId::from),
+        }
+    }
+
+    #[test]
+    fn only_the_window_s_future_shifts_of_the_team_are_open_and_answers_carry_over() {
+        let now = datetime!(2026-12-02 10:00 UTC);
+        let inputs = RosterInputs {
+            shifts: vec![
+                // Saturday 09:00 Beijing, in the window, the team's.
+                shift("in", datetime!(2026-12-05 01:00 UTC), Some("team")),
+                // The Monday before the window: only carries minutes already held.
+                shift("before", datetime!(2026-11-30 01:00 UTC), Some("team")),
+                // In the window but another team's.
+                shift("other", datetime!(2026-12-05 06:00 UTC), Some("other-team")),
+            ],
+            volunteers: vec![
+                volunteer(
+                    "adult",
+                    date!(1990 - 01 - 01),
+                    "community-a",
+                    Some("community-b"),
+                ),
+                volunteer("teen", date!(2011 - 06 - 01), "community-b", None),
+            ],
+            assignments: vec![
+                (
+                    ShiftId::from("before"),
+                    UserId::from("adult"),
+                    AssignmentStatus::Completed,
+                ),
+                (
+                    ShiftId::from("in"),
+                    UserId::from("teen"),
+                    AssignmentStatus::Declined,
+                ),
+                (
+                    ShiftId::from("in"),
+                    UserId::from("adult"),
+                    AssignmentStatus::Proposed,
+                ),
+            ],
+            regions: vec![
+                (RegionId::from("town"), Some(RegionId::from("district"))),
+                (RegionId::from("community-a"), Some(RegionId::from("town"))),
+                (RegionId::from("community-b"), Some(RegionId::from("town"))),
+            ],
+        };
+        let team = TeamId::from("team");
+        let built = roster_instance(
+            inputs,
+            (date!(2026 - 12 - 03), date!(2026 - 12 - 06)),
+            Some(&team),
+            now,
+        );
+        let i = &built.instance;
+        let needed: Vec<u32> = i.shifts.iter().map(|s| s.needed).collect();
+        assert_eq!(
+            needed,
+            [3, 1, 0],
+            "open in the window; held places elsewhere"
+        );
+        assert_eq!(
+            i.fixed,
+            [youthloop_planner::Pair {
+                volunteer: 0,
+                shift: 1
+            }]
+        );
+        assert_eq!(
+            i.forbidden,
+            [youthloop_planner::Pair {
+                volunteer: 1,
+                shift: 0
+            }],
+            "a decline is never proposed again; an old proposal is neither"
+        );
+        // Both communities lie in one town; the adult's squad is based elsewhere.
+        let (adult, teen) = (&i.volunteers[0], &i.volunteers[1]);
+        assert_eq!(adult.home, i.shifts[0].site);
+        assert_eq!(teen.home.town, adult.home.town);
+        assert_ne!(teen.home.community, adult.home.community);
+        assert_eq!(i.squads[adult.squad.unwrap() as usize], teen.home);
+        assert_eq!((adult.age, teen.age), (36, 15));
+        assert_eq!(
+            built.volunteers,
+            [UserId::from("adult"), UserId::from("teen")]
+        );
+        // Beijing 09:00 on 2026-12-05 in the planner's minutes.
+        assert_eq!(i.shifts[0].start % (24 * 60), 9 * 60);
+    }
+}
