@@ -53,6 +53,11 @@ impl AssignmentStatus {
         }
     }
 
+    /// Whether `action` may be taken now.
+    pub fn allows(self, action: AssignmentAction) -> bool {
+        self.apply(action).is_ok()
+    }
+
     /// Holds a place on the shift (and the volunteer's time).
     pub fn holds_place(self) -> bool {
         matches!(

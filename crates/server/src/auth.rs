@@ -28,7 +28,10 @@ pub fn hash_password_now(password: &str) -> AppResult<String> {
 /// that an unknown phone takes as long as a wrong password.
 pub async fn verify_password(password: String, hash: Option<String>) -> AppResult<bool> {
     tokio::task::spawn_blocking(move || {
-        let hash = hash.unwrap_or_else(|| DUMMY_HASH.to_owned());
+        // No account, or one enrolled without a password yet: the same work, and no.
+        let hash = hash
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| DUMMY_HASH.to_owned());
         let parsed = PasswordHash::new(&hash).map_err(AppError::internal)?;
         Ok(Argon2::default()
             .verify_password(password.as_bytes(), &parsed)

@@ -794,6 +794,28 @@ pub struct NewVolunteer {
     pub max_minutes_per_week: u32,
 }
 
+/// A volunteer in a squad, as their leader sees them.
+#[derive(Debug, Clone, FromRow)]
+pub struct Member {
+    #[sqlx(try_from = "String")]
+    pub user_id: UserId,
+    pub volunteer_no: String,
+    pub name: String,
+}
+
+/// A volunteer enrolled from the League's list, not by signing up: no password yet,
+/// so they cannot sign in until they set one.
+#[derive(Debug, Clone)]
+pub struct Enrollee {
+    pub phone: String,
+    pub name: String,
+    /// A valid ID number (the caller parsed it): sealed, as every user's.
+    pub id_number: String,
+    pub birth_date: Date,
+    pub profile: NewVolunteer,
+    pub squad_id: Option<SquadId>,
+}
+
 /// A youth shock team (青年突击队), with the volunteers in its squads.
 #[derive(Debug, Clone, FromRow)]
 pub struct Team {

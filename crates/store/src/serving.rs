@@ -138,6 +138,13 @@ pub trait Serving: Send + Sync {
     /// A certificate by its serial, in any district: the serial is the key.
     async fn certificate(&self, serial: &str) -> StoreResult<Certificate>;
 
+    /// A volunteer's certificates, the latest first.
+    async fn certificates_of(
+        &self,
+        district_id: &DistrictId,
+        volunteer_id: &UserId,
+    ) -> StoreResult<Vec<Certificate>>;
+
     /// The standing hours served in `period`, with names and ID numbers in the clear,
     /// for the national volunteer system; audited.
     async fn hours_export(
@@ -1047,6 +1054,22 @@ impl Serving for SqlStore {
             .fetch_one(&mut self.pools.read())
             .await
             .map_err(db)
+    }
+
+    async fn certificates_of(
+        &self,
+        district_id: &DistrictId,
+        volunteer_id: &UserId,
+    ) -> StoreResult<Vec<Certificate>> {
+        query(&format!(
+            "{CERTIFICATE_SELECT} where c.district_id = $1 and c.volunteer_id = $2
+             order by c.issued_at desc, c.serial desc"
+        ))
+        .bind(district_id)
+        .bind(volunteer_id)
+        .fetch_all(&mut self.pools.read())
+        .await
+        .map_err(db)
     }
 
     async fn hours_export(

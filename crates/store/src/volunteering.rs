@@ -7,7 +7,7 @@ use youthloop_domain::DomainError;
 
 use crate::model::*;
 use crate::rows::*;
-use crate::sql::{query, query_scalar, Conn};
+use crate::sql::{args, insert_rows, query, query_scalar, Conn};
 use crate::{SqlStore, StoreResult};
 
 #[async_trait]
@@ -21,6 +21,14 @@ pub trait Volunteering: Send + Sync {
     /// Creates or replaces the acting user's profile; a new volunteer gets the district's
     /// next volunteer number.
     async fn save_volunteer(&self, by: &Actor, profile: NewVolunteer) -> StoreResult<Volunteer>;
+
+    /// Enrolls many volunteers in one transaction (all or none), numbered in order:
+    /// each a user with the volunteer role, a profile and no password.
+    async fn enroll_volunteers(
+        &self,
+        by: &Actor,
+        people: Vec<Enrollee>,
+    ) -> StoreResult<Vec<UserId>>;
 
     async fn create_team(
         &self,
@@ -51,6 +59,13 @@ pub trait Volunteering: Send + Sync {
         district_id: &DistrictId,
         volunteer_id: &UserId,
     ) -> StoreResult<Option<Squad>>;
+
+    /// A squad's members, by volunteer number.
+    async fn squad_members(
+        &self,
+        district_id: &DistrictId,
+        squad_id: &SquadId,
+    ) -> StoreResult<Vec<Member>>;
 
     /// Puts a volunteer in a squad; one squad at a time.
     async fn add_member(
@@ -199,6 +214,96 @@ impl Volunteering for SqlStore {
             .ok_or(crate::StoreError::NotFound)
     }
 
+    async fn enroll_volunteers(
+        &self,
+        by: &Actor,
+        people: Vec<Enrollee>,
+    ) -> StoreResult<Vec<UserId>> {
+        let district_id = &by.district_id;
+        let ids: Vec<UserId> = people.iter().map(|_| new_id()).collect();
+        let mut users = Vec::with_capacity(people.len());
+        for (id, p) in ids.iter().zip(&people) {
+            users.push(args![
+                id,
+                district_id,
+                self.keys.lookup("phone", &p.phone),
+                self.keys.seal(&format!("users.phone:{id}"), &p.phone)?,
+                // No argon2 hash matches an empty one: no password, no sign-in.
+                "",
+                &p.name,
+                self.keys
+                    .seal(&format!("users.id_number:{id}"), &p.id_number)?,
+                p.birth_date,
+                by.at,
+                masked_phone(&p.phone)
+            ]);
+        }
+        let mut tx = self.write().await?;
+        insert_rows(
+            &mut tx.conn(),
+            "insert into users (id, district_id, phone_hash, phone_sealed, password_hash, name, id_number_sealed,
+             birth_date, created_at, phone_masked)",
+            users.into_iter(),
+        )
+        .await
+        .map_err(unique(
+            "phone_taken",
+            "名单中有手机号已注册 / A phone number on the list is already registered",
+        ))?;
+        insert_rows(
+            &mut tx.conn(),
+            "insert into user_roles (district_id, user_id, role, scope_id)",
+            ids.iter()
+                .map(|id| args![district_id, id, Role::Volunteer.as_str(), id]),
+        )
+        .await?;
+        let before: i64 = query_scalar("select count(*) from volunteers where district_id = $1")
+            .bind(district_id)
+            .fetch_one(&mut tx.conn())
+            .await?;
+        let profiles = ids
+            .iter()
+            .zip(&people)
+            .zip(before + 1..)
+            .map(|((id, p), n)| {
+                args![
+                    id,
+                    district_id,
+                    youthloop_domain::volunteer::volunteer_no(n),
+                    json(&p.profile.skills),
+                    json(&p.profile.availability),
+                    &p.profile.home_region_id,
+                    p.profile.max_minutes_per_week,
+                    by.at,
+                    by.at
+                ]
+            });
+        insert_rows(
+            &mut tx.conn(),
+            "insert into volunteers (user_id, district_id, volunteer_no, skills, availability, home_region_id,
+             max_minutes_per_week, created_at, updated_at)",
+            profiles,
+        )
+        .await?;
+        let members = ids.iter().zip(&people).filter_map(|(id, p)| {
+            let squad = p.squad_id.as_ref()?;
+            Some(args![district_id, squad, id, by.at])
+        });
+        insert_rows(
+            &mut tx.conn(),
+            "insert into squad_members (district_id, squad_id, volunteer_id, joined_at)",
+            members,
+        )
+        .await?;
+        let events: Vec<(&Actor, &str, &str, &str)> = ids
+            .iter()
+            .map(|id| (by, "volunteer.enroll", "user", id.as_str()))
+            .collect();
+        crate::trust::audit_many(&mut tx.conn(), &events).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
     async fn create_team(
         &self,
         by: &Actor,
@@ -342,6 +447,23 @@ impl Volunteering for SqlStore {
         .bind(district_id)
         .bind(volunteer_id)
         .fetch_optional(&mut self.pools.read())
+        .await
+        .map_err(db)
+    }
+
+    async fn squad_members(
+        &self,
+        district_id: &DistrictId,
+        squad_id: &SquadId,
+    ) -> StoreResult<Vec<Member>> {
+        query(
+            "select v.user_id, v.volunteer_no, u.name from squad_members m
+             join volunteers v on v.user_id = m.volunteer_id join users u on u.id = m.volunteer_id
+             where m.district_id = $1 and m.squad_id = $2 and u.erased_at is null order by v.volunteer_no",
+        )
+        .bind(district_id)
+        .bind(squad_id)
+        .fetch_all(&mut self.pools.read())
         .await
         .map_err(db)
     }

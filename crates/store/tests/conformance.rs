@@ -1100,6 +1100,95 @@ async fn volunteers_number_in_order_and_serve_in_one_squad<S: Store>(s: &S) {
     assert!(s.create_squad(&w.sys, bad_region).await.is_err());
 }
 
+/// Enrolment from the League's list: all numbered in order after those already there,
+/// in their squads, with no password anyone can match; a list with a phone already
+/// registered changes nothing.
+async fn a_list_enrols_whole_or_not_at_all<S: Store>(s: &S) {
+    let w = world(s).await;
+    let before = acting(s, &w, "13755551001", Role::Volunteer, "").await;
+    let profile = NewVolunteer {
+        skills: vec!["first_aid".to_owned()],
+        availability: vec![],
+        home_region_id: Some(w.community.clone()),
+        max_minutes_per_week: 300,
+    };
+    s.save_volunteer(&before, profile.clone()).await.unwrap();
+    let team = s.create_team(&w.sys, "突击队", None).await.unwrap();
+    let squad = s
+        .create_squad(
+            &w.sys,
+            NewSquad {
+                team_id: team,
+                name: "小分队".into(),
+                region_id: w.community.clone(),
+                leader_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let person = |n: u32, squad: Option<SquadId>| Enrollee {
+        phone: format!("1375555{:04}", 2000 + n),
+        name: format!("队员{n}"),
+        id_number: "11010519491231002X".into(),
+        birth_date: time::macros::date!(1949 - 12 - 31),
+        profile: profile.clone(),
+        squad_id: squad,
+    };
+    let ids = s
+        .enroll_volunteers(
+            &w.sys,
+            vec![
+                person(1, Some(squad.clone())),
+                person(2, None),
+                person(3, Some(squad.clone())),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 3);
+    let numbers: Vec<String> = numbers_of(s, &w.district, &ids).await;
+    assert_eq!(numbers, vec!["ZY000002", "ZY000003", "ZY000004"]);
+    let members = s.squad_members(&w.district, &squad).await.unwrap();
+    let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, vec!["队员1", "队员3"]);
+    let found = s
+        .credentials("13755552002")
+        .await
+        .unwrap()
+        .expect("enrolled");
+    assert_eq!(found.password_hash, "", "no password until they set one");
+    assert!(found
+        .user
+        .grants()
+        .iter()
+        .any(|g| g.role == Role::Volunteer));
+    // One phone on the list is taken: nobody on it is enrolled.
+    let refused = s
+        .enroll_volunteers(&w.sys, vec![person(4, None), person(1, None)])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            StoreError::Conflict {
+                code: "phone_taken",
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    assert!(s.credentials("13755552004").await.unwrap().is_none());
+}
+
+async fn numbers_of<S: Store>(s: &S, district: &DistrictId, ids: &[UserId]) -> Vec<String> {
+    let mut numbers = Vec::new();
+    for id in ids {
+        let v = s.volunteer(district, id).await.unwrap().expect("a profile");
+        numbers.push(v.volunteer_no);
+    }
+    numbers
+}
+
 macro_rules! on_every_engine {
     ($($case:ident),* $(,)?) => {
         conformance!(sqlite, super::sqlite(), [$($case),*]);
@@ -1119,6 +1208,7 @@ on_every_engine!(
     consent_data_and_secrets,
     casework_is_for_those_who_serve_the_child,
     volunteers_number_in_order_and_serve_in_one_squad,
+    a_list_enrols_whole_or_not_at_all,
 );
 
 /// The database itself, reached as an operator would (for what the store keeps in SQL

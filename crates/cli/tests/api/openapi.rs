@@ -77,6 +77,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/me/hours"),
     ("post", "/api/v1/hours/{id}/corrections"),
     ("post", "/api/v1/me/certificates"),
+    ("get", "/api/v1/me/certificates"),
     ("get", "/api/v1/certificates/{serial}"),
 ];
 

@@ -729,6 +729,7 @@ async fn every_route_for_every_role(engine: Engine) {
         ),
         route(Method::GET, "/api/v1/me/assignments".into(), None, &["volunteer", "squad_leader"]),
         route(Method::GET, "/api/v1/me/hours".into(), None, &["volunteer", "squad_leader"]),
+        route(Method::GET, "/api/v1/me/certificates".into(), None, &["volunteer", "squad_leader"]),
         route(
             Method::POST,
             "/api/v1/rosters".into(),

@@ -169,7 +169,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(shifts::check_out))
         .routes(routes!(shifts::my_hours))
         .routes(routes!(shifts::correct_hours))
-        .routes(routes!(shifts::issue_certificate))
+        .routes(routes!(shifts::issue_certificate, shifts::my_certificates))
         .routes(routes!(shifts::get_certificate))
         .routes(routes!(shifts::consent_to_volunteering))
         .routes(routes!(shifts::export_hours))

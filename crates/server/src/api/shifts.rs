@@ -11,8 +11,8 @@ use crate::extract::{ApiJson, ApiQuery, CurrentUser};
 use crate::services::activities::{CheckinCode, ConsentBody};
 use crate::services::export::{self, PeriodQuery, XLSX};
 use crate::services::shifts::{
-    self, AssignmentItem, CorrectionBody, HoursItem, Issued, Items, MyHours, PeriodBody,
-    PublicCertificate, Published, ReasonBody, RosterAnswer, RosterBody, ShiftBody,
+    self, AssignmentItem, CorrectionBody, HoursItem, Issued, Items, MyCertificate, MyHours,
+    PeriodBody, PublicCertificate, Published, ReasonBody, RosterAnswer, RosterBody, ShiftBody,
     ShiftCheckinBody, ShiftItem, ShiftQuery, StatusAnswer, TaskBody,
 };
 use crate::services::volunteers::Created;
@@ -226,6 +226,16 @@ pub async fn issue_certificate(
         StatusCode::CREATED,
         Json(shifts::issue_certificate(&state, &user, b).await?),
     ))
+}
+
+/// The caller's certificates, the latest first, each with its public page.
+#[utoipa::path(get, path = "/api/v1/me/certificates", tag = "volunteers",
+    responses((status = 200, body = Items<MyCertificate>), (status = 403, body = ErrorBody)))]
+pub async fn my_certificates(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Items<MyCertificate>>> {
+    Ok(Json(shifts::my_certificates(&state, &user).await?))
 }
 
 /// Verifies a certificate by its serial (anyone): the masked name, volunteer number,

@@ -290,11 +290,11 @@ pub struct CertifiedVolunteer {
     pub volunteer_no: String,
 }
 
-/// What anyone may see of a certificate: never the full name or an ID number.
+/// What a certificate says: the period, the time served, who issued it and whether it
+/// still stands.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PublicCertificate {
+pub struct CertificateFacts {
     pub serial: String,
-    pub volunteer: CertifiedVolunteer,
     pub total_minutes: u32,
     #[serde(with = "crate::wire::ymd")]
     #[schema(value_type = String, example = "2026-12-01")]
@@ -307,6 +307,28 @@ pub struct PublicCertificate {
     pub issued_at: OffsetDateTime,
     /// The hours behind it still stand as certified (none corrected since).
     pub valid: bool,
+}
+
+impl From<&model::Certificate> for CertificateFacts {
+    fn from(c: &model::Certificate) -> Self {
+        Self {
+            serial: c.serial.clone(),
+            total_minutes: c.total_minutes,
+            from: c.period_from,
+            to: c.period_to,
+            issuer: c.issuer.clone(),
+            issued_at: c.issued_at.to_offset(youthloop_domain::parse::SHANGHAI),
+            valid: c.standing_minutes == i64::from(c.total_minutes),
+        }
+    }
+}
+
+/// What anyone may see of a certificate: never the full name or an ID number.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicCertificate {
+    #[serde(flatten)]
+    pub facts: CertificateFacts,
+    pub volunteer: CertifiedVolunteer,
 }
 
 fn text(field: &'static str, value: &str, max: usize) -> AppResult<String> {
@@ -1110,6 +1132,39 @@ pub async fn issue_certificate(
     })
 }
 
+/// One of the caller's certificates, as their own list shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MyCertificate {
+    #[serde(flatten)]
+    pub facts: CertificateFacts,
+    /// The public page that verifies it (where its QR code leads).
+    pub url: String,
+}
+
+impl From<model::Certificate> for MyCertificate {
+    fn from(c: model::Certificate) -> Self {
+        Self {
+            url: format!("/certificates/{}", c.serial),
+            facts: (&c).into(),
+        }
+    }
+}
+
+/// The caller's certificates, the latest first.
+pub async fn my_certificates(
+    state: &AppState,
+    user: &CurrentUser,
+) -> AppResult<Items<MyCertificate>> {
+    user.require(&[Role::Volunteer])?;
+    let mine = state
+        .store
+        .certificates_of(user.district(), &user.actor.user_id)
+        .await?;
+    Ok(Items {
+        items: mine.into_iter().map(Into::into).collect(),
+    })
+}
+
 /// Anyone checks a certificate by its serial.
 pub async fn public_certificate(state: &AppState, serial: &str) -> AppResult<PublicCertificate> {
     let serial = serial.trim().to_ascii_uppercase();
@@ -1118,17 +1173,11 @@ pub async fn public_certificate(state: &AppState, serial: &str) -> AppResult<Pub
     }
     let c = state.store.certificate(&serial).await?;
     Ok(PublicCertificate {
-        serial: c.serial,
+        facts: (&c).into(),
         volunteer: CertifiedVolunteer {
             name: volunteer::masked_name(&c.name),
             volunteer_no: c.volunteer_no,
         },
-        valid: c.standing_minutes == i64::from(c.total_minutes),
-        total_minutes: c.total_minutes,
-        from: c.period_from,
-        to: c.period_to,
-        issuer: c.issuer,
-        issued_at: c.issued_at.to_offset(youthloop_domain::parse::SHANGHAI),
     })
 }
 

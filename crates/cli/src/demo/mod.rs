@@ -2,6 +2,8 @@
 //! place code or credit code). It is built through the same store calls the server
 //! makes, with the clock moved back, so its history is the history the rules allow.
 
+mod volunteers;
+
 use anyhow::Context;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -188,6 +190,14 @@ impl Ctx<'_> {
         Actor {
             grants: user.grants(),
             ..self.person(&user.id)
+        }
+    }
+
+    /// Someone acting with `grants`, as the demo plays them.
+    fn actor_of(&self, user_id: &UserId, grants: Vec<Grant>) -> Actor {
+        Actor {
+            grants,
+            ..self.person(user_id)
         }
     }
 
@@ -392,14 +402,16 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
             false,
         )
         .await?;
-    first_squad(
-        &cx,
-        &[&volunteer, &squad_leader],
-        &squad_leader,
-        &communities[0].id,
+    volunteers::fill(
+        &mut cx,
+        volunteers::District {
+            league: &league,
+            communities: &communities,
+            demo_members: &[&volunteer],
+            demo_leader: &squad_leader,
+        },
     )
     .await?;
-    first_service(&cx, &league, &volunteer, &squad_leader, &communities[0].id).await?;
 
     // Staff: an admin for every other organization, a hundred and more social workers,
     // and an officer for each town.
@@ -879,53 +891,6 @@ const DEMO_CASES: [DemoCase; 3] = [
 
 /// The demo social worker's caseload: three minors at different steps, the names
 /// fictional, the guardian's consent on record.
-/// The demo volunteer's squad in the first community, in the district's first team,
-/// led by the ninth demo account; both have a volunteer profile.
-async fn first_squad(
-    cx: &Ctx<'_>,
-    members: &[&User],
-    leader: &User,
-    community: &RegionId,
-) -> anyhow::Result<()> {
-    let store = cx.store;
-    let team = store
-        .create_team(&cx.sys, "示例区第一青年突击队", None)
-        .await?;
-    let squad = store
-        .create_squad(
-            &cx.sys,
-            NewSquad {
-                team_id: team,
-                name: "青禾社区志愿服务小分队".to_owned(),
-                region_id: community.clone(),
-                leader_id: Some(leader.id.clone()),
-            },
-        )
-        .await?;
-    for (n, member) in members.iter().enumerate() {
-        let me = Actor {
-            user_id: member.id.clone(),
-            grants: grant(Role::Volunteer, ""),
-            ..cx.sys.clone()
-        };
-        let weekend =
-            youthloop_domain::volunteer::Window::parse(6 + n as i64 % 2, "08:30", "12:00")?;
-        let evening = youthloop_domain::volunteer::Window::parse(3, "18:30", "21:00")?;
-        let profile = NewVolunteer {
-            skills: vec![
-                "first_aid".to_owned(),
-                ["teaching", "sports"][n % 2].to_owned(),
-            ],
-            availability: vec![weekend, evening],
-            home_region_id: Some(community.clone()),
-            max_minutes_per_week: 480,
-        };
-        store.save_volunteer(&me, profile).await?;
-        store.add_member(&cx.sys, &squad, &member.id).await?;
-    }
-    Ok(())
-}
-
 /// Beijing `hh:mm` on `day`, as stored (UTC).
 fn beijing_at(day: Date, hh: u8, mm: u8) -> anyhow::Result<OffsetDateTime> {
     Ok(day
@@ -943,7 +908,7 @@ async fn first_service(
     volunteer: &User,
     leader: &User,
     community: &RegionId,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<TaskId> {
     use youthloop_domain::volunteer::AssignmentAction;
     let store = cx.store;
     let task = NewTask {
@@ -1001,7 +966,7 @@ async fn first_service(
         .await?;
     let month = (today - Duration::days(30), today);
     store.issue_certificate(&cx.actor(volunteer), month).await?;
-    Ok(())
+    Ok(task)
 }
 
 async fn open_cases(
