@@ -823,3 +823,137 @@ async fn the_whole_loop_in_pages_on_a_phone() {
 async fn the_whole_loop_in_pages_on_a_desktop() {
     walk_the_loop_in_pages(Viewport::Desktop).await;
 }
+
+/// A volunteer, their squad leader and the League through pages on a phone: signing up
+/// for an open shift, the certificate to print with its QR code and the public check it
+/// leads to, asking for a new one; the leader's squad, the check-in screen with its
+/// rotating code, checking a member in, the member checking out with the code, hours
+/// corrected; the League's teams, a roster proposed with its coverage and published.
+#[tokio::test]
+async fn a_volunteer_a_squad_leader_and_a_roster_in_pages_on_a_phone() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let driver = chromedriver().await;
+    let b = Browser::open(&driver, &app.base, Viewport::Phone, "volunteers").await;
+
+    b.sign_in(VOLUNTEER).await;
+    b.press("nav.tabs a[href='/volunteer']").await;
+    for text in [
+        "志愿者编号",
+        "我的班次",
+        "可报名的班次",
+        "2小时30分钟",
+        "社区助老服务",
+    ] {
+        b.expect(text).await;
+    }
+    b.press("form[action$='/signup'] button").await;
+    b.expect("报名成功").await;
+    b.expect("已确认").await;
+
+    // The certificate of the demo's month, printable, and where its QR code leads.
+    b.press("a[href^='/volunteer/certificates/']").await;
+    b.expect("兹证明").await;
+    b.expect("累计志愿服务时长2小时30分钟").await;
+    b.find(".certificate .qr svg").await;
+    let serial = b.id_in_url().await;
+    b.visit(&format!("/certificates/{serial}")).await;
+    b.expect("此证明真实有效").await;
+    // A period without hours is refused at its field; one with them is certified.
+    b.visit("/volunteer").await;
+    // The demo's hours are all before today.
+    set_value(&b, "#f-from", &in_days(0)).await;
+    set_value(&b, "#f-to", &in_days(0)).await;
+    b.press("form[action='/volunteer/certificates'] button")
+        .await;
+    b.expect("没有志愿服务时长").await;
+    b.find("#f-to[aria-invalid=true]").await;
+    set_value(&b, "#f-from", &in_days(-30)).await;
+    b.press("form[action='/volunteer/certificates'] button")
+        .await;
+    b.expect("证明已开具").await;
+    b.sign_out().await;
+
+    // The shift signed up for begins: the leader opens its check-in.
+    let token = app.sign_in(VOLUNTEER).await;
+    let (_, mine) = app.get(Some(&token), "/api/v1/me/assignments").await;
+    let taken = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["status"] == "assigned")
+        .cloned()
+        .expect("the shift signed up for");
+    let shift = taken["shift_id"].as_str().unwrap().to_owned();
+    let starts = time::OffsetDateTime::parse(
+        taken["starts_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let at = starts - time::Duration::minutes(10);
+    app.advance_clock_to(
+        &at.format(&time::format_description::well_known::Rfc3339)
+            .unwrap(),
+    )
+    .await;
+    b.sign_in(SQUAD_LEADER).await;
+    b.press("nav.tabs a[href='/squad']").await;
+    b.expect("青禾社区志愿服务小分队").await;
+    b.expect("正在进行的班次").await;
+    b.press(&format!("a[href='/squad/shifts/{shift}']")).await;
+    b.find(".qr svg").await;
+    b.press("form[action$='/checkin'] button").await;
+    b.expect("已签到").await;
+
+    // Two hours on, the member checks out with the code on the leader's screen.
+    app.advance_clock(120 * 60).await;
+    b.visit(&format!("/squad/shifts/{shift}")).await;
+    let code = match b.find(".code").await.attr("data-code").await {
+        Ok(Some(code)) => code,
+        other => b.fail("read the code", format!("{other:?}")).await,
+    };
+    b.sign_out().await;
+    b.sign_in(VOLUNTEER).await;
+    b.visit(&format!("/shifts/{shift}/checkin?code={code}"))
+        .await;
+    b.expect("已签到").await;
+    b.press(&format!("form[action='/shifts/{shift}/checkout'] button"))
+        .await;
+    b.expect("已签退，服务时长已记录").await;
+    b.sign_out().await;
+
+    // The leader corrects a record: it stays, and the correction names its reason.
+    b.sign_in(SQUAD_LEADER).await;
+    b.visit("/squad").await;
+    b.expect("近30天的服务时长").await;
+    b.tap("details summary").await;
+    b.fill("input[name=minutes]", "100").await;
+    b.fill("input[name=reason]", "核对签到表后更正").await;
+    b.press("form[action$='/correct'] button").await;
+    b.expect("已更正，原记录保留").await;
+    b.sign_out().await;
+
+    // The League: teams and squads, a roster for the coming week (by the server's
+    // clock, moved on above), published.
+    b.sign_in(LEAGUE).await;
+    b.visit("/league").await;
+    b.press("main a[href='/league/volunteers']").await;
+    for text in [
+        "4000",
+        "243",
+        "示例区第一青年突击队",
+        "生成排班方案",
+        "下载 Excel",
+    ] {
+        b.expect(text).await;
+    }
+    let today = youthloop_domain::parse::local_date(at + time::Duration::minutes(120));
+    set_value(&b, "#f-from", &today.to_string()).await;
+    set_value(&b, "#f-to", &(today + time::Duration::days(6)).to_string()).await;
+    b.press("form[action='/league/rosters'] button").await;
+    b.expect("排班方案已生成").await;
+    b.expect("本方案每天的人员覆盖").await;
+    b.find("figure.chart svg").await;
+    b.press("form[action$='/publish'] button").await;
+    b.expect("已发布，志愿者会收到邀请").await;
+    b.client.clone().close().await.ok();
+}

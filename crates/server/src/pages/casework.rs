@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use time::Date;
 use youthloop_domain::case::{CaseAction, CaseCategory, CaseStatus, RiskLevel};
 use youthloop_domain::id::*;
 use youthloop_domain::role::Role;
@@ -65,16 +64,7 @@ pub struct IntakeForm {
 
 impl IntakeForm {
     fn body(&self) -> AppResult<IntakeBody> {
-        let birth = Date::parse(
-            self.subject_birth_date.trim(),
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .map_err(|_| {
-            AppError::invalid(
-                "subject_birth_date",
-                "请填写日期，如 2013-04-01 / Enter a date such as 2013-04-01",
-            )
-        })?;
+        let birth = super::form_date("subject_birth_date", &self.subject_birth_date)?;
         Ok(IntakeBody {
             subject_name: self.subject_name.clone(),
             subject_birth_date: birth,

@@ -80,6 +80,17 @@ impl BarChart {
         }
     }
 
+    /// Lays out rows of shares (0 to 1, more is drawn as 1): a full bar is all of it,
+    /// whatever the largest share.
+    pub fn of_shares(title: String, data: Vec<(String, f64, String)>) -> Self {
+        let mut chart = Self::new(title, data.clone());
+        for (row, (_, share, _)) in chart.rows.iter_mut().zip(&data) {
+            // In 0..=PLOT_WIDTH by the clamp.
+            row.width = (share.clamp(0.0, 1.0) * f64::from(PLOT_WIDTH)).round() as u32;
+        }
+        chart
+    }
+
     pub fn value_x(&self, row: &Row) -> u32 {
         row.width + 6
     }
@@ -121,9 +132,99 @@ pub fn per_area<'a>(areas: impl Iterator<Item = Option<&'a str>>) -> Vec<(String
     list
 }
 
+/// A day's places on shifts: how many are needed, held already (invited, assigned or
+/// served), and proposed by a roster not yet published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayCover {
+    pub day: Date,
+    pub needed: u32,
+    pub held: u32,
+    pub proposed: u32,
+}
+
+impl DayCover {
+    /// The share of the day's places filled with what is proposed, from 0 to 1.
+    pub fn share(&self) -> f64 {
+        if self.needed == 0 {
+            return 0.0;
+        }
+        f64::from(self.held + self.proposed) / f64::from(self.needed)
+    }
+}
+
+/// Shifts' places per day (Beijing time), in order of days: `(start, needed, held,
+/// proposed)` each. A shift never counts more places filled than it needs.
+pub fn cover_per_day(
+    shifts: impl Iterator<Item = (OffsetDateTime, u32, u32, u32)>,
+) -> Vec<DayCover> {
+    let mut days: BTreeMap<Date, DayCover> = BTreeMap::new();
+    for (start, needed, held, proposed) in shifts {
+        let day = youthloop_domain::parse::local_date(start);
+        let held = held.min(needed);
+        let proposed = proposed.min(needed - held);
+        let d = days.entry(day).or_insert(DayCover {
+            day,
+            needed: 0,
+            held: 0,
+            proposed: 0,
+        });
+        d.needed += needed;
+        d.held += held;
+        d.proposed += proposed;
+    }
+    days.into_values().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cover_adds_up_per_beijing_day_and_never_past_the_need() {
+        let days = cover_per_day(
+            [
+                // 23:30 on 6 December in Beijing.
+                (datetime!(2026-12-06 15:30 UTC), 4, 1, 2),
+                (datetime!(2026-12-07 01:00 UTC), 6, 2, 3),
+                // Over-held and over-proposed: counts what it needs at most.
+                (datetime!(2026-12-07 06:00 UTC), 5, 7, 1),
+                (datetime!(2026-12-07 08:00 UTC), 5, 3, 9),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(
+            days,
+            vec![
+                DayCover {
+                    day: date!(2026 - 12 - 06),
+                    needed: 4,
+                    held: 1,
+                    proposed: 2
+                },
+                DayCover {
+                    day: date!(2026 - 12 - 07),
+                    needed: 16,
+                    held: 10,
+                    proposed: 5
+                },
+            ]
+        );
+        assert!((days[1].share() - 15.0 / 16.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn shares_fill_the_bar_only_when_whole() {
+        let chart = BarChart::of_shares(
+            "cover".into(),
+            vec![
+                ("half".into(), 0.5, "1/2".into()),
+                ("more".into(), 1.3, "13/10".into()),
+                ("none".into(), 0.0, "0/4".into()),
+            ],
+        );
+        let widths: Vec<u32> = chart.rows.iter().map(|r| r.width).collect();
+        assert_eq!(widths, vec![PLOT_WIDTH / 2, PLOT_WIDTH, 0]);
+    }
     use time::macros::{date, datetime};
 
     #[test]

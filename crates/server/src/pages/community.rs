@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use time::{Date, Duration};
+use time::Duration;
 use youthloop_domain::id::*;
 use youthloop_domain::region::YouthProfile;
 use youthloop_domain::role::Role;
@@ -192,27 +192,14 @@ pub struct OrderForm {
     notes: String,
 }
 
-fn day(field: &str, raw: &str) -> AppResult<Date> {
-    Date::parse(
-        raw.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| {
-        AppError::invalid(
-            field,
-            "请填写日期，如 2026-12-01 / Enter a date such as 2026-12-01",
-        )
-    })
-}
-
 impl OrderForm {
     fn body(&self, community_id: RegionId) -> AppResult<OrderBody> {
         Ok(OrderBody {
             project_id: self.project.as_str().into(),
             community_id,
             sessions: number("sessions", &self.sessions)?,
-            window_start: day("window_start", &self.window_start)?,
-            window_end: day("window_end", &self.window_end)?,
+            window_start: super::form_date("window_start", &self.window_start)?,
+            window_end: super::form_date("window_end", &self.window_end)?,
             venue: self.venue.clone(),
             expected_participants: number("expected_participants", &self.expected_participants)?,
             notes: self.notes.clone(),

@@ -181,7 +181,7 @@ impl Lang {
     }
 
     /// A day with its weekday: `12月4日（周六）`, `Sat 4 Dec`.
-    fn day_of(self, day: Date, today: Date) -> String {
+    pub fn day_of(self, day: Date, today: Date) -> String {
         let year = day.year() != today.year();
         match self {
             Lang::Zh => {

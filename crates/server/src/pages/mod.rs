@@ -14,6 +14,8 @@ mod league;
 mod orders;
 mod organization;
 mod public;
+mod rostering;
+mod volunteering;
 
 use askama::Template;
 use axum::body::{Body, Bytes};
@@ -117,13 +119,15 @@ impl Ctx {
 
     /// A service area's name in the page's language.
     pub fn area(&self, code: &str) -> String {
-        youthloop_domain::region::SERVICE_AREAS
-            .iter()
-            .find(|(c, _, _)| *c == code)
-            .map_or_else(
-                || code.to_owned(),
-                |(_, zh, en)| (if self.lang == Lang::Zh { zh } else { en }).to_string(),
-            )
+        self.named(&youthloop_domain::region::SERVICE_AREAS, code)
+    }
+
+    /// The name of `code` in a `(code, Chinese, English)` table, in the page's language.
+    fn named(&self, table: &[(&str, &str, &str)], code: &str) -> String {
+        table.iter().find(|(c, _, _)| *c == code).map_or_else(
+            || code.to_owned(),
+            |(_, zh, en)| (if self.lang == Lang::Zh { zh } else { en }).to_string(),
+        )
     }
 
     /// A badge's name in the page's language.
@@ -139,6 +143,11 @@ impl Ctx {
                 .to_owned()
             },
         )
+    }
+
+    /// A skill's name in the page's language.
+    pub fn skill(&self, code: &str) -> String {
+        self.named(youthloop_domain::volunteer::SKILLS, code)
     }
 
     /// The text key naming a state, role or step: `order-submitted`.
@@ -217,6 +226,12 @@ impl Ctx {
         self.date(youthloop_domain::parse::local_date(at.copied()))
     }
 
+    /// A day near now with its weekday, the year only when it is not this one:
+    /// `12月7日（周一）`.
+    pub fn weekday_date(&self, day: impl Copied<Date>) -> String {
+        self.lang.day_of(day.copied(), self.today())
+    }
+
     pub fn date(&self, day: impl Copied<Date>) -> String {
         self.lang.date(day.copied())
     }
@@ -285,6 +300,19 @@ impl Ctx {
             vec![home, ("/org", "nav-org", "org")]
         } else if self.is("social_worker") {
             vec![home, ("/cases", "nav-cases", "folder")]
+        } else if self.is("squad_leader") {
+            vec![
+                home,
+                ("/volunteer", "nav-volunteer", "heart"),
+                ("/squad", "nav-squad", "team"),
+                ("/me", "nav-me", "user"),
+            ]
+        } else if self.is("volunteer") {
+            vec![
+                home,
+                ("/volunteer", "nav-volunteer", "heart"),
+                ("/me", "nav-me", "user"),
+            ]
         } else if self.signed_in() {
             vec![home, ("/me", "nav-me", "user")]
         } else {
@@ -390,6 +418,7 @@ impl Ctx {
 const FIELD_LABELS: &[(&str, &str)] = &[
     ("age", "filter-age"),
     ("area", "filter-area"),
+    ("assignment_id", "volunteer"),
     ("badges", "field-badges"),
     ("budget_yuan", "budget-yuan"),
     ("capacity", "capacity"),
@@ -405,11 +434,13 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("ends_at", "field-ends-at"),
     ("expected_participants", "expected-participants"),
     ("expires_at", "grant-expires"),
+    ("from", "period-from"),
     ("given", "field-consent"),
     ("guardian_name", "guardian-name"),
     ("id_number", "id-number"),
     ("max_age", "max-age"),
     ("min_age", "min-age"),
+    ("minutes", "field-minutes"),
     ("name", "name"),
     ("need_tags", "field-need-tags"),
     ("notes", "field-notes"),
@@ -438,6 +469,7 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("supervisor_id", "case-supervisor"),
     ("text", "field-text"),
     ("title", "field-title"),
+    ("to", "period-to"),
     ("unit_price_yuan", "unit-price-yuan"),
     ("user_id", "grant-to"),
     ("venue", "venue"),
@@ -458,6 +490,54 @@ impl Ctx {
             None => problem.to_owned(),
         }
     }
+}
+
+/// A date typed or picked in a form (`2026-12-07`); its field named when it is not one.
+pub(super) fn form_date(field: &str, raw: &str) -> Result<Date, AppError> {
+    Date::parse(
+        raw.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| {
+        AppError::invalid(
+            field,
+            "请填写日期，如 2026-12-07 / Enter a date such as 2026-12-07",
+        )
+    })
+}
+
+/// The address this site is reached at, for links that leave the page (QR codes): the
+/// configured public address, else the request's host.
+pub(super) fn site_origin(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(url) = &state.settings.public_url {
+        return url.clone();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:8080");
+    let scheme = if state.settings.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+/// A QR code of `link` as inline SVG.
+pub(super) fn qr_svg(link: &str) -> Result<String, AppError> {
+    use qrcode::render::svg;
+    let qr = qrcode::QrCode::new(link.as_bytes())
+        .map_err(AppError::internal)?
+        .render::<svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    // The renderer's XML declaration has no place inside HTML.
+    Ok(qr
+        .find("<svg")
+        .map_or(qr.as_str(), |at| &qr[at..])
+        .to_owned())
 }
 
 /// A value a template hands over as itself or by reference (askama borrows
@@ -916,6 +996,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(organization::routes())
         .merge(league::routes())
         .merge(casework::routes())
+        .merge(volunteering::routes())
+        .merge(rostering::routes())
         .method_not_allowed_fallback(|| async {
             PageError(AppError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -989,6 +1071,7 @@ mod tests {
     use youthloop_domain::order::{OrderAction, OrderStatus};
     use youthloop_domain::role::Role;
     use youthloop_domain::round::{ProjectStatus, RoundAction, RoundStatus};
+    use youthloop_domain::volunteer::{AssignmentStatus, RosterStatus};
 
     /// Every state, step and role a page may name has its text in both languages, so no
     /// page ever falls back to a raw `snake_case` value.
@@ -1013,6 +1096,8 @@ mod tests {
             names("risk", RiskLevel::ALL),
             names("category", CaseCategory::ALL),
             names("role", Role::ALL),
+            names("assignment", AssignmentStatus::ALL),
+            names("roster", RosterStatus::ALL),
         ]
         .concat();
         for key in keys {

@@ -6,12 +6,10 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::Router;
 use fluent_templates::fluent_bundle::FluentValue;
-use qrcode::render::svg;
-use qrcode::QrCode;
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 use youthloop_domain::activity::{ActivityAction, ActivityStatus};
@@ -526,33 +524,9 @@ async fn screen(
     let user = c.require(STAFF)?;
     let a = services::activities::own_activity(&state, user, &id).await?;
     let code = services::activities::code_of(&state, user, &a).await?.code;
-    let origin = match &state.settings.public_url {
-        Some(url) => url.clone(),
-        None => {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("127.0.0.1:8080");
-            let scheme = if state.settings.secure_cookies {
-                "https"
-            } else {
-                "http"
-            };
-            format!("{scheme}://{host}")
-        }
-    };
+    let origin = super::site_origin(&state, &headers);
     let link = format!("{origin}/activities/{}/checkin?code={code}", a.id);
-    let qr = QrCode::new(link.as_bytes())
-        .map_err(AppError::internal)?
-        .render::<svg::Color<'_>>()
-        .min_dimensions(240, 240)
-        .quiet_zone(true)
-        .build();
-    // The renderer's XML declaration has no place inside HTML.
-    let qr = qr
-        .find("<svg")
-        .map_or(qr.as_str(), |at| &qr[at..])
-        .to_owned();
+    let qr = super::qr_svg(&link)?;
     render(&ScreenPage {
         c,
         a,
