@@ -17,7 +17,13 @@ use youthloop_domain::volunteer::{AssignmentAction, Window};
 use youthloop_planner::generate::{self, Shape};
 use youthloop_store::model::*;
 
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
 use super::{grant, Ctx};
+
+/// The volunteers' own generator's seed.
+const VOLUNTEER_SEED: u64 = 0x5a59_4657;
 
 /// The teams, the demo's first one first (it holds the demo accounts' squad).
 const TEAMS: [&str; 16] = [
@@ -103,13 +109,17 @@ pub(super) async fn fill(cx: &mut Ctx<'_>, d: District<'_>) -> anyhow::Result<()
     let instance = generate::instance(shape, epoch_day);
     let community = |c: u32| &d.communities[c as usize % d.communities.len()];
 
+    // Names and ID numbers from a generator of their own, so that the rest of the demo
+    // draws what it drew before the volunteers came (the tests know its families).
+    let rest_of_the_demo =
+        std::mem::replace(&mut cx.rng, ChaCha8Rng::seed_from_u64(VOLUNTEER_SEED));
     // Everyone but the demo accounts, leaders first: teams and squads name their leaders.
     let mut people = Vec::with_capacity(instance.volunteers.len());
-    for v in &instance.volunteers {
+    for (n, v) in instance.volunteers.iter().enumerate() {
         let id_number = cx.id_number(i32::from(v.age))?;
-        cx.phone_seq += 1;
         people.push(Enrollee {
-            phone: format!("139{:08}", cx.phone_seq),
+            // Phones of their own too (136…): the other demo people's stay as they were.
+            phone: format!("136{:08}", n + 1),
             name: cx.name(),
             birth_date: id_number.birth_date(),
             id_number: id_number.as_str().to_owned(),
@@ -130,6 +140,7 @@ pub(super) async fn fill(cx: &mut Ctx<'_>, d: District<'_>) -> anyhow::Result<()
             squad_id: None,
         });
     }
+    cx.rng = rest_of_the_demo;
     // Volunteer i serves in squad i mod 243, so the first 243 lead one each (the first
     // squad is the demo accounts', led by the ninth demo account).
     let squads_n = shape.squads;

@@ -161,16 +161,24 @@ async fn teams_and_squads_are_led_and_a_leader_reaches_only_their_own(engine: En
         .find(|g| g["role"] == "squad_leader")
         .map(|g| g["scope_id"].as_str().unwrap().to_owned())
         .expect("the ninth demo account leads a squad");
-    let (_, squads) = app.get(Some(&demo_leader), "/api/v1/squads").await;
-    let listed = squads["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| id(s) == demo_squad)
-        .unwrap();
-    assert_eq!(
-        listed["member_count"], 2,
-        "the volunteer and their leader: {listed}"
+    let members_of_demo_squad = || {
+        let (app, demo_leader, demo_squad) = (&app, &demo_leader, &demo_squad);
+        async move {
+            let (_, squads) = app.get(Some(demo_leader), "/api/v1/squads").await;
+            let listed = squads["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| id(s) == *demo_squad)
+                .cloned()
+                .unwrap();
+            listed["member_count"].as_i64().unwrap()
+        }
+    };
+    let before = members_of_demo_squad().await;
+    assert!(
+        before >= 2,
+        "the volunteer and their leader, and others: {before}"
     );
     let out = format!("/api/v1/squads/{demo_squad}/members/{volunteer_id}");
     assert_error(
@@ -179,11 +187,17 @@ async fn teams_and_squads_are_led_and_a_leader_reaches_only_their_own(engine: En
         "not_found",
     );
     assert_eq!(
+        members_of_demo_squad().await,
+        before,
+        "a refusal changes nothing"
+    );
+    assert_eq!(
         app.request(Method::DELETE, Some(&demo_leader), &out, None)
             .await
             .0,
         StatusCode::NO_CONTENT
     );
+    assert_eq!(members_of_demo_squad().await, before - 1);
 
     // Only the League makes teams; a leader must be a user of the district.
     assert_error(
