@@ -511,6 +511,7 @@ cert-void = No longer valid
 cert-request = Request a certificate
 period-from = From
 period-to = To
+cert-serial-is = Serial: { $serial }
 cert-paper-title = Certificate of Volunteer Service
 cert-paper-body-who = This certifies that { $name } (volunteer no. { $no })
 cert-paper-body-when = { " " }served as a volunteer from { $from } to { $to },

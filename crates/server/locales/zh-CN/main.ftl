@@ -511,6 +511,7 @@ cert-void = 已失效
 cert-request = 开具证明
 period-from = 开始日期
 period-to = 结束日期
+cert-serial-is = 证明编号：{ $serial }
 cert-paper-title = 志愿服务证明
 cert-paper-body-who = 兹证明{ $name }（志愿者编号：{ $no }）
 cert-paper-body-when = 于{ $from }至{ $to }期间参加志愿服务，
