@@ -66,6 +66,12 @@ impl AssignmentStatus {
         )
     }
 
+    /// Neither declined nor cancelled: it stands or may yet. A volunteer has at most one
+    /// live assignment per shift (the stores' partial unique indexes say the same).
+    pub fn is_live(self) -> bool {
+        !matches!(self, Self::Declined | Self::Cancelled)
+    }
+
     /// Stands whatever a new roster does: the volunteer said yes, or has served.
     pub fn is_binding(self) -> bool {
         matches!(self, Self::Assigned | Self::CheckedIn | Self::Completed)
@@ -395,6 +401,18 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
+
+    #[test]
+    fn a_place_held_is_live_and_only_a_no_is_not() {
+        for &s in AssignmentStatus::ALL {
+            assert_eq!(
+                s.is_live(),
+                !matches!(s, AssignmentStatus::Declined | AssignmentStatus::Cancelled),
+                "{s}"
+            );
+            assert!(!s.holds_place() || s.is_live(), "{s}");
+        }
+    }
     use crate::status::check_transitions;
 
     #[test]

@@ -171,13 +171,13 @@ pub trait Serving: Send + Sync {
 }
 
 /// Statuses that hold a place (see `AssignmentStatus::holds_place`).
+/// The statuses for which `keep` holds, as an SQL list: the domain says which.
+fn statuses(keep: fn(AssignmentStatus) -> bool) -> String {
+    sql_names(AssignmentStatus::ALL.iter().copied().filter(|s| keep(*s)))
+}
+
 fn holding() -> String {
-    sql_names([
-        AssignmentStatus::Invited,
-        AssignmentStatus::Assigned,
-        AssignmentStatus::CheckedIn,
-        AssignmentStatus::Completed,
-    ])
+    statuses(AssignmentStatus::holds_place)
 }
 
 fn shift_columns() -> String {
@@ -501,10 +501,11 @@ impl Serving for SqlStore {
                 "该班次已开始，不能再报名 / This shift has already started",
             ));
         }
-        let mine: Option<(String, String)> = query(
+        let mine: Option<(String, String)> = query(&format!(
             "select id, status from assignments where shift_id = $1 and volunteer_id = $2
-             and status not in ('declined', 'cancelled')",
-        )
+             and status in ({})",
+            statuses(AssignmentStatus::is_live)
+        ))
         .bind(shift_id)
         .bind(&by.user_id)
         .fetch_optional(&mut tx.conn())
@@ -657,16 +658,21 @@ impl Serving for SqlStore {
         .fetch_all(&mut tx.conn())
         .await?;
         for old in &superseded {
-            query("update rosters set status = 'superseded' where id = $1")
+            query("update rosters set status = $2 where id = $1")
                 .bind(old)
+                .bind(RosterStatus::Superseded.as_str())
                 .execute(&mut tx.conn())
                 .await?;
-            query("update assignments set status = 'cancelled', reason = 'superseded', updated_at = $2
-                   where roster_id = $1 and status = 'proposed'")
-                .bind(old)
-                .bind(by.at)
-                .execute(&mut tx.conn())
-                .await?;
+            query(
+                "update assignments set status = $3, reason = 'superseded', updated_at = $2
+                   where roster_id = $1 and status = $4",
+            )
+            .bind(old)
+            .bind(by.at)
+            .bind(AssignmentStatus::Cancelled.as_str())
+            .bind(AssignmentStatus::Proposed.as_str())
+            .execute(&mut tx.conn())
+            .await?;
         }
         query(
             "insert into rosters (id, district_id, team_id, window_from, window_to, status, unmet, proven_optimal,
