@@ -8,6 +8,7 @@ pub mod case;
 pub mod checkin;
 pub mod error;
 pub mod id;
+pub mod moderation;
 pub mod order;
 pub mod parse;
 pub mod region;

@@ -13,10 +13,11 @@ use youthloop_domain::activity::ActivityAction;
 use youthloop_domain::badge::BASIC_BADGES;
 use youthloop_domain::case::{CaseAction, CaseCategory, RiskLevel};
 use youthloop_domain::id::*;
+use youthloop_domain::moderation::{hold_reason, Rules};
 use youthloop_domain::order::{OrderAction, OrderStatus};
 use youthloop_domain::parse::SHANGHAI;
 use youthloop_domain::region::{RegionKind, YouthProfile, SERVICE_AREAS};
-use youthloop_domain::review::{looks_like_spam, Ratings, ReviewStatus, ReviewTarget};
+use youthloop_domain::review::{Ratings, ReviewStatus, ReviewTarget};
 use youthloop_domain::role::{Actor, Grant, Role};
 use youthloop_domain::round::RoundAction;
 use youthloop_domain::{CreditCode, Fen, IdNumber};
@@ -782,7 +783,8 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
     .enumerate()
     {
         let recent = store.recent_comments(&cx.district, &orgs[i].id, 50).await?;
-        let status = if looks_like_spam(text, &recent) {
+        let held = hold_reason(text, &recent, &Rules::default());
+        let status = if held.is_some() {
             ReviewStatus::Held
         } else {
             ReviewStatus::Visible
@@ -800,7 +802,7 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
                     rating: (status == ReviewStatus::Visible).then_some(5.0),
                     text: (*text).to_owned(),
                     status,
-                    reason: (status == ReviewStatus::Held).then(|| "spam_suspected".to_owned()),
+                    reason: held.map(|r| r.as_str().to_owned()),
                 },
             )
             .await?;

@@ -564,7 +564,67 @@ async fn anonymous_ratings_do_not_move_the_scorecard_and_codes_cannot_be_guessed
     assert!(limited, "no limit on guessing check-in codes");
 }
 
+/// Spam in the disguises an outside review used waits for a moderator, with its reason,
+/// and never shows in the public list; an everyday comment with a price, a time and an
+/// address shows at once.
+async fn disguised_spam_waits_and_everyday_comments_show(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (_, orgs) = app.get(None, "/api/v1/organizations").await;
+    let org = orgs["items"][2]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/organizations/{org}/comments");
+    let posted = |text: &'static str| {
+        let (app, path) = (&app, &path);
+        async move {
+            let (s, answer) = app.post(None, path, json!({"text": text})).await;
+            assert_eq!(s, StatusCode::CREATED, "{answer}");
+            answer["status"].as_str().unwrap().to_owned()
+        }
+    };
+    let everyday = "周六上午9:30在青禾路18号，材料费15元，孩子8岁玩得很开心";
+    let spam = [
+        "Ｈｔｔｐｓ：／／ｅｖｉｌ．ｃｏｍ 领福利",
+        "ｂｅｔ３６５ 注册就送",
+        "联系我 一三九一二三四五六七八",
+        "wx: abc12345 优惠多多",
+    ];
+    assert_eq!(posted(everyday).await, "visible");
+    for text in spam {
+        assert_eq!(posted(text).await, "held", "{text}");
+    }
+    let (_, reviews) = app
+        .get(
+            None,
+            &format!("/api/v1/organizations/{org}/reviews?limit=500"),
+        )
+        .await;
+    let shown: Vec<&str> = reviews["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["text"].as_str())
+        .collect();
+    assert!(shown.contains(&everyday), "{shown:?}");
+    for text in spam {
+        assert!(!shown.contains(&text), "{text} is shown");
+    }
+    let page = app
+        .client
+        .get(format!("{}/organizations/{org}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("青禾路18号"),
+        "the everyday comment is on the page"
+    );
+    assert!(!page.contains("abc12345") && !page.contains("ｅｖｉｌ"));
+}
+
 crate::on_every_engine!(
+    disguised_spam_waits_and_everyday_comments_show,
     repeated_failures_lock_the_account_and_floods_get_429,
     answers_carry_security_headers_and_hostile_text_comes_back_inert,
     no_answer_shows_a_full_phone_or_id_number_to_anyone,

@@ -4,10 +4,9 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Month, Time};
 use utoipa::ToSchema;
 use youthloop_domain::id::*;
+use youthloop_domain::moderation;
 use youthloop_domain::parse::{in_range, optional_text, text};
-use youthloop_domain::review::{
-    check_reviewable, looks_like_spam, Ratings, ReviewStatus, ReviewTarget,
-};
+use youthloop_domain::review::{check_reviewable, Ratings, ReviewStatus, ReviewTarget};
 use youthloop_domain::role::{Actor, Role};
 use youthloop_domain::scorecard;
 use youthloop_domain::DomainError;
@@ -153,7 +152,8 @@ pub async fn comment(
     let rating = b.rating.map(|r| in_range("rating", r, 1, 5)).transpose()?;
     let org = state.store.organization(district, id).await?;
     let recent = state.store.recent_comments(district, &org.id, 50).await?;
-    let status = if looks_like_spam(&text, &recent) {
+    let held = moderation::hold_reason(&text, &recent, &moderation::Rules::default());
+    let status = if held.is_some() {
         ReviewStatus::Held
     } else {
         ReviewStatus::Visible
@@ -168,7 +168,7 @@ pub async fn comment(
         rating: rating.map(f64::from),
         text,
         status,
-        reason: (status == ReviewStatus::Held).then(|| "spam_suspected".to_owned()),
+        reason: held.map(|r| r.as_str().to_owned()),
     };
     let created = state
         .store
