@@ -275,6 +275,23 @@ pub fn check_min_age(min_age: Option<i64>) -> DomainResult<u8> {
     }
 }
 
+/// How early before its start a shift's check-in opens, in minutes.
+pub const CHECKIN_OPENS_BEFORE: u32 = 30;
+
+/// When check-in opens for a shift starting at `starts_at`.
+pub fn checkin_opens(starts_at: OffsetDateTime) -> OffsetDateTime {
+    starts_at - time::Duration::minutes(i64::from(CHECKIN_OPENS_BEFORE))
+}
+
+/// Whether a shift from `starts_at` to `ends_at` takes check-ins at `now`.
+pub fn checkin_is_open(
+    starts_at: OffsetDateTime,
+    ends_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> bool {
+    checkin_opens(starts_at) <= now && now < ends_at
+}
+
 /// A shift's time: it must end after it starts, and within a day.
 pub fn check_shift_time(starts_at: OffsetDateTime, ends_at: OffsetDateTime) -> DomainResult<()> {
     if ends_at <= starts_at {

@@ -535,6 +535,7 @@ hours-correct = Correct the hours
 field-minutes = Minutes served
 squad-members = Members
 shift-scan = Members scan this with their phones, or enter the code below on their Volunteering page.
+shift-checkin-opens = Check-in opens { $at }; you can check members in from then.
 squad-on-shift = Your members on this shift
 squad-none-on-shift = None of your squad is on this shift.
 check-in-for = Check in

@@ -535,6 +535,7 @@ hours-correct = 更正时长
 field-minutes = 服务分钟数
 squad-members = 队员
 shift-scan = 队员用手机扫码，或在“志愿服务”页输入下面的签到码。
+shift-checkin-opens = 签到从{ $at }开始，届时可以代队员签到。
 squad-on-shift = 本班次的队员
 squad-none-on-shift = 本小分队没有队员在这个班次。
 check-in-for = 代签到

@@ -218,8 +218,7 @@ impl RosterPage {
 async fn roster_page(state: &AppState, c: Ctx, id: &RosterId) -> PageResult {
     let user = c.require(LEAGUE)?;
     let roster = services::shifts::roster(state, user, id).await?;
-    let stored = state.store.roster(user.district(), id).await?;
-    let (from, to) = (stored.window_from, stored.window_to);
+    let (from, to) = (roster.from, roster.to);
     let mut proposed: HashMap<String, Vec<String>> = HashMap::new();
     for a in &roster.assignments {
         if a.status == AssignmentStatus::Proposed.as_str() {

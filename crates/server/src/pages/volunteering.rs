@@ -12,7 +12,7 @@ use serde::Deserialize;
 use time::{Date, Duration};
 use youthloop_domain::id::*;
 use youthloop_domain::role::Role;
-use youthloop_domain::volunteer::{AssignmentAction, AssignmentStatus};
+use youthloop_domain::volunteer::{self, AssignmentAction, AssignmentStatus};
 use youthloop_store::model::{Assignment, HoursRecord, Member, Squad, Volunteer};
 
 use super::{done, form_date, render, show, Ctx, PageError, PageForm, PageResult};
@@ -72,12 +72,11 @@ struct HomePage {
 impl HomePage {
     /// A place the volunteer can check in or out of now, with the code shown there.
     fn at_shift(&self, a: &Assignment) -> bool {
-        let opens = a.starts_at - Duration::minutes(30);
+        // Checking out stays open a while after the end, for who forgot.
         matches!(
             a.status,
             AssignmentStatus::Assigned | AssignmentStatus::CheckedIn
-        ) && opens <= self.c.now
-            && self.c.now < a.ends_at + Duration::hours(2)
+        ) && volunteer::checkin_is_open(a.starts_at, a.ends_at + Duration::hours(2), self.c.now)
     }
 
     fn invited(&self, a: &Assignment) -> bool {
@@ -439,7 +438,7 @@ async fn squad_page(state: &AppState, c: Ctx) -> PageResult {
     let now = c.now;
     let mut now_on: Vec<WeekRow> = Vec::new();
     for r in &week {
-        let open = r.a.starts_at - Duration::minutes(30) <= now && now < r.a.ends_at;
+        let open = volunteer::checkin_is_open(r.a.starts_at, r.a.ends_at, now);
         if open && !now_on.iter().any(|o| o.a.shift_id == r.a.shift_id) {
             now_on.push(WeekRow {
                 member: r.member.clone(),
@@ -472,6 +471,17 @@ struct ShiftScreen {
     link: String,
     /// The leader's members on the shift.
     on_shift: Vec<WeekRow>,
+}
+
+impl ShiftScreen {
+    fn opens(&self) -> time::OffsetDateTime {
+        volunteer::checkin_opens(self.shift.starts_at)
+    }
+
+    /// Members are checked in only from when check-in opens.
+    fn open(&self) -> bool {
+        volunteer::checkin_is_open(self.shift.starts_at, self.shift.ends_at, self.c.now)
+    }
 }
 
 /// A shift's check-in screen for the squad leader: the rotating code, a QR code of the

@@ -175,6 +175,13 @@ pub struct RosterAnswer {
     pub unmet: u32,
     pub proven_optimal: bool,
     pub seconds: f64,
+    /// The window of days it was made for, Beijing time.
+    #[serde(with = "crate::wire::ymd")]
+    #[schema(value_type = String, example = "2026-12-01")]
+    pub from: Date,
+    #[serde(with = "crate::wire::ymd")]
+    #[schema(value_type = String, example = "2026-12-01")]
+    pub to: Date,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -809,6 +816,8 @@ async fn roster_answer(
         unmet: r.unmet,
         proven_optimal: r.proven_optimal != 0,
         seconds: r.seconds,
+        from: r.window_from,
+        to: r.window_to,
     })
 }
 
@@ -962,9 +971,6 @@ pub async fn shift_code(
     Ok(CheckinCode { code, expires_at })
 }
 
-/// How early before its start a shift's check-in opens.
-const CHECKIN_OPENS_BEFORE: u32 = 30;
-
 /// Which assignment a check-in or -out is for: the caller's own with the code shown at
 /// the shift, or one a leader or the organization's staff names.
 async fn checkin_target(
@@ -975,10 +981,10 @@ async fn checkin_target(
 ) -> AppResult<model::Assignment> {
     let shift = state.store.shift(user.district(), shift_id).await?;
     let now = state.now();
-    let opens = shift.starts_at - Duration::minutes(i64::from(CHECKIN_OPENS_BEFORE));
+    let opens = volunteer::checkin_opens(shift.starts_at);
     if now < opens {
         return Err(DomainError::CheckinNotOpen {
-            minutes_before: CHECKIN_OPENS_BEFORE,
+            minutes_before: volunteer::CHECKIN_OPENS_BEFORE,
             opens,
         }
         .into());
