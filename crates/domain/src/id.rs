@@ -54,7 +54,8 @@ macro_rules! for_each_id {
             ShiftId,
             RosterId,
             AssignmentId,
-            HoursId
+            HoursId,
+            ReviewId
         );
     };
 }

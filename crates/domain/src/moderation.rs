@@ -6,6 +6,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::error::{DomainError, DomainResult};
 use crate::status_enum;
 
 status_enum!(
@@ -27,6 +28,81 @@ pub struct Rules {
     pub contact: Vec<String>,
     pub link: Vec<String>,
     pub abuse: Vec<String>,
+}
+
+/// The words a district adds to the defaults, by reason: a district setting the League
+/// edits, so that a new kind of advert is held without a new release.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DistrictWords {
+    pub advert: Vec<String>,
+    pub contact: Vec<String>,
+    pub link: Vec<String>,
+    pub abuse: Vec<String>,
+}
+
+impl DistrictWords {
+    /// At most this many words in all, each of 1 to 40 characters.
+    pub const MAX_WORDS: usize = 500;
+    pub const MAX_CHARS: usize = 40;
+
+    /// Trims each word, drops empty and repeated ones, and refuses a list too long to
+    /// check every comment against.
+    pub fn check(self) -> DomainResult<Self> {
+        let clean = |field: &'static str, list: Vec<String>| -> DomainResult<Vec<String>> {
+            let mut kept: Vec<String> = Vec::new();
+            for word in list {
+                let word = word.trim().to_owned();
+                if word.chars().count() > Self::MAX_CHARS {
+                    return Err(DomainError::invalid(
+                        field,
+                        format!(
+                            "每个词不超过{}个字 / Each word has at most {} characters",
+                            Self::MAX_CHARS,
+                            Self::MAX_CHARS
+                        ),
+                    ));
+                }
+                if !compact(&normalize(&word)).is_empty() && !kept.contains(&word) {
+                    kept.push(word);
+                }
+            }
+            Ok(kept)
+        };
+        let words = Self {
+            advert: clean("moderation.advert", self.advert)?,
+            contact: clean("moderation.contact", self.contact)?,
+            link: clean("moderation.link", self.link)?,
+            abuse: clean("moderation.abuse", self.abuse)?,
+        };
+        let total = words.advert.len() + words.contact.len() + words.link.len() + words.abuse.len();
+        if total > Self::MAX_WORDS {
+            return Err(DomainError::invalid(
+                "moderation",
+                format!(
+                    "自定义词语最多{}个 / At most {} words of the district's own",
+                    Self::MAX_WORDS,
+                    Self::MAX_WORDS
+                ),
+            ));
+        }
+        Ok(words)
+    }
+}
+
+impl Rules {
+    /// The default words and the district's own.
+    pub fn with(district: &DistrictWords) -> Self {
+        let mut rules = Self::default();
+        let add = |list: &mut Vec<String>, more: &[String]| {
+            list.extend(more.iter().map(|w| normalize(w)));
+        };
+        add(&mut rules.advert, &district.advert);
+        add(&mut rules.contact, &district.contact);
+        add(&mut rules.link, &district.link);
+        add(&mut rules.abuse, &district.abuse);
+        rules
+    }
 }
 
 fn words(list: &[&str]) -> Vec<String> {
@@ -348,13 +424,31 @@ mod tests {
 
     #[test]
     fn a_district_adds_its_own_words() {
-        let mut rules = Rules::default();
-        assert_eq!(hold_reason("来玩斗地主赢现金", &[], &rules), None);
-        rules.advert.push(normalize("斗地主赢现金"));
         assert_eq!(
-            hold_reason("来玩斗地主 赢现金", &[], &rules),
+            hold_reason("来玩斗地主赢现金", &[], &Rules::default()),
+            None
+        );
+        let words = DistrictWords {
+            advert: vec!["  斗地主赢现金 ".into(), "斗地主赢现金".into(), " ".into()],
+            ..DistrictWords::default()
+        }
+        .check()
+        .unwrap();
+        assert_eq!(words.advert, vec!["斗地主赢现金".to_owned()]);
+        assert_eq!(
+            hold_reason("来玩斗地主 赢现金", &[], &Rules::with(&words)),
             Some(HoldReason::Advert)
         );
+        let long = DistrictWords {
+            abuse: vec!["长".repeat(41)],
+            ..DistrictWords::default()
+        };
+        assert_eq!(long.check().unwrap_err().field(), Some("moderation.abuse"));
+        let many = DistrictWords {
+            link: (0..501).map(|i| format!("w{i}")).collect(),
+            ..DistrictWords::default()
+        };
+        assert_eq!(many.check().unwrap_err().field(), Some("moderation"));
     }
 
     #[test]

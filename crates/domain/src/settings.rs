@@ -5,17 +5,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::activity::CheckinWindow;
 use crate::error::{DomainError, DomainResult};
+use crate::moderation::DistrictWords;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DistrictSettings {
     /// When check-in opens before an activity and closes after it.
     pub checkin: CheckinWindow,
+    /// The district's own words that hold public text for a moderator.
+    pub moderation: DistrictWords,
 }
 
 impl DistrictSettings {
     /// Validates settings a League administrator sends.
-    pub fn check(self) -> DomainResult<Self> {
+    pub fn check(mut self) -> DomainResult<Self> {
         let most = CheckinWindow::MAX_MINUTES;
         for (field, minutes) in [
             (
@@ -34,6 +37,7 @@ impl DistrictSettings {
                 ));
             }
         }
+        self.moderation = self.moderation.check()?;
         Ok(self)
     }
 }
@@ -52,6 +56,7 @@ mod tests {
                 opens_minutes_before: 24 * 60 + 1,
                 closes_minutes_after: 0,
             },
+            ..DistrictSettings::default()
         };
         assert_eq!(
             wide.check().unwrap_err().field(),

@@ -129,7 +129,7 @@ pub struct ListQuery {
     /// The menu ranked by fit for this community.
     #[param(value_type = Option<String>)]
     pub community: Option<RegionId>,
-    /// The scorecard's year.
+    /// The scorecard's period: `YYYY`, `YYYY-Qn` or `YYYY-MM`.
     pub period: Option<String>,
     /// Squads of this team.
     #[param(value_type = Option<String>)]

@@ -348,10 +348,22 @@ pub struct Review {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rating: Option<f64>,
     pub text: String,
+    /// `visible`, `held` (waiting for a moderator) or `hidden`.
     #[schema(value_type = String, example = "visible")]
     pub status: ReviewStatus,
+    /// Why it is held (`advert`, `contact`, `link`, `repeated`, `abuse`) or hidden (the
+    /// moderator's words).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The organization's public reply.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply: Option<String>,
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
+    pub replied_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
@@ -756,7 +768,9 @@ impl From<model::Review> for Review {
             rating: v.rating,
             text: v.text,
             status: v.status,
+            reason: v.reason,
             reply: v.reply,
+            replied_at: v.replied_at,
             created_at: v.created_at,
         }
     }

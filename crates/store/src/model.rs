@@ -563,8 +563,20 @@ pub struct Review {
     pub text: String,
     #[sqlx(try_from = "String")]
     pub status: ReviewStatus,
+    /// Why it is held or hidden.
+    pub reason: Option<String>,
+    /// The organization's public reply, and when it was written.
     pub reply: Option<String>,
+    pub replied_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
+}
+
+/// Whose reviews a moderator sees and acts on: the whole district (the League) or some
+/// organizations' own.
+#[derive(Debug, Clone)]
+pub enum ReviewScope {
+    District,
+    Organizations(Vec<OrganizationId>),
 }
 
 /// One event of the audit trail as the League reads it.

@@ -4,14 +4,17 @@ use async_trait::async_trait;
 use time::{Date, OffsetDateTime};
 use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
 use youthloop_domain::id::*;
-use youthloop_domain::review::ReviewStatus;
+use youthloop_domain::order::OrderStatus;
+use youthloop_domain::review::{ModerationAction, ReviewStatus};
 use youthloop_domain::role::Actor;
-use youthloop_domain::scorecard::Facts;
+use youthloop_domain::scorecard::{self, Facts};
+use youthloop_domain::DomainError;
 
 use crate::model::*;
 use crate::rows::*;
+use crate::sql::Conn;
 use crate::sql::{query, query_scalar};
-use crate::{SqlStore, StoreResult};
+use crate::{SqlStore, StoreError, StoreResult};
 
 #[async_trait]
 pub trait Reviews: Send + Sync {
@@ -47,6 +50,72 @@ pub trait Reviews: Send + Sync {
         from: OffsetDateTime,
         to: OffsetDateTime,
     ) -> StoreResult<Facts>;
+
+    // Moderation.
+    /// One review with text in `status`, of the scope's organizations, oldest first.
+    async fn moderation_queue(
+        &self,
+        district_id: &DistrictId,
+        scope: &ReviewScope,
+        status: ReviewStatus,
+        page: &Page,
+    ) -> StoreResult<Paged<Review>>;
+
+    /// A review of the scope; `NotFound` outside it.
+    async fn review(
+        &self,
+        district_id: &DistrictId,
+        scope: &ReviewScope,
+        id: &ReviewId,
+    ) -> StoreResult<Review>;
+
+    /// Publishes or hides a review of the scope, with the reason for hiding; audited.
+    async fn moderate_review(
+        &self,
+        by: &Actor,
+        scope: &ReviewScope,
+        id: &ReviewId,
+        action: ModerationAction,
+        reason: Option<&str>,
+    ) -> StoreResult<Review>;
+
+    /// The organization's one public reply under a review of the scope; audited.
+    async fn reply_to_review(
+        &self,
+        by: &Actor,
+        scope: &ReviewScope,
+        id: &ReviewId,
+        text: &str,
+    ) -> StoreResult<Review>;
+}
+
+/// The scope as a statement's two arguments: whether it is the whole district, and the
+/// organizations otherwise.
+fn scope_args(scope: &ReviewScope) -> (bool, Vec<OrganizationId>) {
+    match scope {
+        ReviewScope::District => (true, Vec::new()),
+        ReviewScope::Organizations(ids) => (false, ids.clone()),
+    }
+}
+
+async fn load_review(
+    c: &mut Conn<'_>,
+    district_id: &DistrictId,
+    scope: &ReviewScope,
+    id: &ReviewId,
+) -> StoreResult<Review> {
+    let (whole, orgs) = scope_args(scope);
+    query(&format!(
+        "select {REVIEW_COLUMNS} from reviews
+         where id = $1 and district_id = $2 and ($3 or organization_id = any($4))"
+    ))
+    .bind(id)
+    .bind(district_id)
+    .bind(whole)
+    .bind(orgs)
+    .fetch_optional(c)
+    .await?
+    .ok_or(StoreError::NotFound)
 }
 
 #[async_trait]
@@ -155,11 +224,13 @@ impl Reviews for SqlStore {
         from: OffsetDateTime,
         to: OffsetDateTime,
     ) -> StoreResult<Facts> {
-        let sessions: Vec<(OffsetDateTime, Option<Date>, i64, i64)> = query(
-            "select a.starts_at, o.window_end,
+        let mut c = self.pools.read();
+        let sessions: Vec<(OffsetDateTime, Option<Date>, Option<i64>, i64, i64)> = query(
+            "select a.starts_at, o.window_end, p.unit_price_fen,
                 (select count(*) from registrations r where r.activity_id = a.id and r.status = $5),
                 (select count(*) from registrations r where r.activity_id = a.id and r.status = $6)
              from activities a left join orders o on o.id = a.order_id
+             left join projects p on p.id = o.project_id
              where a.district_id = $1 and a.organization_id = $2 and a.status = $7
              and a.starts_at >= $3 and a.starts_at < $4",
         )
@@ -170,30 +241,156 @@ impl Reviews for SqlStore {
         .bind(RegistrationStatus::Attended.as_str())
         .bind(RegistrationStatus::NoShow.as_str())
         .bind(ActivityStatus::Finished.as_str())
-        .fetch_all(&mut self.pools.read())
+        .fetch_all(&mut c)
         .await?;
-        let (review_count, rating_sum): (i64, f64) = query(&format!(
-            "select count(*), coalesce(sum(rating), 0.0) from reviews
-             where district_id = $1 and organization_id = $2 and status = {} and rating is not null
-             and author_id is not null
-             and created_at >= $3 and created_at < $4",
-            sql_name(ReviewStatus::Visible)
-        ))
+        // Ratings that stand: verified ones (the author's part is on record), whatever a
+        // moderator did with their text. Anonymous ratings never count.
+        let (review_count, rating_sum, complaints, district_count, district_sum): (
+            i64,
+            f64,
+            i64,
+            i64,
+            f64,
+        ) = query(
+            "select
+                    count(case when organization_id = $2 then 1 end),
+                    coalesce(sum(case when organization_id = $2 then rating end), 0.0),
+                    count(case when organization_id = $2 and rating <= $5 then 1 end),
+                    count(*),
+                    coalesce(sum(rating), 0.0)
+                 from reviews
+                 where district_id = $1 and rating is not null and author_id is not null
+                 and created_at >= $3 and created_at < $4",
+        )
         .bind(district_id)
         .bind(organization_id)
         .bind(from)
         .bind(to)
-        .fetch_one(&mut self.pools.read())
+        .bind(scorecard::COMPLAINT_RATING)
+        .fetch_one(&mut c)
+        .await?;
+        // Orders delivered in the period, and whether the community then confirmed them.
+        let (delivered, accepted): (i64, i64) = query(
+            "select count(*), count(case when exists (select 1 from order_history c
+                    where c.order_id = h.order_id and c.status = $5) then 1 end)
+             from order_history h join orders o on o.id = h.order_id
+             where h.district_id = $1 and o.organization_id = $2 and h.status = $6
+             and h.at >= $3 and h.at < $4",
+        )
+        .bind(district_id)
+        .bind(organization_id)
+        .bind(from)
+        .bind(to)
+        .bind(OrderStatus::Confirmed.as_str())
+        .bind(OrderStatus::Delivered.as_str())
+        .fetch_one(&mut c)
         .await?;
         let n = |v: i64| u64::try_from(v).unwrap_or(0);
         let mut facts = Facts {
             review_count: n(review_count),
             rating_sum,
+            complaints: n(complaints),
+            orders_delivered: n(delivered),
+            orders_accepted: n(accepted),
+            district_review_count: n(district_count),
+            district_rating_sum: district_sum,
             ..Facts::default()
         };
-        for (starts_at, window_end, attended, no_show) in sessions {
+        for (starts_at, window_end, unit_price, attended, no_show) in sessions {
             facts.count_session(starts_at, window_end, n(attended), n(no_show));
+            if let Some(price) = unit_price {
+                facts.count_bought(n(price), n(attended));
+            }
         }
         Ok(facts)
+    }
+
+    async fn moderation_queue(
+        &self,
+        district_id: &DistrictId,
+        scope: &ReviewScope,
+        status: ReviewStatus,
+        page: &Page,
+    ) -> StoreResult<Paged<Review>> {
+        let (whole, orgs) = scope_args(scope);
+        query(&format!(
+            "select {REVIEW_COLUMNS} from reviews
+             where district_id = $1 and status = $2 and text <> '' and ($3 or organization_id = any($4))
+             and id > $5 order by id limit $6"
+        ))
+        .bind(district_id)
+        .bind(status.as_str())
+        .bind(whole)
+        .bind(orgs)
+        .fetch_page(&mut self.pools.read(), page, Ok, |r: &Review| r.id.clone())
+        .await
+    }
+
+    async fn review(
+        &self,
+        district_id: &DistrictId,
+        scope: &ReviewScope,
+        id: &ReviewId,
+    ) -> StoreResult<Review> {
+        load_review(&mut self.pools.read(), district_id, scope, id).await
+    }
+
+    async fn moderate_review(
+        &self,
+        by: &Actor,
+        scope: &ReviewScope,
+        id: &ReviewId,
+        action: ModerationAction,
+        reason: Option<&str>,
+    ) -> StoreResult<Review> {
+        let mut tx = self.write().await?;
+        let review = load_review(&mut tx.conn(), &by.district_id, scope, id).await?;
+        let next = review.status.moderate(action)?;
+        query("update reviews set status = $1, reason = $2 where id = $3")
+            .bind(next.as_str())
+            .bind(reason)
+            .bind(id)
+            .execute(&mut tx.conn())
+            .await?;
+        tx.audit(by, &format!("review.{action}"), "review", id)
+            .await?;
+        let moved = load_review(&mut tx.conn(), &by.district_id, scope, id).await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    async fn reply_to_review(
+        &self,
+        by: &Actor,
+        scope: &ReviewScope,
+        id: &ReviewId,
+        text: &str,
+    ) -> StoreResult<Review> {
+        let mut tx = self.write().await?;
+        let review = load_review(&mut tx.conn(), &by.district_id, scope, id).await?;
+        if review.reply.is_some() {
+            return Err(StoreError::conflict(
+                "already_replied",
+                "已回复过这条评论 / This comment already has a reply",
+            ));
+        }
+        if review.status != ReviewStatus::Visible {
+            return Err(DomainError::InvalidTransition {
+                entity: "review",
+                from: review.status.as_str(),
+                action: "reply",
+            }
+            .into());
+        }
+        query("update reviews set reply = $1, replied_at = $2 where id = $3")
+            .bind(text)
+            .bind(by.at)
+            .bind(id)
+            .execute(&mut tx.conn())
+            .await?;
+        tx.audit(by, "review.reply", "review", id).await?;
+        let replied = load_review(&mut tx.conn(), &by.district_id, scope, id).await?;
+        tx.commit().await?;
+        Ok(replied)
     }
 }

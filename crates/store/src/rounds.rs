@@ -5,7 +5,6 @@ use async_trait::async_trait;
 use sqlx::FromRow;
 use youthloop_domain::id::*;
 use youthloop_domain::order::OrderStatus;
-use youthloop_domain::review::ReviewStatus;
 use youthloop_domain::role::Actor;
 use youthloop_domain::round::{self, ProjectAction, RoundAction};
 use youthloop_domain::round::{ProjectStatus, RoundStatus};
@@ -220,16 +219,16 @@ impl Rounds for SqlStore {
             rating_sum: f64,
         }
         let holding = sql_names(OrderStatus::ALL.iter().filter(|s| s.holds_sessions()));
-        let visible = sql_name(ReviewStatus::Visible);
+        // Verified ratings count whatever a moderator does with their text.
         let rows: Vec<MenuRow> = query(&format!(
             "select p.id, p.title, p.area, p.organization_id, o.name as organization_name, p.min_age, p.max_age,
                 p.capacity, p.unit_price_fen,
                 p.sessions_bought - coalesce((select cast(sum(x.sessions) as bigint) from orders x where x.project_id = p.id
                     and x.status in ({holding})), 0) as sessions_left,
                 (select count(*) from reviews v where v.organization_id = p.organization_id
-                    and v.status = {visible} and v.rating is not null and v.author_id is not null) as review_count,
+                    and v.rating is not null and v.author_id is not null) as review_count,
                 coalesce((select sum(v.rating) from reviews v where v.organization_id = p.organization_id
-                    and v.status = {visible} and v.rating is not null and v.author_id is not null), 0.0) as rating_sum
+                    and v.rating is not null and v.author_id is not null), 0.0) as rating_sum
              from projects p join organizations o on o.id = p.organization_id
              join rounds r on r.id = p.round_id
              where p.district_id = $1 and p.status = {} and r.status != {}
@@ -259,6 +258,7 @@ impl Rounds for SqlStore {
                 rating: (youthloop_domain::scorecard::bayesian_average(
                     count(r.review_count).into(),
                     r.rating_sum,
+                    youthloop_domain::scorecard::PRIOR_MEAN,
                 ) * 100.0)
                     .round()
                     / 100.0,

@@ -314,7 +314,7 @@ fn tail(masked: &str) -> String {
 
 pub(crate) const REVIEW_COLUMNS: &str =
     "id, target_kind, target_id, organization_id, author_role, content,
-    organization_rating, effect, rating, text, status, reply, created_at";
+    organization_rating, effect, rating, text, status, reason, reply, replied_at, created_at";
 
 /// The cursor bound for a page: ids are UUIDv7, so they sort by creation.
 pub(crate) fn after(page: &Page) -> &str {

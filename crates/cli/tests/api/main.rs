@@ -14,6 +14,7 @@ mod hardening;
 mod helpers;
 mod instances;
 mod loop_walk;
+mod moderation;
 mod openapi;
 mod pages;
 mod roles;

@@ -504,6 +504,40 @@ async fn every_route_for_every_role(engine: Engine) {
         "supervisor_id": supervisor_id,
         "consent": {"guardian_name": "赵父", "relation": "父亲", "scope": "个案服务", "given": true}});
 
+    // Comments on the demo organization for its moderators, from an address of their
+    // own: four held (to publish and to hide, by the League and by the organization) and
+    // one shown, to answer.
+    let mut comments = Vec::new();
+    for text in [
+        "加微信 aa111 领",
+        "加微信 bb222 领",
+        "加微信 cc333 领",
+        "加微信 dd444 领",
+        "活动很好，谢谢老师",
+    ] {
+        let (status, posted) = app
+            .request_with(
+                Method::POST,
+                None,
+                &format!("/api/v1/organizations/{org_id}/comments"),
+                Some(json!({"text": text})),
+                &[("x-forwarded-for", "198.51.100.7")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{posted}");
+        comments.push(id(&posted));
+    }
+    let moderate = |step: &str, body: Option<Value>, league: &str, org: &str| {
+        let path = |comment: &str| format!("/api/v1/comments/{comment}/{step}");
+        route(
+            Method::POST,
+            path(league),
+            body.clone(),
+            &["league_admin", "org_admin"],
+        )
+        .own("org_admin", path(org), body)
+    };
+
     let reason = || Some(json!({"reason": "测试"}));
     let review = || Some(json!({"content": 5, "organization": 5, "effect": 5}));
     let order_step = |order: &str, step: &str, body: Option<Value>, allowed| {
@@ -643,6 +677,15 @@ async fn every_route_for_every_role(engine: Engine) {
         ),
         route(Method::GET, format!("/api/v1/organizations/{org_id}/reviews"), None, EVERYONE),
         route(Method::GET, format!("/api/v1/organizations/{org_id}/scorecard"), None, EVERYONE),
+        route(Method::GET, "/api/v1/moderation/comments".into(), None, &["league_admin", "org_admin"]),
+        moderate("publish", None, &comments[0], &comments[1]),
+        moderate("hide", reason(), &comments[2], &comments[3]),
+        route(
+            Method::POST,
+            format!("/api/v1/comments/{}/replies", comments[4]),
+            Some(json!({"text": "谢谢您的评价"})),
+            &["org_admin"],
+        ),
         route(Method::POST, "/api/v1/cases".into(), Some(intake), &["social_worker"]),
         route(Method::GET, "/api/v1/cases".into(), None, &["social_worker", "org_admin"]),
         route(Method::GET, format!("/api/v1/cases/{case_id}"), None, &["social_worker", "org_admin"]),

@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod cases;
+pub mod moderation;
 pub mod orders;
 pub mod regions;
 pub mod reviews;
@@ -98,6 +99,10 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(reviews::comment))
         .routes(routes!(reviews::list_reviews))
         .routes(routes!(reviews::scorecard))
+        .routes(routes!(moderation::queue))
+        .routes(routes!(moderation::publish))
+        .routes(routes!(moderation::hide))
+        .routes(routes!(moderation::reply))
         .routes(routes!(regions::create_user))
         .routes(routes!(settings::get_settings, settings::put_settings))
         .routes(routes!(rounds::create_round))

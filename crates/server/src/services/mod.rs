@@ -9,6 +9,7 @@
 pub mod activities;
 pub mod cases;
 pub mod export;
+pub mod moderation;
 pub mod orders;
 pub mod regions;
 pub mod reviews;

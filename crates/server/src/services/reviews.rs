@@ -1,20 +1,20 @@
 //! Reviewing (点评) and the scorecard that closes the loop.
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Month, Time};
 use utoipa::ToSchema;
 use youthloop_domain::id::*;
 use youthloop_domain::moderation;
 use youthloop_domain::parse::{in_range, optional_text, text};
 use youthloop_domain::review::{check_reviewable, Ratings, ReviewStatus, ReviewTarget};
 use youthloop_domain::role::{Actor, Role};
-use youthloop_domain::scorecard;
+use youthloop_domain::scorecard::{self, Period};
 use youthloop_domain::DomainError;
 use youthloop_store::model::{NewReview, Paged, Review};
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::{CurrentUser, ListQuery};
 use crate::limits::Limited;
+use crate::services::moderation::rules;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -36,16 +36,21 @@ impl ReviewBody {
     }
 }
 
-/// A review by someone whose part in what they review is on record: shown at once.
-fn verified(
+/// A review by someone whose part in what they review is on record. Its ratings count
+/// whatever becomes of its text; the text is public, so it passes the same rules as a
+/// comment and may wait for a moderator.
+async fn verified(
+    state: &AppState,
     target: ReviewTarget,
     target_id: String,
     organization_id: OrganizationId,
     user: &CurrentUser,
     role: Role,
     (ratings, text): (Ratings, String),
-) -> NewReview {
-    NewReview {
+) -> AppResult<NewReview> {
+    // Attending parents may well write the same few words: only spam repeats matter.
+    let held = moderation::hold_reason(&text, &[], &rules(state, user.district()).await?);
+    Ok(NewReview {
         target,
         target_id,
         organization_id,
@@ -54,8 +59,16 @@ fn verified(
         ratings: Some(ratings),
         rating: None,
         text,
-        status: ReviewStatus::Visible,
-        reason: None,
+        status: status_for(held),
+        reason: held.map(|r| r.as_str().to_owned()),
+    })
+}
+
+fn status_for(held: Option<moderation::HoldReason>) -> ReviewStatus {
+    if held.is_some() {
+        ReviewStatus::Held
+    } else {
+        ReviewStatus::Visible
     }
 }
 
@@ -83,13 +96,15 @@ pub async fn review_activity(
         Role::Youth
     };
     let review = verified(
+        state,
         ReviewTarget::Activity,
         activity.id.into(),
         activity.organization_id,
         user,
         role,
         parsed,
-    );
+    )
+    .await?;
     Ok(state.store.create_review(&user.actor, review).await?)
 }
 
@@ -115,13 +130,15 @@ pub async fn review_order(
         .into());
     }
     let review = verified(
+        state,
         ReviewTarget::Order,
         order.id.into(),
         order.organization_id,
         user,
         Role::CommunityOfficer,
         parsed,
-    );
+    )
+    .await?;
     Ok(state.store.create_review(&user.actor, review).await?)
 }
 
@@ -152,12 +169,7 @@ pub async fn comment(
     let rating = b.rating.map(|r| in_range("rating", r, 1, 5)).transpose()?;
     let org = state.store.organization(district, id).await?;
     let recent = state.store.recent_comments(district, &org.id, 50).await?;
-    let held = moderation::hold_reason(&text, &recent, &moderation::Rules::default());
-    let status = if held.is_some() {
-        ReviewStatus::Held
-    } else {
-        ReviewStatus::Visible
-    };
+    let held = moderation::hold_reason(&text, &recent, &rules(state, district).await?);
     let review = NewReview {
         target: ReviewTarget::Organization,
         target_id: org.id.to_string(),
@@ -167,7 +179,7 @@ pub async fn comment(
         ratings: None,
         rating: rating.map(f64::from),
         text,
-        status,
+        status: status_for(held),
         reason: held.map(|r| r.as_str().to_owned()),
     };
     let created = state
@@ -191,61 +203,91 @@ pub async fn reviews(
     Ok(state.store.reviews(district, &org.id, &q.page()?).await?)
 }
 
+/// An organization's scorecard for a period, each figure with the counts it rests on.
+/// The rule is `domain::scorecard::score`, stated in `rule`.
 #[derive(Serialize, ToSchema)]
 pub struct Scorecard {
     pub organization_id: String,
+    /// `YYYY`, `YYYY-Qn` or `YYYY-MM`, in Beijing time.
     pub period: String,
     pub sessions_delivered: u64,
+    pub sessions_on_time: u64,
     pub on_time_rate: f64,
+    pub attended: u64,
+    pub no_show: u64,
     pub attendance_rate: f64,
+    pub no_show_rate: f64,
+    /// The same as `satisfaction_adjusted`.
     pub satisfaction: f64,
+    /// The Bayesian average of verified ratings towards the district's mean.
+    pub satisfaction_adjusted: f64,
+    /// The plain mean of the organization's verified ratings, if it has any.
+    pub satisfaction_raw: Option<f64>,
+    /// The verified ratings behind it.
     pub reviews: u64,
+    /// The district's mean the average is pulled towards, and how many ratings make it.
+    pub district_mean: f64,
+    pub district_reviews: u64,
+    /// Verified reviews rated 2 of 5 or lower.
+    pub complaints: u64,
+    pub orders_delivered: u64,
+    pub orders_accepted: u64,
+    /// Of the orders delivered, the share the community confirmed (验收); none if none.
+    pub acceptance_rate: Option<f64>,
+    /// What the bought sessions cost, and per young person who attended them.
+    pub cost_fen: u64,
+    pub cost_per_attendee_fen: Option<u64>,
+    /// 0–100.
     pub score: f64,
+    /// The rule in words, in Chinese and in English.
+    pub rule_zh: &'static str,
+    pub rule_en: &'static str,
 }
 
-/// The scorecard of an organization for a year (`period` as `YYYY`, this year by default).
+/// The scorecard of an organization for a year, quarter or month (`period` as `YYYY`,
+/// `YYYY-Qn` or `YYYY-MM`; this year by default).
 pub async fn scorecard(
     state: &AppState,
     district: &DistrictId,
     id: &OrganizationId,
     period: Option<&str>,
 ) -> AppResult<Scorecard> {
-    let year = match period {
-        None => state.today().year(),
-        Some(p) => p
-            .parse::<i32>()
-            .ok()
-            .filter(|y| (2000..=2100).contains(y))
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "period",
-                    "期间应为年份，如 2026 / period is a year such as 2026",
-                )
-            })?,
+    let period = match period {
+        None | Some("") => Period::year(state.today().year()),
+        Some(p) => Period::parse(p.trim())?,
     };
     let org = state.store.organization(district, id).await?;
-    let start_of = |y: i32| {
-        Date::from_calendar_date(y, Month::January, 1)
-            .map(|d| {
-                d.with_time(Time::MIDNIGHT)
-                    .assume_offset(youthloop_domain::parse::SHANGHAI)
-                    .to_offset(time::UtcOffset::UTC)
-            })
-            .map_err(AppError::internal)
-    };
+    let (from, to) = period.bounds();
     let facts = state
         .store
-        .scorecard_facts(district, &org.id, start_of(year)?, start_of(year + 1)?)
+        .scorecard_facts(district, &org.id, from, to)
         .await?;
-    let scores = scorecard::score(&facts);
+    let s = scorecard::score(&facts);
+    let round2 = |x: f64| (x * 100.0).round() / 100.0;
     Ok(Scorecard {
         organization_id: org.id.into(),
-        period: year.to_string(),
+        period: period.to_string(),
         sessions_delivered: facts.sessions_delivered,
-        on_time_rate: scores.on_time_rate,
-        attendance_rate: scores.attendance_rate,
-        satisfaction: scores.satisfaction,
+        sessions_on_time: facts.sessions_on_time,
+        on_time_rate: s.on_time_rate,
+        attended: facts.attended,
+        no_show: facts.no_show,
+        attendance_rate: s.attendance_rate,
+        no_show_rate: s.no_show_rate,
+        satisfaction: s.satisfaction,
+        satisfaction_adjusted: s.satisfaction_adjusted,
+        satisfaction_raw: s.satisfaction_raw,
         reviews: facts.review_count,
-        score: scores.score,
+        district_mean: round2(scorecard::prior_mean(&facts)),
+        district_reviews: facts.district_review_count,
+        complaints: s.complaints,
+        orders_delivered: facts.orders_delivered,
+        orders_accepted: facts.orders_accepted,
+        acceptance_rate: s.acceptance_rate,
+        cost_fen: facts.cost_fen,
+        cost_per_attendee_fen: s.cost_per_attendee_fen,
+        score: s.score,
+        rule_zh: scorecard::RULE_ZH,
+        rule_en: scorecard::RULE_EN,
     })
 }

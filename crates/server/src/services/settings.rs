@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use youthloop_domain::activity::CheckinWindow;
+use youthloop_domain::moderation::DistrictWords;
 use youthloop_domain::role::Role;
 use youthloop_domain::settings::DistrictSettings;
 
@@ -20,19 +21,40 @@ pub struct CheckinWindowBody {
     pub closes_minutes_after: u32,
 }
 
+/// The district's own words that hold a public comment or review for a moderator, on top
+/// of the platform's (gambling and lottery adverts, contact details, links, abuse).
+#[derive(Serialize, Deserialize, ToSchema, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModerationWordsBody {
+    pub advert: Vec<String>,
+    pub contact: Vec<String>,
+    pub link: Vec<String>,
+    pub abuse: Vec<String>,
+}
+
 #[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsBody {
     pub checkin: CheckinWindowBody,
+    /// Left out, the district keeps the words it has.
+    #[serde(default)]
+    pub moderation: Option<ModerationWordsBody>,
 }
 
 impl From<DistrictSettings> for SettingsBody {
     fn from(s: DistrictSettings) -> Self {
+        let words = s.moderation;
         Self {
             checkin: CheckinWindowBody {
                 opens_minutes_before: s.checkin.opens_minutes_before,
                 closes_minutes_after: s.checkin.closes_minutes_after,
             },
+            moderation: Some(ModerationWordsBody {
+                advert: words.advert,
+                contact: words.contact,
+                link: words.link,
+                abuse: words.abuse,
+            }),
         }
     }
 }
@@ -50,13 +72,26 @@ pub async fn set_settings(
     b: SettingsBody,
 ) -> AppResult<SettingsBody> {
     user.require(&[Role::LeagueAdmin])?;
+    let moderation = match b.moderation {
+        Some(w) => DistrictWords {
+            advert: w.advert,
+            contact: w.contact,
+            link: w.link,
+            abuse: w.abuse,
+        },
+        None => state.store.settings(user.district()).await?.moderation,
+    };
     let settings = DistrictSettings {
         checkin: CheckinWindow {
             opens_minutes_before: b.checkin.opens_minutes_before,
             closes_minutes_after: b.checkin.closes_minutes_after,
         },
+        moderation,
     }
     .check()?;
-    state.store.set_settings(&user.actor, settings).await?;
+    state
+        .store
+        .set_settings(&user.actor, settings.clone())
+        .await?;
     Ok(settings.into())
 }

@@ -1,0 +1,278 @@
+//! Moderation (审核) over HTTP: the queue of what the rules held, publish and hide with a
+//! reason, the organization's one public reply, the district's own words, and the text
+//! of verified reviews read by the same rules. Every step in the audit trail.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn the_league_and_the_organization_moderate_and_the_organization_replies(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let league = app.sign_in(LEAGUE).await;
+    let org_admin = app.sign_in(ORG_ADMIN).await;
+    let own = app.scope_of(&org_admin).await;
+    let (_, orgs) = app.get(None, "/api/v1/organizations?limit=500").await;
+    let other = orgs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_owned())
+        .find(|id| *id != own)
+        .unwrap();
+    let comment = |org: String, text: &'static str| {
+        let app = &app;
+        async move {
+            let (s, posted) = app
+                .post(
+                    None,
+                    &format!("/api/v1/organizations/{org}/comments"),
+                    json!({"text": text}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{posted}");
+            (
+                posted["id"].as_str().unwrap().to_owned(),
+                posted["status"].as_str().unwrap().to_owned(),
+            )
+        }
+    };
+    let (spam, status) = comment(own.clone(), "加微信 abc12345 领福利").await;
+    assert_eq!(status, "held");
+    let (elsewhere, _) = comment(other.clone(), "ｂｅｔ３６５ 注册就送").await;
+
+    // The queue: the League sees the district's, the organization its own.
+    let (s, league_queue) = app.get(Some(&league), "/api/v1/moderation/comments").await;
+    assert_eq!(s, StatusCode::OK, "{league_queue}");
+    let held = ids(&league_queue);
+    assert!(held.contains(&spam) && held.contains(&elsewhere));
+    let item = league_queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == spam.as_str())
+        .unwrap();
+    assert_eq!(item["status"], "held");
+    assert_eq!(item["reason"], "contact");
+    assert_eq!(item["organization_id"], own.as_str());
+    assert!(item["created_at"].is_string() && item["text"].is_string());
+    let (_, own_queue) = app
+        .get(Some(&org_admin), "/api/v1/moderation/comments?status=held")
+        .await;
+    assert!(ids(&own_queue).contains(&spam));
+    assert!(!ids(&own_queue).contains(&elsewhere), "not its own");
+    for phone in [OFFICER, GUARDIAN, EVALUATOR, VOLUNTEER] {
+        let token = app.sign_in(phone).await;
+        let answer = app.get(Some(&token), "/api/v1/moderation/comments").await;
+        assert_error(&answer, 403, "forbidden");
+    }
+    let bad = app
+        .get(Some(&league), "/api/v1/moderation/comments?status=gone")
+        .await;
+    assert_error(&bad, 422, "invalid");
+    assert_eq!(bad.1["error"]["field"], "status");
+
+    // Another organization's comment is not the organization's to judge.
+    let before = app.db.snapshot().await;
+    let outside = app
+        .post(
+            Some(&org_admin),
+            &format!("/api/v1/comments/{elsewhere}/publish"),
+            json!({}),
+        )
+        .await;
+    assert_error(&outside, 404, "not_found");
+    let no_reason = app
+        .post(
+            Some(&league),
+            &format!("/api/v1/comments/{spam}/hide"),
+            json!({"reason": "  "}),
+        )
+        .await;
+    assert_error(&no_reason, 422, "invalid");
+    assert_eq!(no_reason.1["error"]["field"], "reason");
+    assert_eq!(app.db.snapshot().await, before, "refusals change nothing");
+
+    // Published, it shows; published twice is refused; hidden with a reason, it is gone.
+    let public = format!("/api/v1/organizations/{own}/reviews?limit=500");
+    let (s, published) = app
+        .post(
+            Some(&org_admin),
+            &format!("/api/v1/comments/{spam}/publish"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (s, published["status"].as_str()),
+        (StatusCode::OK, Some("visible"))
+    );
+    assert!(ids(&app.get(None, &public).await.1).contains(&spam));
+    let again = app
+        .post(
+            Some(&league),
+            &format!("/api/v1/comments/{spam}/publish"),
+            json!({}),
+        )
+        .await;
+    assert_error(&again, 409, "invalid_transition");
+    let (s, hidden) = app
+        .post(
+            Some(&league),
+            &format!("/api/v1/comments/{spam}/hide"),
+            json!({"reason": "含联系方式，疑似广告"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{hidden}");
+    assert_eq!(hidden["status"], "hidden");
+    assert_eq!(hidden["reason"], "含联系方式，疑似广告");
+    assert!(!ids(&app.get(None, &public).await.1).contains(&spam));
+    let (_, hidden_queue) = app
+        .get(Some(&league), "/api/v1/moderation/comments?status=removed")
+        .await;
+    assert!(
+        ids(&hidden_queue).contains(&spam),
+        "the older word for hidden"
+    );
+    let (_, by_name) = app
+        .get(
+            Some(&org_admin),
+            &format!("/api/v1/moderation/comments?status={}", "已隐藏"),
+        )
+        .await;
+    assert!(ids(&by_name).contains(&spam), "the Chinese name");
+
+    // The organization answers an everyday comment once, in public; not a hidden one.
+    let (kind, status) = comment(own.clone(), "周六的手工课很好，孩子回家还在讲").await;
+    assert_eq!(status, "visible");
+    let reply = |token: &str, id: &str, text: &str| {
+        let (app, token, path, text) = (
+            &app,
+            token.to_owned(),
+            format!("/api/v1/comments/{id}/replies"),
+            text.to_owned(),
+        );
+        async move { app.post(Some(&token), &path, json!({"text": text})).await }
+    };
+    let (s, replied) = reply(&org_admin, &kind, "谢谢您的肯定，下周六继续开课！").await;
+    assert_eq!(s, StatusCode::CREATED, "{replied}");
+    assert_eq!(replied["reply"], "谢谢您的肯定，下周六继续开课！");
+    assert!(replied["replied_at"].is_string());
+    assert_error(
+        &reply(&org_admin, &kind, "再说一遍").await,
+        409,
+        "already_replied",
+    );
+    assert_error(&reply(&league, &kind, "团区委回复").await, 403, "forbidden");
+    assert_error(
+        &reply(&org_admin, &spam, "回复").await,
+        409,
+        "invalid_transition",
+    );
+    assert_error(
+        &reply(&org_admin, &elsewhere, "回复").await,
+        404,
+        "not_found",
+    );
+    let (_, listed) = app.get(None, &public).await;
+    let shown = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == kind.as_str())
+        .unwrap();
+    assert_eq!(shown["reply"], "谢谢您的肯定，下周六继续开课！");
+    let page = app
+        .client
+        .get(format!("{}/organizations/{own}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("谢谢您的肯定，下周六继续开课！"),
+        "the reply is on the page"
+    );
+
+    // Each step in the audit trail, by its action.
+    let actions = app
+        .db
+        .strings(
+            "select action from audit_events where record_id = $1 order by seq",
+            &spam,
+        )
+        .await;
+    assert_eq!(actions, ["review.create", "review.publish", "review.hide"]);
+    let actions = app
+        .db
+        .strings(
+            "select action from audit_events where record_id = $1 order by seq",
+            &kind,
+        )
+        .await;
+    assert_eq!(actions, ["review.create", "review.reply"]);
+}
+
+/// The League adds a word of its own and it holds the next comment; settings sent
+/// without words keep them.
+async fn the_districts_own_words_hold_comments(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let league = app.sign_in(LEAGUE).await;
+    let (_, orgs) = app.get(None, "/api/v1/organizations").await;
+    let org = orgs["items"][1]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/organizations/{org}/comments");
+    let (_, first) = app
+        .post(None, &path, json!({"text": "来玩斗地主赢现金"}))
+        .await;
+    assert_eq!(first["status"], "visible");
+    let checkin = json!({"opens_minutes_before": 30, "closes_minutes_after": 0});
+    let (s, set) = app
+        .request(
+            Method::PUT,
+            Some(&league),
+            "/api/v1/settings",
+            Some(json!({"checkin": checkin, "moderation": {"advert": [" 斗地主赢现金 "]}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{set}");
+    assert_eq!(set["moderation"]["advert"], json!(["斗地主赢现金"]));
+    let (_, second) = app
+        .post(None, &path, json!({"text": "周末来玩斗地主 赢 现金"}))
+        .await;
+    assert_eq!(second["status"], "held");
+    let (s, kept) = app
+        .request(
+            Method::PUT,
+            Some(&league),
+            "/api/v1/settings",
+            Some(json!({"checkin": checkin})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(kept["moderation"]["advert"], json!(["斗地主赢现金"]));
+    let too_long = app
+        .request(
+            Method::PUT,
+            Some(&league),
+            "/api/v1/settings",
+            Some(json!({"checkin": checkin, "moderation": {"abuse": ["长".repeat(41)]}})),
+        )
+        .await;
+    assert_error(&too_long, 422, "invalid");
+    assert_eq!(too_long.1["error"]["field"], "moderation.abuse");
+}
+
+crate::on_every_engine!(
+    the_league_and_the_organization_moderate_and_the_organization_replies,
+    the_districts_own_words_hold_comments
+);
