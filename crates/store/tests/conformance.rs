@@ -815,6 +815,55 @@ async fn an_order_goes_round_the_loop<S: Store>(s: &S) {
         .unwrap();
     let listed = s.reviews(&w.district, &org_id, &Page::all()).await.unwrap();
     assert_eq!(listed.items[0].id, review.id);
+    // A parent's low rating whose text waits for a moderator, then is hidden by the
+    // organization: still a complaint on the record. An anonymous five counts nowhere.
+    let parent = guardian(&w);
+    let low = s
+        .create_review(
+            &parent,
+            NewReview {
+                target: youthloop_domain::review::ReviewTarget::Activity,
+                target_id: activity.id.to_string(),
+                organization_id: org_id.clone(),
+                author_id: Some(parent.user_id.clone()),
+                author_role: "guardian".into(),
+                ratings: Some(youthloop_domain::review::Ratings::parse(1, 2, 1).unwrap()),
+                rating: None,
+                text: "太差了 加我微信聊".into(),
+                status: youthloop_domain::review::ReviewStatus::Held,
+                reason: Some("contact".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let hidden = s
+        .moderate_review(
+            &w.org,
+            &ReviewScope::Organizations(org_ids.clone()),
+            &ReviewId::from(low.id.as_str()),
+            youthloop_domain::review::ModerationAction::Hide,
+            Some("含联系方式"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(hidden.status, youthloop_domain::review::ReviewStatus::Hidden);
+    s.create_review(
+        &Actor::visitor(&w.district, "203.0.113.9", now()),
+        NewReview {
+            target: youthloop_domain::review::ReviewTarget::Organization,
+            target_id: org_id.to_string(),
+            organization_id: org_id.clone(),
+            author_id: None,
+            author_role: "public".into(),
+            ratings: None,
+            rating: Some(5.0),
+            text: "很好".into(),
+            status: youthloop_domain::review::ReviewStatus::Visible,
+            reason: None,
+        },
+    )
+    .await
+    .unwrap();
     let facts = s
         .scorecard_facts(
             &w.district,
@@ -832,9 +881,33 @@ async fn an_order_goes_round_the_loop<S: Store>(s: &S) {
             facts.no_show,
             facts.review_count
         ),
-        (1, 1, 1, 1, 1)
+        (1, 1, 1, 1, 2)
     );
-    assert!((facts.rating_sum - 4.0).abs() < 1e-9);
+    assert!((facts.rating_sum - (4.0 + 4.0 / 3.0)).abs() < 0.01);
+    assert_eq!(facts.complaints, 1);
+    assert_eq!((facts.orders_delivered, facts.orders_accepted), (1, 1));
+    assert_eq!((facts.cost_fen, facts.bought_attended), (1_000, 1));
+    assert_eq!(facts.district_review_count, 2);
+    assert!((facts.district_rating_sum - facts.rating_sum).abs() < 1e-9);
+    // A period that ended before any of it holds none of it.
+    let before = s
+        .scorecard_facts(
+            &w.district,
+            &org_id,
+            now() - Duration::days(60),
+            now() - Duration::days(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            before.sessions_delivered,
+            before.review_count,
+            before.orders_delivered,
+            before.district_review_count
+        ),
+        (0, 0, 0, 0)
+    );
 }
 
 /// Trust: consent withdrawn stops a child's registrations to come and hides the name;

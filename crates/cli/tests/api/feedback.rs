@@ -1,6 +1,6 @@
-//! Moderation (审核) over HTTP: the queue of what the rules held, publish and hide with a
-//! reason, the organization's one public reply, the district's own words, and the text
-//! of verified reviews read by the same rules. Every step in the audit trail.
+//! The loop's feedback over HTTP. Moderation (审核): the queue of what the rules held,
+//! publish and hide with a reason, the organization's one public reply, the district's
+//! own words, every step in the audit trail. Scorecards per year, quarter and month.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -272,7 +272,63 @@ async fn the_districts_own_words_hold_comments(engine: Engine) {
     assert_eq!(too_long.1["error"]["field"], "moderation.abuse");
 }
 
+
+/// The scorecard per year, quarter or month: the canonical period back, the figures
+/// the API names with the counts they rest on, a month within its quarter within its
+/// year, and a period that is none of these refused at its field.
+async fn scorecards_answer_per_year_quarter_and_month(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (_, orgs) = app.get(None, "/api/v1/organizations").await;
+    let org = orgs["items"][0]["id"].as_str().unwrap().to_owned();
+    let card = |period: &str| {
+        let (app, path) = (
+            &app,
+            format!("/api/v1/organizations/{org}/scorecard?period={period}"),
+        );
+        async move { app.get(None, &path).await }
+    };
+    let today = wall_clock().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
+    let (year, month) = (today.year(), u8::from(today.month()));
+    let quarter = (month - 1) / 3 + 1;
+    let (s, y) = card(&year.to_string()).await;
+    assert_eq!(s, StatusCode::OK, "{y}");
+    let (_, q) = card(&format!("{year}-q{quarter}")).await;
+    assert_eq!(q["period"], format!("{year}-Q{quarter}"));
+    let (_, m) = card(&format!("{year}-{month:02}")).await;
+    assert_eq!(m["period"], format!("{year}-{month:02}"));
+    for key in [
+        "satisfaction_adjusted",
+        "no_show_rate",
+        "complaints",
+        "score",
+        "reviews",
+        "district_mean",
+        "orders_delivered",
+        "cost_fen",
+    ] {
+        assert!(y[key].is_number(), "{key} in {y}");
+    }
+    for key in ["acceptance_rate", "cost_per_attendee_fen", "satisfaction_raw"] {
+        assert!(y[key].is_number() || y[key].is_null(), "{key} in {y}");
+    }
+    assert!(y["rule_zh"].as_str().unwrap().contains("贝叶斯"));
+    let n = |v: &Value, k: &str| v[k].as_u64().unwrap();
+    for key in ["sessions_delivered", "attended", "no_show", "reviews", "orders_delivered"] {
+        assert!(n(&y, key) >= n(&q, key) && n(&q, key) >= n(&m, key), "{key}");
+    }
+    assert!(n(&y, "sessions_delivered") > 0, "the demo delivered this year: {y}");
+    let (attended, no_show) = (n(&y, "attended") as f64, n(&y, "no_show") as f64);
+    let rate = y["no_show_rate"].as_f64().unwrap();
+    assert!((rate - no_show / (attended + no_show)).abs() < 0.006, "{y}");
+    for bad in ["2026-Q5", "2026-13", "26", "2026/07", "next"] {
+        let answer = card(bad).await;
+        assert_error(&answer, 422, "invalid");
+        assert_eq!(answer.1["error"]["field"], "period", "{bad}");
+    }
+}
+
 crate::on_every_engine!(
     the_league_and_the_organization_moderate_and_the_organization_replies,
-    the_districts_own_words_hold_comments
+    the_districts_own_words_hold_comments,
+    scorecards_answer_per_year_quarter_and_month
 );
