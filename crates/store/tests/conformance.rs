@@ -846,7 +846,10 @@ async fn an_order_goes_round_the_loop<S: Store>(s: &S) {
         )
         .await
         .unwrap();
-    assert_eq!(hidden.status, youthloop_domain::review::ReviewStatus::Hidden);
+    assert_eq!(
+        hidden.status,
+        youthloop_domain::review::ReviewStatus::Hidden
+    );
     s.create_review(
         &Actor::visitor(&w.district, "203.0.113.9", now()),
         NewReview {

@@ -774,14 +774,13 @@ pub async fn fill(store: &dyn Store, seed: u64, now: OffsetDateTime) -> anyhow::
         .await?;
     }
 
-    // Public comments, one of them spam that waits for a moderator.
+    // Public comments; the spam among them waits for a moderator.
     for (i, text) in [
-        "服务很贴心，希望多来我们社区！",
-        "澳门百家乐，稳赚不赔，加微信",
-    ]
-    .iter()
-    .enumerate()
-    {
+        (0, "服务很贴心，希望多来我们社区！"),
+        (1, "澳门百家乐，稳赚不赔，加微信"),
+        (0, "周六的手工课老师很耐心，孩子回家还在讲"),
+        (0, "想组团的家长加我 vx：kid2026abc 拉群"),
+    ] {
         let recent = store.recent_comments(&cx.district, &orgs[i].id, 50).await?;
         let held = hold_reason(text, &recent, &Rules::default());
         let status = if held.is_some() {

@@ -957,3 +957,112 @@ async fn a_volunteer_a_squad_leader_and_a_roster_in_pages_on_a_phone() {
     b.expect("已发布，志愿者会收到邀请").await;
     b.client.clone().close().await.ok();
 }
+
+/// Moderation and the scorecard through pages on a phone, in Chinese and then English:
+/// the League hides the gambling advert (first without a reason, refused at its field),
+/// the organization publishes a held comment and answers another in public, and the
+/// organization's page shows the reply and the scorecard per period with its rule.
+#[tokio::test]
+async fn moderation_and_the_scorecard_in_pages_on_a_phone() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let league = app.sign_in(LEAGUE).await;
+    let org_admin = app.sign_in(ORG_ADMIN).await;
+    let own = app.scope_of(&org_admin).await;
+    let id_of = |page: &serde_json::Value, text: &str| {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["text"].as_str().unwrap().contains(text))
+            .unwrap_or_else(|| panic!("{text} in {page}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (_, held) = app.get(Some(&league), "/api/v1/moderation/comments").await;
+    let advert = id_of(&held, "百家乐");
+    let contact = id_of(&held, "kid2026abc");
+    let (_, shown) = app
+        .get(
+            Some(&org_admin),
+            "/api/v1/moderation/comments?status=visible&limit=500",
+        )
+        .await;
+    let praise = id_of(&shown, "手工课");
+
+    let driver = chromedriver().await;
+    let b = Browser::open(&driver, &app.base, Viewport::Phone, "moderation").await;
+    b.sign_in(LEAGUE).await;
+    b.visit("/league").await;
+    b.press("a[href='/moderation']").await;
+    b.expect("留言审核").await;
+    b.expect("拦截原因：疑似广告").await;
+    b.expect("拦截原因：含联系方式").await;
+    b.tap(&format!("#r-{advert} details summary")).await;
+    let hide = format!("form[action='/moderation/{advert}/hide'] button");
+    b.press(&hide).await;
+    b.expect("请修正以下问题").await;
+    b.expect("理由：不能为空").await;
+    b.fill(&format!("#f-reason-{advert}"), "博彩广告").await;
+    b.press(&hide).await;
+    b.expect("已隐藏，原因已记录").await;
+    b.visit("/moderation?status=hidden").await;
+    b.expect("隐藏原因：博彩广告").await;
+    b.sign_out().await;
+
+    b.sign_in(ORG_ADMIN).await;
+    b.visit("/org").await;
+    b.press("a[href='/moderation']").await;
+    b.press(&format!(
+        "form[action='/moderation/{contact}/publish'] button"
+    ))
+    .await;
+    b.expect("已公开，所有人可见").await;
+    b.visit("/moderation?status=visible").await;
+    b.tap(&format!("#r-{praise} details:last-of-type summary"))
+        .await;
+    b.fill(
+        &format!("#f-text-{praise}"),
+        "谢谢您，下周六我们还在青禾社区开课",
+    )
+    .await;
+    b.press(&format!("form[action='/moderation/{praise}/reply'] button"))
+        .await;
+    b.expect("已回复，回复显示在留言下方").await;
+    b.sign_out().await;
+
+    b.visit(&format!("/organizations/{own}")).await;
+    b.expect("机构回复：谢谢您，下周六我们还在青禾社区开课")
+        .await;
+    b.expect("kid2026abc").await;
+    b.expect("年度评估").await;
+    for text in [
+        "综合得分",
+        "满意度",
+        "爽约率",
+        "社区验收率",
+        "人均成本",
+        "实名评价",
+    ] {
+        b.expect(text).await;
+    }
+    b.press("a[href*='period='][href*='-Q']").await;
+    b.expect("季度评估").await;
+    b.tap("details summary").await;
+    b.expect("贝叶斯平均").await;
+
+    b.press("header a[hreflang='en']").await;
+    for text in [
+        "Scorecard",
+        "Cost per attendee",
+        "Confirmed by communities",
+        "How the score is made",
+    ] {
+        b.expect(text).await;
+    }
+    b.sign_in_as(LEAGUE, "Sign out").await;
+    b.visit("/moderation?status=hidden").await;
+    b.expect("Moderation").await;
+    b.expect("Hidden: 博彩广告").await;
+    b.client.clone().close().await.ok();
+}

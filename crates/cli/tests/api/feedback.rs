@@ -272,7 +272,6 @@ async fn the_districts_own_words_hold_comments(engine: Engine) {
     assert_eq!(too_long.1["error"]["field"], "moderation.abuse");
 }
 
-
 /// The scorecard per year, quarter or month: the canonical period back, the figures
 /// the API names with the counts they rest on, a month within its quarter within its
 /// year, and a period that is none of these refused at its field.
@@ -308,15 +307,31 @@ async fn scorecards_answer_per_year_quarter_and_month(engine: Engine) {
     ] {
         assert!(y[key].is_number(), "{key} in {y}");
     }
-    for key in ["acceptance_rate", "cost_per_attendee_fen", "satisfaction_raw"] {
+    for key in [
+        "acceptance_rate",
+        "cost_per_attendee_fen",
+        "satisfaction_raw",
+    ] {
         assert!(y[key].is_number() || y[key].is_null(), "{key} in {y}");
     }
     assert!(y["rule_zh"].as_str().unwrap().contains("贝叶斯"));
     let n = |v: &Value, k: &str| v[k].as_u64().unwrap();
-    for key in ["sessions_delivered", "attended", "no_show", "reviews", "orders_delivered"] {
-        assert!(n(&y, key) >= n(&q, key) && n(&q, key) >= n(&m, key), "{key}");
+    for key in [
+        "sessions_delivered",
+        "attended",
+        "no_show",
+        "reviews",
+        "orders_delivered",
+    ] {
+        assert!(
+            n(&y, key) >= n(&q, key) && n(&q, key) >= n(&m, key),
+            "{key}"
+        );
     }
-    assert!(n(&y, "sessions_delivered") > 0, "the demo delivered this year: {y}");
+    assert!(
+        n(&y, "sessions_delivered") > 0,
+        "the demo delivered this year: {y}"
+    );
     let (attended, no_show) = (n(&y, "attended") as f64, n(&y, "no_show") as f64);
     let rate = y["no_show_rate"].as_f64().unwrap();
     assert!((rate - no_show / (attended + no_show)).abs() < 0.006, "{y}");

@@ -11,6 +11,7 @@ mod community;
 mod guardian;
 pub mod i18n;
 mod league;
+mod moderation;
 mod orders;
 mod organization;
 mod public;
@@ -115,6 +116,25 @@ impl Ctx {
 
     pub fn percent(&self, share: impl Copied<f64>) -> String {
         format!("{:.0}%", share.copied() * 100.0)
+    }
+
+    /// A scorecard period (`2026`, `2026-Q4`, `2026-12`) as words: 2026年第4季度.
+    pub fn period(&self, period: &str) -> String {
+        let mut parts = period.splitn(2, '-');
+        let year = parts.next().unwrap_or_default();
+        match parts.next() {
+            None => self.t1("period-year", "year", year),
+            Some(q) if q.starts_with('Q') => {
+                self.t2("period-quarter", "year", year, "quarter", &q[1..])
+            }
+            Some(m) => self.t2(
+                "period-month",
+                "year",
+                year,
+                "month",
+                m.trim_start_matches('0'),
+            ),
+        }
     }
 
     /// A service area's name in the page's language.
@@ -995,6 +1015,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(orders::routes())
         .merge(organization::routes())
         .merge(league::routes())
+        .merge(moderation::routes())
         .merge(casework::routes())
         .merge(volunteering::routes())
         .merge(rostering::routes())
@@ -1068,7 +1089,9 @@ mod tests {
     use super::Lang;
     use youthloop_domain::activity::{ActivityAction, ActivityStatus, RegistrationStatus};
     use youthloop_domain::case::{CaseAction, CaseCategory, CaseStatus, RiskLevel};
+    use youthloop_domain::moderation::HoldReason;
     use youthloop_domain::order::{OrderAction, OrderStatus};
+    use youthloop_domain::review::ReviewStatus;
     use youthloop_domain::role::Role;
     use youthloop_domain::round::{ProjectStatus, RoundAction, RoundStatus};
     use youthloop_domain::volunteer::{AssignmentStatus, RosterStatus};
@@ -1098,6 +1121,9 @@ mod tests {
             names("role", Role::ALL),
             names("assignment", AssignmentStatus::ALL),
             names("roster", RosterStatus::ALL),
+            names("review", ReviewStatus::ALL),
+            names("review-kind", &["comment", "activity", "order"]),
+            names("hold", HoldReason::ALL),
         ]
         .concat();
         for key in keys {

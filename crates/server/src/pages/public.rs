@@ -308,18 +308,65 @@ struct OrganizationPage {
     c: Ctx,
     org: Organization,
     card: services::reviews::Scorecard,
+    /// This year, quarter and month, to choose the scorecard's period from.
+    periods: [String; 3],
     reviews: Vec<Review>,
     activities: Vec<ActivityCard>,
+}
+
+impl OrganizationPage {
+    fn rule(&self) -> &'static str {
+        match self.c.lang {
+            Lang::Zh => self.card.rule_zh,
+            Lang::En => self.card.rule_en,
+        }
+    }
+
+    /// A dash where there is nothing to make the figure of.
+    fn acceptance(&self) -> String {
+        self.card
+            .acceptance_rate
+            .map_or_else(|| "—".to_owned(), |r| self.c.percent(r))
+    }
+
+    fn cost_per_attendee(&self) -> String {
+        self.card
+            .cost_per_attendee_fen
+            .map_or_else(|| "—".to_owned(), |f| self.c.yuan(fen(f)))
+    }
+
+    fn cost(&self) -> String {
+        self.c.yuan(fen(self.card.cost_fen))
+    }
+}
+
+fn fen(amount: u64) -> i64 {
+    i64::try_from(amount).unwrap_or(i64::MAX)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PeriodQuery {
+    period: Option<String>,
 }
 
 async fn organization(
     State(state): State<AppState>,
     c: Ctx,
     Path(id): Path<OrganizationId>,
+    Query(q): Query<PeriodQuery>,
 ) -> PageResult {
     let district = district_of(&state, &c).await?;
     let org = state.store.organization(&district, &id).await?;
-    let card = services::reviews::scorecard(&state, &district, &org.id, None).await?;
+    let card =
+        services::reviews::scorecard(&state, &district, &org.id, q.period.as_deref()).await?;
+    let today = state.today();
+    let (year, month) = (today.year(), u8::from(today.month()));
+    let periods = [
+        year.to_string(),
+        format!("{year}-Q{}", (month - 1) / 3 + 1),
+        format!("{year}-{month:02}"),
+    ];
     let page = Page {
         limit: 20,
         after: None,
@@ -336,6 +383,7 @@ async fn organization(
         c,
         org,
         card,
+        periods,
         reviews,
         activities,
     })
