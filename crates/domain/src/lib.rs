@@ -7,6 +7,7 @@ pub mod badge;
 pub mod case;
 pub mod checkin;
 pub mod error;
+pub mod evaluation;
 pub mod id;
 pub mod moderation;
 pub mod order;

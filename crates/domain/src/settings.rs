@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::activity::CheckinWindow;
 use crate::error::{DomainError, DomainResult};
+use crate::evaluation::Weights;
 use crate::moderation::DistrictWords;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,6 +15,8 @@ pub struct DistrictSettings {
     pub checkin: CheckinWindow,
     /// The district's own words that hold public text for a moderator.
     pub moderation: DistrictWords,
+    /// How much each indicator of a third-party evaluation weighs.
+    pub evaluation_weights: Weights,
 }
 
 impl DistrictSettings {
@@ -38,6 +41,7 @@ impl DistrictSettings {
             }
         }
         self.moderation = self.moderation.check()?;
+        self.evaluation_weights = self.evaluation_weights.check()?;
         Ok(self)
     }
 }

@@ -13,7 +13,7 @@ use crate::{StoreError, StoreResult};
 
 /// The tables in an order that satisfies every foreign key. `key_holders` is left out:
 /// it names the running servers of the installation copied from, not data.
-const TABLES: [&str; 34] = [
+const TABLES: [&str; 35] = [
     "districts",
     "secrets",
     "sign_in_throttle",
@@ -32,6 +32,7 @@ const TABLES: [&str; 34] = [
     "idempotency_keys",
     "badge_awards",
     "reviews",
+    "evaluations",
     "consents",
     "cases",
     "case_notes",

@@ -6,6 +6,7 @@ use sqlx::FromRow;
 use time::{Date, OffsetDateTime};
 use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
 use youthloop_domain::case::{CaseAction, CaseCategory, CaseStatus, RiskLevel};
+use youthloop_domain::evaluation::{Grade, Indicators};
 use youthloop_domain::id::*;
 use youthloop_domain::order::OrderStatus;
 use youthloop_domain::region::{RegionKind, YouthProfile};
@@ -568,6 +569,40 @@ pub struct Review {
     /// The organization's public reply, and when it was written.
     pub reply: Option<String>,
     pub replied_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+}
+
+/// A third-party evaluation to record.
+#[derive(Debug, Clone)]
+pub struct NewEvaluation {
+    pub organization_id: OrganizationId,
+    pub round_id: RoundId,
+    pub indicators: Indicators,
+    pub total: f64,
+    pub grade: Grade,
+    pub notes: String,
+}
+
+/// An evaluator's scores of an organization for a round.
+#[derive(Debug, Clone, FromRow)]
+pub struct Evaluation {
+    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub organization_id: OrganizationId,
+    #[sqlx(try_from = "String")]
+    pub round_id: RoundId,
+    pub round_title: String,
+    #[sqlx(try_from = "String")]
+    pub evaluator_id: UserId,
+    pub management: i64,
+    pub professional_service: i64,
+    pub outcomes: i64,
+    pub finance: i64,
+    pub satisfaction: i64,
+    pub total: f64,
+    #[sqlx(try_from = "String")]
+    pub grade: Grade,
+    pub notes: String,
     pub created_at: OffsetDateTime,
 }
 

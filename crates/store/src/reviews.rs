@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use time::{Date, OffsetDateTime};
 use youthloop_domain::activity::{ActivityStatus, RegistrationStatus};
+use youthloop_domain::evaluation::Grade;
 use youthloop_domain::id::*;
 use youthloop_domain::order::OrderStatus;
 use youthloop_domain::review::{ModerationAction, ReviewStatus};
@@ -79,6 +80,24 @@ pub trait Reviews: Send + Sync {
         reason: Option<&str>,
     ) -> StoreResult<Review>;
 
+    // Third-party evaluation.
+    /// Records an evaluator's scores; once per evaluator, organization and round.
+    async fn create_evaluation(&self, by: &Actor, e: NewEvaluation) -> StoreResult<Evaluation>;
+
+    /// An organization's evaluations, newest first.
+    async fn evaluations(
+        &self,
+        district_id: &DistrictId,
+        organization_id: &OrganizationId,
+        page: &Page,
+    ) -> StoreResult<Paged<Evaluation>>;
+
+    /// Each organization's latest grade in the district.
+    async fn latest_grades(
+        &self,
+        district_id: &DistrictId,
+    ) -> StoreResult<Vec<(OrganizationId, Grade)>>;
+
     /// The organization's one public reply under a review of the scope; audited.
     async fn reply_to_review(
         &self,
@@ -88,6 +107,10 @@ pub trait Reviews: Send + Sync {
         text: &str,
     ) -> StoreResult<Review>;
 }
+
+const EVALUATION_COLUMNS: &str = "e.id, e.organization_id, e.round_id, r.title as round_title, e.evaluator_id,
+    e.management, e.professional_service, e.outcomes, e.finance, e.satisfaction, e.total, e.grade, e.notes,
+    e.created_at";
 
 /// The scope as a statement's two arguments: whether it is the whole district, and the
 /// organizations otherwise.
@@ -392,5 +415,96 @@ impl Reviews for SqlStore {
         let replied = load_review(&mut tx.conn(), &by.district_id, scope, id).await?;
         tx.commit().await?;
         Ok(replied)
+    }
+
+    async fn create_evaluation(&self, by: &Actor, e: NewEvaluation) -> StoreResult<Evaluation> {
+        let district_id = &by.district_id;
+        let mut tx = self.write().await?;
+        // The organization and the round must be the district's.
+        crate::rounds::load_round(&mut tx.conn(), district_id, &e.round_id).await?;
+        let org: Option<i32> =
+            query_scalar("select 1 from organizations where id = $1 and district_id = $2")
+                .bind(&e.organization_id)
+                .bind(district_id)
+                .fetch_optional(&mut tx.conn())
+                .await?;
+        if org.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let id: String = new_id();
+        let i = e.indicators;
+        query(
+            "insert into evaluations (id, district_id, organization_id, round_id, evaluator_id, management,
+             professional_service, outcomes, finance, satisfaction, total, grade, notes, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(&id)
+        .bind(district_id)
+        .bind(&e.organization_id)
+        .bind(&e.round_id)
+        .bind(&by.user_id)
+        .bind(i64::from(i.management))
+        .bind(i64::from(i.professional_service))
+        .bind(i64::from(i.outcomes))
+        .bind(i64::from(i.finance))
+        .bind(i64::from(i.satisfaction))
+        .bind(e.total)
+        .bind(e.grade.as_str())
+        .bind(&e.notes)
+        .bind(by.at)
+        .execute(&mut tx.conn())
+        .await
+        .map_err(unique(
+            "already_evaluated",
+            "您已评估过该机构本批次 / You have already evaluated this organization for this round",
+        ))?;
+        tx.audit(by, "evaluation.create", "evaluation", &id).await?;
+        let made = query(&format!(
+            "select {EVALUATION_COLUMNS} from evaluations e join rounds r on r.id = e.round_id where e.id = $1"
+        ))
+        .bind(&id)
+        .fetch_one(&mut tx.conn())
+        .await?;
+        tx.commit().await?;
+        Ok(made)
+    }
+
+    async fn evaluations(
+        &self,
+        district_id: &DistrictId,
+        organization_id: &OrganizationId,
+        page: &Page,
+    ) -> StoreResult<Paged<Evaluation>> {
+        // Ids are UUIDv7: newest first is the ids from high to low.
+        let bound = page.after.clone().unwrap_or_default();
+        let rows: Vec<Evaluation> = query(&format!(
+            "select {EVALUATION_COLUMNS} from evaluations e join rounds r on r.id = e.round_id
+             where e.district_id = $1 and e.organization_id = $2 and ($3 = '' or e.id < $3)
+             order by e.id desc limit $4"
+        ))
+        .bind(district_id)
+        .bind(organization_id)
+        .bind(bound)
+        .bind(i64::from(page.limit.min(Page::MAX)) + 1)
+        .fetch_all(&mut self.pools.read())
+        .await?;
+        Ok(Paged::from_rows(rows, page, |e: &Evaluation| e.id.clone()))
+    }
+
+    async fn latest_grades(
+        &self,
+        district_id: &DistrictId,
+    ) -> StoreResult<Vec<(OrganizationId, Grade)>> {
+        let rows: Vec<(String, String)> = query(
+            "select e.organization_id, e.grade from evaluations e
+             where e.district_id = $1 and e.id = (select max(x.id) from evaluations x
+                where x.district_id = e.district_id and x.organization_id = e.organization_id)",
+        )
+        .bind(district_id)
+        .fetch_all(&mut self.pools.read())
+        .await?;
+        rows.into_iter()
+            .map(|(org, grade)| Ok((OrganizationId::from(org.as_str()), parse_status(grade)?)))
+            .collect()
     }
 }

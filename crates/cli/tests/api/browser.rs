@@ -1066,3 +1066,47 @@ async fn moderation_and_the_scorecard_in_pages_on_a_phone() {
     b.expect("Hidden: 博彩广告").await;
     b.client.clone().close().await.ok();
 }
+
+/// The evaluator scores an organization through the page on a phone: the labels carry
+/// the district's weights, the grade shows in the list after, and a second evaluation
+/// of the same organization and round is refused in words; then the same page in English.
+#[tokio::test]
+async fn an_evaluator_scores_in_pages_on_a_phone() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let driver = chromedriver().await;
+    let b = Browser::open(&driver, &app.base, Viewport::Phone, "evaluation").await;
+    b.sign_in(EVALUATOR).await;
+    b.press("nav.tabs a[href='/evaluate']").await;
+    b.expect("专业服务（权重30%）").await;
+    b.expect("尚未评估").await;
+    score_the_demo_organization(&b).await;
+    b.expect("评估已提交").await;
+    b.expect("等级 B").await;
+    score_the_demo_organization(&b).await;
+    b.expect("您已评估过该机构本批次").await;
+
+    b.press("header a[hreflang='en']").await;
+    for text in [
+        "Professional service (weight 30%)",
+        "Grade B",
+        "Not evaluated yet",
+    ] {
+        b.expect(text).await;
+    }
+    b.client.clone().close().await.ok();
+}
+
+async fn score_the_demo_organization(b: &Browser) {
+    for (field, value) in [
+        ("management", "80"),
+        ("professional_service", "90"),
+        ("outcomes", "85"),
+        ("finance", "70"),
+        ("satisfaction", "95"),
+    ] {
+        b.fill(&format!("#f-{field}"), value).await;
+    }
+    b.fill("#f-notes", "台账齐全，个案记录规范").await;
+    b.press("form[action='/evaluate'] button[type=submit]")
+        .await;
+}

@@ -342,8 +342,102 @@ async fn scorecards_answer_per_year_quarter_and_month(engine: Engine) {
     }
 }
 
+/// The evaluator scores the demo organization for a round: the district's weights make
+/// the total and grade; a second time, a score out of range, an unknown organization and
+/// weights that do not add up are refused; the League, the evaluator and the
+/// organization read it, no one else.
+async fn an_evaluator_scores_and_the_league_and_the_organization_read(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let evaluator = app.sign_in(EVALUATOR).await;
+    let league = app.sign_in(LEAGUE).await;
+    let org_admin = app.sign_in(ORG_ADMIN).await;
+    let org = app.scope_of(&org_admin).await;
+    let (s, rounds) = app.get(Some(&evaluator), "/api/v1/rounds").await;
+    assert_eq!(s, StatusCode::OK, "{rounds}");
+    let round = rounds["items"][0]["id"].as_str().unwrap().to_owned();
+    let body = |org: &str, finance: i64| {
+        json!({"organization_id": org, "round_id": round, "notes": "台账齐全，个案记录规范",
+               "indicators": {"management": 80, "professional_service": 90, "outcomes": 85,
+                              "finance": finance, "satisfaction": 95}})
+    };
+    let before = app.db.snapshot().await;
+    for (token, status) in [(&league, 403), (&org_admin, 403)] {
+        let answer = app
+            .post(Some(token), "/api/v1/evaluations", body(&org, 70))
+            .await;
+        assert_error(&answer, status, "forbidden");
+    }
+    let out_of_range = app
+        .post(Some(&evaluator), "/api/v1/evaluations", body(&org, 101))
+        .await;
+    assert_error(&out_of_range, 422, "invalid");
+    assert_eq!(out_of_range.1["error"]["field"], "indicators.finance");
+    let unknown = app
+        .post(
+            Some(&evaluator),
+            "/api/v1/evaluations",
+            body("01a00000-0000-7000-8000-000000000000", 70),
+        )
+        .await;
+    assert_error(&unknown, 404, "not_found");
+    assert_eq!(app.db.snapshot().await, before, "refusals change nothing");
+
+    // 20·80 + 30·90 + 25·85 + 15·70 + 10·95 = 8425: 84.3, a B.
+    let (s, made) = app
+        .post(Some(&evaluator), "/api/v1/evaluations", body(&org, 70))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    assert_eq!(made["total"], 84.3);
+    assert_eq!(made["grade"], "B");
+    let again = app
+        .post(Some(&evaluator), "/api/v1/evaluations", body(&org, 70))
+        .await;
+    assert_error(&again, 409, "already_evaluated");
+
+    let path = format!("/api/v1/organizations/{org}/evaluations");
+    for token in [&league, &evaluator, &org_admin] {
+        let (s, listed) = app.get(Some(token), &path).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(listed["items"][0]["id"], made["id"]);
+        assert_eq!(listed["items"][0]["notes"], "台账齐全，个案记录规范");
+    }
+    for phone in [GUARDIAN, OFFICER, VOLUNTEER] {
+        let token = app.sign_in(phone).await;
+        assert_error(&app.get(Some(&token), &path).await, 403, "forbidden");
+    }
+    assert_eq!(app.get(None, &path).await.0, StatusCode::UNAUTHORIZED);
+
+    // Weights are the district's: they must add up to 100.
+    let checkin = json!({"opens_minutes_before": 30, "closes_minutes_after": 0});
+    let weights = |finance: u32| {
+        json!({"checkin": checkin, "evaluation_weights": {"management": 20, "professional_service": 30,
+               "outcomes": 25, "finance": finance, "satisfaction": 10}})
+    };
+    let off = app
+        .request(
+            Method::PUT,
+            Some(&league),
+            "/api/v1/settings",
+            Some(weights(5)),
+        )
+        .await;
+    assert_error(&off, 422, "invalid");
+    assert_eq!(off.1["error"]["field"], "evaluation_weights");
+    let (s, set) = app
+        .request(
+            Method::PUT,
+            Some(&league),
+            "/api/v1/settings",
+            Some(weights(15)),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{set}");
+    assert_eq!(set["evaluation_weights"]["finance"], 15);
+}
+
 crate::on_every_engine!(
     the_league_and_the_organization_moderate_and_the_organization_replies,
     the_districts_own_words_hold_comments,
-    scorecards_answer_per_year_quarter_and_month
+    scorecards_answer_per_year_quarter_and_month,
+    an_evaluator_scores_and_the_league_and_the_organization_read
 );

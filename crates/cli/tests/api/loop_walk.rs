@@ -682,7 +682,7 @@ async fn the_demo_district_moves_to_postgres_and_the_loop_goes_on() {
         String::from_utf8_lossy(&moved.stderr)
     );
     assert!(
-        report.contains("audit_events") && report.contains("copied and verified 34 tables"),
+        report.contains("audit_events") && report.contains("copied and verified 35 tables"),
         "{report}"
     );
     let again = youthloop(&source.key_file)

@@ -678,6 +678,20 @@ async fn every_route_for_every_role(engine: Engine) {
         route(Method::GET, format!("/api/v1/organizations/{org_id}/reviews"), None, EVERYONE),
         route(Method::GET, format!("/api/v1/organizations/{org_id}/scorecard"), None, EVERYONE),
         route(Method::GET, "/api/v1/moderation/comments".into(), None, &["league_admin", "org_admin"]),
+        route(
+            Method::POST,
+            "/api/v1/evaluations".into(),
+            Some(json!({"organization_id": org_id, "round_id": awarded_round, "notes": "矩阵评估",
+                "indicators": {"management": 80, "professional_service": 85, "outcomes": 90, "finance": 75, "satisfaction": 88}})),
+            &["evaluator"],
+        ),
+        route(
+            Method::GET,
+            format!("/api/v1/organizations/{org_id}/evaluations"),
+            None,
+            &["league_admin", "org_admin", "evaluator"],
+        ),
+        route(Method::GET, "/api/v1/rounds".into(), None, &["league_admin", "evaluator"]),
         moderate("publish", None, &comments[0], &comments[1]),
         moderate("hide", reason(), &comments[2], &comments[3]),
         route(

@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod cases;
+pub mod evaluations;
 pub mod moderation;
 pub mod orders;
 pub mod regions;
@@ -105,7 +106,9 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(moderation::reply))
         .routes(routes!(regions::create_user))
         .routes(routes!(settings::get_settings, settings::put_settings))
-        .routes(routes!(rounds::create_round))
+        .routes(routes!(rounds::create_round, evaluations::list_rounds))
+        .routes(routes!(evaluations::evaluate))
+        .routes(routes!(evaluations::list_evaluations))
         .routes(routes!(rounds::get_round))
         .routes(routes!(rounds::open_round))
         .routes(routes!(rounds::review_round))

@@ -8,6 +8,7 @@ mod calendar;
 mod casework;
 mod charts;
 mod community;
+mod evaluation;
 mod guardian;
 pub mod i18n;
 mod league;
@@ -307,7 +308,11 @@ impl Ctx {
                 ("/league/dashboard", "nav-dashboard", "chart"),
             ]
         } else if self.is("evaluator") {
-            vec![home, ("/league/dashboard", "nav-dashboard", "chart")]
+            vec![
+                home,
+                ("/evaluate", "nav-evaluate", "check"),
+                ("/league/dashboard", "nav-dashboard", "chart"),
+            ]
         } else if self.is("community_officer") {
             vec![home, menu, ("/community", "nav-community", "pin")]
         } else if self.is("org_admin") {
@@ -453,11 +458,13 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("effect", "review-effect"),
     ("ends_at", "field-ends-at"),
     ("expected_participants", "expected-participants"),
+    ("finance", "ind-finance"),
     ("expires_at", "grant-expires"),
     ("from", "period-from"),
     ("given", "field-consent"),
     ("guardian_name", "guardian-name"),
     ("id_number", "id-number"),
+    ("management", "ind-management"),
     ("max_age", "max-age"),
     ("min_age", "min-age"),
     ("minutes", "field-minutes"),
@@ -468,9 +475,12 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("order", "field-order"),
     ("org", "filter-org"),
     ("organization", "review-organization"),
+    ("organization_id", "field-organization"),
+    ("outcomes", "ind-outcomes"),
     ("participant_id", "who-takes-part"),
     ("password", "password"),
     ("phone", "phone"),
+    ("professional_service", "ind-professional-service"),
     ("project", "field-project"),
     ("q", "menu-search"),
     ("reason", "field-reason"),
@@ -479,6 +489,8 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("relation", "field-relation"),
     ("risk_level", "risk"),
     ("role", "field-role"),
+    ("round_id", "field-round"),
+    ("satisfaction", "ind-satisfaction"),
     ("scope", "consent-scope"),
     ("sessions", "sessions"),
     ("sessions_bought", "field-sessions-bought"),
@@ -1015,6 +1027,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(orders::routes())
         .merge(organization::routes())
         .merge(league::routes())
+        .merge(evaluation::routes())
         .merge(moderation::routes())
         .merge(casework::routes())
         .merge(volunteering::routes())

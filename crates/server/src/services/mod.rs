@@ -8,6 +8,7 @@
 
 pub mod activities;
 pub mod cases;
+pub mod evaluations;
 pub mod export;
 pub mod moderation;
 pub mod orders;

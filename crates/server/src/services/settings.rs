@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use youthloop_domain::activity::CheckinWindow;
+use youthloop_domain::evaluation::Weights;
 use youthloop_domain::moderation::DistrictWords;
 use youthloop_domain::role::Role;
 use youthloop_domain::settings::DistrictSettings;
@@ -39,11 +40,27 @@ pub struct SettingsBody {
     /// Left out, the district keeps the words it has.
     #[serde(default)]
     pub moderation: Option<ModerationWordsBody>,
+    /// How much each indicator of a third-party evaluation weighs, in percent, adding up
+    /// to 100. Left out, the district keeps its weights.
+    #[serde(default)]
+    pub evaluation_weights: Option<WeightsBody>,
+}
+
+/// Percent per indicator; the five add up to 100.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct WeightsBody {
+    pub management: u32,
+    pub professional_service: u32,
+    pub outcomes: u32,
+    pub finance: u32,
+    pub satisfaction: u32,
 }
 
 impl From<DistrictSettings> for SettingsBody {
     fn from(s: DistrictSettings) -> Self {
         let words = s.moderation;
+        let w = s.evaluation_weights;
         Self {
             checkin: CheckinWindowBody {
                 opens_minutes_before: s.checkin.opens_minutes_before,
@@ -54,6 +71,13 @@ impl From<DistrictSettings> for SettingsBody {
                 contact: words.contact,
                 link: words.link,
                 abuse: words.abuse,
+            }),
+            evaluation_weights: Some(WeightsBody {
+                management: w.management,
+                professional_service: w.professional_service,
+                outcomes: w.outcomes,
+                finance: w.finance,
+                satisfaction: w.satisfaction,
             }),
         }
     }
@@ -72,6 +96,7 @@ pub async fn set_settings(
     b: SettingsBody,
 ) -> AppResult<SettingsBody> {
     user.require(&[Role::LeagueAdmin])?;
+    let kept = state.store.settings(user.district()).await?;
     let moderation = match b.moderation {
         Some(w) => DistrictWords {
             advert: w.advert,
@@ -79,7 +104,17 @@ pub async fn set_settings(
             link: w.link,
             abuse: w.abuse,
         },
-        None => state.store.settings(user.district()).await?.moderation,
+        None => kept.moderation,
+    };
+    let evaluation_weights = match b.evaluation_weights {
+        Some(w) => Weights {
+            management: w.management,
+            professional_service: w.professional_service,
+            outcomes: w.outcomes,
+            finance: w.finance,
+            satisfaction: w.satisfaction,
+        },
+        None => kept.evaluation_weights,
     };
     let settings = DistrictSettings {
         checkin: CheckinWindow {
@@ -87,6 +122,7 @@ pub async fn set_settings(
             closes_minutes_after: b.checkin.closes_minutes_after,
         },
         moderation,
+        evaluation_weights,
     }
     .check()?;
     state
