@@ -107,6 +107,9 @@ enum Command {
             value_delimiter = ','
         )]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// Seconds between runs of the background jobs (escalating overdue orders).
+        #[arg(long, env = "YOUTHLOOP_JOBS_EVERY", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        jobs_every: u64,
         /// A clock the tests move forward over HTTP, on loopback only; only in a build
         /// with the `test-clock` feature, which the test suite makes.
         #[cfg(feature = "test-clock")]
@@ -457,6 +460,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             body_timeout,
             max_connections_per_address,
             trusted_proxies,
+            jobs_every,
             #[cfg(feature = "test-clock")]
             test_clock,
         } => {
@@ -527,6 +531,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     per_address: max_connections_per_address,
                 },
                 trusted_proxies,
+                jobs_every: std::time::Duration::from_secs(jobs_every),
             };
             youthloop_server::serve(store, settings, clock).await?;
             Ok(())

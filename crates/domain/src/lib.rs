@@ -12,6 +12,7 @@ pub mod id;
 pub mod moderation;
 pub mod order;
 pub mod parse;
+pub mod ranking;
 pub mod region;
 pub mod review;
 pub mod role;

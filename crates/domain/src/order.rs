@@ -2,6 +2,7 @@
 //! (派单), the organization accepts (接单), delivers, the community confirms (验收) and
 //! the League settles (结算).
 
+use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::error::{DomainError, DomainResult};
@@ -62,11 +63,30 @@ impl OrderStatus {
         }
     }
 
-    /// An order that still holds sessions of its menu item (not refused or withdrawn).
+    /// A declined order sent by the League to another organization's menu item: it is
+    /// dispatched again, to that organization.
+    pub fn redispatch(self) -> DomainResult<OrderStatus> {
+        match self {
+            OrderStatus::Declined => Ok(OrderStatus::Dispatched),
+            _ => Err(DomainError::InvalidTransition {
+                entity: "order",
+                from: self.as_str(),
+                action: "redispatch",
+            }),
+        }
+    }
+
+    /// An order that holds sessions of its menu item: dispatched and not refused or
+    /// withdrawn since. A submitted order is a request: communities may together ask
+    /// for more than is left, and the League's dispatch (one by one, or by a dispatch
+    /// plan) decides who gets them.
     pub fn holds_sessions(self) -> bool {
         !matches!(
             self,
-            OrderStatus::Rejected | OrderStatus::Declined | OrderStatus::Cancelled
+            OrderStatus::Submitted
+                | OrderStatus::Rejected
+                | OrderStatus::Declined
+                | OrderStatus::Cancelled
         )
     }
 
@@ -85,7 +105,7 @@ impl OrderStatus {
 
     /// The budget is committed from dispatch on, and released on decline or cancel.
     pub fn commits_budget(self) -> bool {
-        self.holds_sessions() && self != OrderStatus::Submitted
+        self.holds_sessions()
     }
 }
 
@@ -142,34 +162,66 @@ pub fn check_window(start: Date, end: Date, today: Date) -> DomainResult<()> {
     Ok(())
 }
 
-/// How long each waiting step may take before the order is overdue.
-#[derive(Debug, Clone, Copy)]
+/// How long each waiting step may take before the order is overdue, in hours: a
+/// district setting (by default two days each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Deadlines {
-    pub dispatch: Duration,
-    pub accept: Duration,
+    /// From submission to the League's dispatch (or rejection).
+    pub dispatch_hours: u32,
+    /// From dispatch to the organization's answer.
+    pub accept_hours: u32,
 }
 
 impl Default for Deadlines {
     fn default() -> Self {
         Self {
-            dispatch: Duration::days(2),
-            accept: Duration::days(2),
+            dispatch_hours: 48,
+            accept_hours: 48,
         }
     }
 }
 
 impl Deadlines {
+    /// At most 30 days a step.
+    pub const MAX_HOURS: u32 = 720;
+
+    /// Each deadline between an hour and [`Self::MAX_HOURS`], named at its field.
+    pub fn check(self) -> DomainResult<Self> {
+        for (field, hours) in [
+            ("deadlines.dispatch_hours", self.dispatch_hours),
+            ("deadlines.accept_hours", self.accept_hours),
+        ] {
+            if !(1..=Self::MAX_HOURS).contains(&hours) {
+                return Err(DomainError::invalid(
+                    field,
+                    format!(
+                        "应在1到{}小时之间 / Must be 1 to {} hours",
+                        Self::MAX_HOURS,
+                        Self::MAX_HOURS
+                    ),
+                ));
+            }
+        }
+        Ok(self)
+    }
+
+    /// How long a step waiting in `status` may take, if someone is expected to act.
+    pub fn allowed(&self, status: OrderStatus) -> Option<Duration> {
+        match status {
+            OrderStatus::Submitted => Some(Duration::hours(self.dispatch_hours.into())),
+            OrderStatus::Dispatched => Some(Duration::hours(self.accept_hours.into())),
+            _ => None,
+        }
+    }
+
     /// When the step waiting in `status` is due, if someone is expected to act.
     pub fn due_at(
         &self,
         status: OrderStatus,
         entered_at: OffsetDateTime,
     ) -> Option<OffsetDateTime> {
-        match status {
-            OrderStatus::Submitted => Some(entered_at + self.dispatch),
-            OrderStatus::Dispatched => Some(entered_at + self.accept),
-            _ => None,
-        }
+        self.allowed(status).map(|d| entered_at + d)
     }
 
     pub fn is_overdue(
@@ -239,7 +291,8 @@ mod tests {
 
     #[test]
     fn budget_and_sessions_follow_the_state() {
-        assert!(OrderStatus::Submitted.holds_sessions());
+        // A submission asks; dispatch takes the sessions and commits the budget.
+        assert!(!OrderStatus::Submitted.holds_sessions());
         assert!(!OrderStatus::Submitted.commits_budget());
         assert!(OrderStatus::Dispatched.commits_budget());
         assert!(!OrderStatus::Declined.commits_budget());
@@ -271,6 +324,20 @@ mod tests {
     }
 
     #[test]
+    fn only_a_declined_order_is_redispatched() {
+        assert_eq!(
+            OrderStatus::Declined.redispatch(),
+            Ok(OrderStatus::Dispatched)
+        );
+        for status in OrderStatus::ALL
+            .iter()
+            .filter(|s| **s != OrderStatus::Declined)
+        {
+            assert!(status.redispatch().is_err(), "{status}");
+        }
+    }
+
+    #[test]
     fn deadlines_flag_overdue_orders() {
         let d = Deadlines::default();
         let t = datetime!(2026-03-01 08:00 UTC);
@@ -281,5 +348,28 @@ mod tests {
         assert!(!d.is_overdue(OrderStatus::Submitted, t, datetime!(2026-03-03 08:00 UTC)));
         assert!(d.is_overdue(OrderStatus::Dispatched, t, datetime!(2026-03-03 08:01 UTC)));
         assert!(!d.is_overdue(OrderStatus::Accepted, t, datetime!(2027-01-01 0:00 UTC)));
+        // A district's own: a day to dispatch.
+        let quick = Deadlines {
+            dispatch_hours: 24,
+            ..d
+        };
+        assert!(quick.is_overdue(OrderStatus::Submitted, t, datetime!(2026-03-02 08:01 UTC)));
+        assert_eq!(quick.check(), Ok(quick));
+        let never = Deadlines {
+            accept_hours: 0,
+            ..d
+        };
+        assert_eq!(
+            never.check().unwrap_err().field(),
+            Some("deadlines.accept_hours")
+        );
+        let month = Deadlines {
+            dispatch_hours: 721,
+            ..d
+        };
+        assert_eq!(
+            month.check().unwrap_err().field(),
+            Some("deadlines.dispatch_hours")
+        );
     }
 }

@@ -120,6 +120,22 @@ impl Period {
     }
 }
 
+/// The twelve months ending with the month of `today` (Beijing time), as the record a
+/// new round is bought on: from the first midnight of the month eleven months earlier to
+/// the first midnight of the next month.
+pub fn last_twelve_months(today: Date) -> (OffsetDateTime, OffsetDateTime) {
+    let (year, month) = (today.year(), u8::from(today.month()));
+    let (next_year, next_month) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    (
+        beijing_midnight(next_year - 1, next_month),
+        beijing_midnight(next_year, next_month),
+    )
+}
+
 /// Midnight in Beijing at the start of a month, in UTC.
 fn beijing_midnight(year: i32, month: u8) -> OffsetDateTime {
     // A period's year and month are valid; fall back to the minimum rather than panic.
@@ -304,6 +320,24 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn the_record_is_the_twelve_months_to_this_month() {
+        assert_eq!(
+            last_twelve_months(date!(2026 - 12 - 03)),
+            (
+                datetime!(2025-12-31 16:00 UTC),
+                datetime!(2026-12-31 16:00 UTC)
+            )
+        );
+        assert_eq!(
+            last_twelve_months(date!(2026 - 03 - 31)),
+            (
+                datetime!(2025-03-31 16:00 UTC),
+                datetime!(2026-03-31 16:00 UTC)
+            )
+        );
     }
 
     #[test]

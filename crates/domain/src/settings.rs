@@ -7,6 +7,7 @@ use crate::activity::CheckinWindow;
 use crate::error::{DomainError, DomainResult};
 use crate::evaluation::Weights;
 use crate::moderation::DistrictWords;
+use crate::order::Deadlines;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -17,6 +18,8 @@ pub struct DistrictSettings {
     pub moderation: DistrictWords,
     /// How much each indicator of a third-party evaluation weighs.
     pub evaluation_weights: Weights,
+    /// How long each step of an order may wait before it is overdue and escalated.
+    pub deadlines: Deadlines,
 }
 
 impl DistrictSettings {
@@ -42,6 +45,7 @@ impl DistrictSettings {
         }
         self.moderation = self.moderation.check()?;
         self.evaluation_weights = self.evaluation_weights.check()?;
+        self.deadlines = self.deadlines.check()?;
         Ok(self)
     }
 }

@@ -34,6 +34,8 @@ pub struct Settings {
     /// Proxies whose `X-Forwarded-For` names the client (for rate limits, sign-in
     /// throttling and the audit trail); nobody else's is believed.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How often background jobs run (escalating overdue orders).
+    pub jobs_every: std::time::Duration,
 }
 
 impl Settings {
@@ -66,6 +68,7 @@ impl Default for Settings {
                 per_address: 256,
             },
             trusted_proxies: Vec::new(),
+            jobs_every: std::time::Duration::from_secs(60),
         }
     }
 }

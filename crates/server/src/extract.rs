@@ -134,6 +134,8 @@ pub struct ListQuery {
     /// Squads of this team.
     #[param(value_type = Option<String>)]
     pub team: Option<TeamId>,
+    /// Only orders past their step's deadline (`true`).
+    pub overdue: Option<bool>,
 }
 
 impl ListQuery {

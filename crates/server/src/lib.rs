@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod jobs;
 #[cfg(test)]
 mod layers;
 pub mod limits;

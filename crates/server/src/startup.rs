@@ -123,6 +123,14 @@ async fn advance_clock(
         .clock
         .advance(body.seconds)
         .ok_or_else(|| crate::error::AppError::invalid("seconds", "forward only"))?;
+    // What the new time makes overdue is escalated before the answer, as the periodic
+    // run would have, so that tests read a settled state.
+    crate::jobs::escalate_overdue(
+        state.store.as_ref(),
+        &state.clock,
+        state.settings.jobs_every,
+    )
+    .await;
     let now = now
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(crate::error::AppError::internal)?;
@@ -224,6 +232,21 @@ pub async fn serve(
             }
         })
     };
+    // The first run before serving: what was overdue while no server ran is escalated
+    // before anyone reads the queue.
+    let every = settings.jobs_every;
+    crate::jobs::escalate_overdue(store.as_ref(), &clock, every).await;
+    let jobs = {
+        let (store, clock) = (store.clone(), clock.clone());
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.tick().await;
+            loop {
+                ticks.tick().await;
+                crate::jobs::escalate_overdue(store.as_ref(), &clock, every).await;
+            }
+        })
+    };
     // One plain line on stdout: scripts and tests read the bound address from it.
     println!("listening on http://{addr}");
     let (app, limits) = app_with_limits(store.clone(), settings, clock);
@@ -239,6 +262,7 @@ pub async fn serve(
     })
     .await;
     holder.abort();
+    jobs.abort();
     if let Err(e) = store.release_keys(&instance).await {
         tracing::warn!(error = e.chain(), "could not say that this server stopped");
     }

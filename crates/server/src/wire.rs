@@ -183,6 +183,9 @@ pub struct Order {
     #[serde(with = "time::serde::rfc3339::option")]
     pub due_at: Option<OffsetDateTime>,
     pub overdue: bool,
+    /// When the overdue step was escalated to the League (once per step).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub escalated_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     pub history: Vec<HistoryEntry>,
@@ -603,6 +606,7 @@ impl From<model::Order> for Order {
             committed_fen: v.committed_fen,
             due_at: v.due_at,
             overdue: v.overdue,
+            escalated_at: v.escalated_at,
             created_at: v.created_at,
             history: v.history.into_iter().map(Into::into).collect(),
         }

@@ -11,9 +11,10 @@ use time::{Date, OffsetDateTime};
 
 use crate::{StoreError, StoreResult};
 
-/// The tables in an order that satisfies every foreign key. `key_holders` is left out:
-/// it names the running servers of the installation copied from, not data.
-const TABLES: [&str; 35] = [
+/// The tables in an order that satisfies every foreign key. `key_holders` and
+/// `job_leases` are left out: they name the running servers of the installation copied
+/// from, not data.
+const TABLES: [&str; 37] = [
     "districts",
     "secrets",
     "sign_in_throttle",
@@ -33,6 +34,8 @@ const TABLES: [&str; 35] = [
     "badge_awards",
     "reviews",
     "evaluations",
+    "notices",
+    "outbox_events",
     "consents",
     "cases",
     "case_notes",

@@ -13,6 +13,7 @@ pub mod copy;
 pub mod crypto;
 mod engine;
 mod error;
+mod jobs;
 mod listings;
 pub mod model;
 mod orders;
@@ -30,6 +31,7 @@ mod volunteering;
 pub use activities::Activities;
 pub use casework::Casework;
 pub use error::{StoreError, StoreResult};
+pub use jobs::{Jobs, OVERDUE_JOB};
 pub use listings::Listings;
 pub use orders::Orders;
 pub use people::People;
@@ -58,6 +60,7 @@ pub trait Store:
     + Listings
     + Volunteering
     + Serving
+    + Jobs
     + 'static
 {
 }
@@ -73,6 +76,7 @@ impl<T> Store for T where
         + Listings
         + Volunteering
         + Serving
+        + Jobs
         + 'static
 {
 }
@@ -80,8 +84,8 @@ impl<T> Store for T where
 /// The store's traits, for callers of its methods.
 pub mod prelude {
     pub use crate::{
-        Activities, Casework, Listings, Orders, People, Reviews, Rounds, Serving, Store, Trust,
-        Volunteering,
+        Activities, Casework, Jobs, Listings, Orders, People, Reviews, Rounds, Serving, Store,
+        Trust, Volunteering,
     };
 }
 

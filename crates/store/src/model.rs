@@ -317,8 +317,21 @@ pub struct Order {
     /// When the step the order waits for is due, if it waits for one.
     pub due_at: Option<OffsetDateTime>,
     pub overdue: bool,
+    /// When the overdue step was escalated to the League, once per step.
+    pub escalated_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub history: Vec<HistoryEntry>,
+}
+
+/// A notice left for a role in the district, such as an order escalated to the League.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Notice {
+    pub id: String,
+    /// `order.overdue`.
+    pub kind: String,
+    /// The record it is about.
+    pub subject_id: String,
+    pub created_at: OffsetDateTime,
 }
 
 #[derive(Debug, Clone)]

@@ -16,6 +16,7 @@ use crate::rounds::load_project;
 use crate::rounds::sessions_left;
 use crate::rows::*;
 use crate::sql::{query, query_scalar, Conn, Sql};
+use crate::trust::district_settings;
 use crate::{SqlStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -28,10 +29,13 @@ pub trait Orders: Send + Sync {
         now: OffsetDateTime,
     ) -> StoreResult<Order>;
 
+    /// Orders in the caller's scope; with `overdue_only`, those past their step's
+    /// deadline by the district's settings.
     async fn orders(
         &self,
         actor: &Actor,
         page: &Page,
+        overdue_only: bool,
         now: OffsetDateTime,
     ) -> StoreResult<Paged<Order>>;
 
@@ -43,6 +47,17 @@ pub trait Orders: Send + Sync {
         id: &OrderId,
         action: OrderAction,
         reason: Option<&str>,
+        now: OffsetDateTime,
+    ) -> StoreResult<Order>;
+
+    /// Sends a declined order to another approved menu item of the same service area
+    /// with the sessions it needs: dispatched to that item's organization, its budget
+    /// committed again, in the order's history and the audit trail.
+    async fn redispatch_order(
+        &self,
+        actor: &Actor,
+        id: &OrderId,
+        project_id: &ProjectId,
         now: OffsetDateTime,
     ) -> StoreResult<Order>;
 }
@@ -121,18 +136,33 @@ impl Orders for SqlStore {
         &self,
         actor: &Actor,
         page: &Page,
+        overdue_only: bool,
         now: OffsetDateTime,
     ) -> StoreResult<Paged<Order>> {
         let mut c = self.pools.read();
-        let sql = format!("select {ORDER_COLUMNS} from orders o where {ORDER_SCOPE} and o.id > $5 order by o.id limit $6");
+        let deadlines = district_settings(&mut c, &actor.district_id)
+            .await?
+            .deadlines;
+        // An order is overdue when its step began before now less the step's allowance.
+        let began_before = |status| deadlines.allowed(status).map(|d| now - d);
+        let sql = format!(
+            "select {ORDER_COLUMNS} from orders o where {ORDER_SCOPE} and o.id > $5
+             and ($7 = false or (o.status = {} and o.status_at < $8) or (o.status = {} and o.status_at < $9))
+             order by o.id limit $6",
+            sql_name(OrderStatus::Submitted),
+            sql_name(OrderStatus::Dispatched)
+        );
         let rows = bind_scope(query(&sql), actor)
             .bind(after(page))
             .bind(fetch_limit(page))
+            .bind(overdue_only)
+            .bind(began_before(OrderStatus::Submitted))
+            .bind(began_before(OrderStatus::Dispatched))
             .fetch_all(&mut c)
             .await?;
         let mut orders = Vec::with_capacity(rows.len());
         for row in rows {
-            orders.push(into_order(&mut c, row, now).await?);
+            orders.push(into_order(&mut c, row, &deadlines, now).await?);
         }
         Ok(Paged::from_rows(orders, page, |o| o.id.to_string()))
     }
@@ -156,6 +186,60 @@ impl Orders for SqlStore {
         let moved = load_order(&mut tx.conn(), actor, id, now).await?;
         tx.audit(actor, &format!("order.{action}"), "order", id)
             .await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    async fn redispatch_order(
+        &self,
+        actor: &Actor,
+        id: &OrderId,
+        project_id: &ProjectId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Order> {
+        let mut tx = self.write().await?;
+        let order = load_order(&mut tx.conn(), actor, id, now).await?;
+        let next = order.status.redispatch()?;
+        let from = load_project(&mut tx.conn(), &actor.district_id, &order.project_id).await?;
+        let to = load_project(&mut tx.conn(), &actor.district_id, project_id).await?;
+        if to.status != ProjectStatus::Approved || to.area != from.area || to.id == from.id {
+            return Err(DomainError::invalid(
+                "project_id",
+                "应为同一服务领域的另一个已批准项目 / Must be another approved menu item of the same service area",
+            )
+            .into());
+        }
+        if order.sessions > sessions_left(&mut tx.conn(), &to).await? {
+            return Err(DomainError::SoldOut.into());
+        }
+        let committed = Fen::parse("unit_price_fen", to.unit_price_fen)?
+            .times(order.sessions)
+            .get();
+        query(
+            "update orders set project_id = $1, organization_id = $2, status = $3, status_at = $4,
+             committed_fen = $5, escalated_at = null where id = $6",
+        )
+        .bind(&to.id)
+        .bind(&to.organization_id)
+        .bind(next.as_str())
+        .bind(now)
+        .bind(committed)
+        .bind(&order.id)
+        .execute(&mut tx.conn())
+        .await?;
+        let note = format!("改派 / redispatched: {} → {}", from.title, to.title);
+        insert_history(
+            &mut tx.conn(),
+            &actor.district_id,
+            &order.id,
+            next,
+            &actor.user_id,
+            Some(&note),
+            now,
+        )
+        .await?;
+        let moved = load_order(&mut tx.conn(), actor, id, now).await?;
+        tx.audit(actor, "order.redispatch", "order", id).await?;
         tx.commit().await?;
         Ok(moved)
     }
@@ -190,10 +274,10 @@ pub(crate) async fn order_history(
 pub(crate) async fn into_order(
     c: &mut Conn<'_>,
     row: OrderRow,
+    deadlines: &Deadlines,
     now: OffsetDateTime,
 ) -> StoreResult<Order> {
     let status: OrderStatus = parse_status(row.status)?;
-    let deadlines = Deadlines::default();
     Ok(Order {
         history: order_history(c, &row.id).await?,
         id: row.id,
@@ -212,6 +296,7 @@ pub(crate) async fn into_order(
         committed_fen: row.committed_fen,
         due_at: deadlines.due_at(status, row.status_at),
         overdue: deadlines.is_overdue(status, row.status_at, now),
+        escalated_at: row.escalated_at,
         created_at: row.created_at,
     })
 }
@@ -227,7 +312,8 @@ pub(crate) async fn load_order(
         .bind(id)
         .fetch_one(&mut *c)
         .await?;
-    into_order(c, row, now).await
+    let deadlines = district_settings(c, &actor.district_id).await?.deadlines;
+    into_order(c, row, &deadlines, now).await
 }
 
 /// Moves an order one step and writes the step into its history.
@@ -242,6 +328,13 @@ pub(crate) async fn step_order(
     let next = order.status.apply(action)?;
     let committed = if next.commits_budget() {
         let project = load_project(c, &order.district_id, &order.project_id).await?;
+        // Dispatch takes the sessions a submission only asked for.
+        if !order.status.holds_sessions()
+            && next.holds_sessions()
+            && order.sessions > sessions_left(c, &project).await?
+        {
+            return Err(DomainError::SoldOut.into());
+        }
         Fen::parse("unit_price_fen", project.unit_price_fen)?
             .times(order.sessions)
             .get()
@@ -249,7 +342,8 @@ pub(crate) async fn step_order(
         0
     };
     query(
-        "update orders set status = $1, status_at = $2, committed_fen = $3, reason = coalesce($4, reason) where id = $5",
+        "update orders set status = $1, status_at = $2, committed_fen = $3, reason = coalesce($4, reason),
+         escalated_at = null where id = $5",
     )
     .bind(next.as_str())
     .bind(now)

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use youthloop_domain::id::*;
-use youthloop_domain::region::YouthProfile;
+use youthloop_domain::region::{RegionKind, YouthProfile};
 use youthloop_domain::role::Actor;
 
 use crate::model::*;
@@ -27,6 +27,9 @@ pub trait People: Send + Sync {
     async fn regions(&self, district_id: &DistrictId, page: &Page) -> StoreResult<Paged<Region>>;
 
     async fn region(&self, district_id: &DistrictId, id: &RegionId) -> StoreResult<Region>;
+
+    /// Every community of the district, with its youth profile if it has one.
+    async fn communities(&self, district_id: &DistrictId) -> StoreResult<Vec<Region>>;
 
     /// Whether `region_id` is `scope_id` or lies under it.
     async fn region_within(
@@ -188,6 +191,17 @@ impl People for SqlStore {
             code: region.code,
             profile: region.profile,
         })
+    }
+
+    async fn communities(&self, district_id: &DistrictId) -> StoreResult<Vec<Region>> {
+        query(&format!(
+            "select id, name, kind, parent_id, code, profile from regions where district_id = $1 and kind = {} order by id",
+            sql_name(RegionKind::Community)
+        ))
+        .bind(district_id)
+        .fetch_all(&mut self.pools.read())
+        .await
+        .map_err(db)
     }
 
     async fn regions(&self, district_id: &DistrictId, page: &Page) -> StoreResult<Paged<Region>> {

@@ -245,12 +245,13 @@ pub(crate) struct OrderRow {
     pub(crate) reason: Option<String>,
     pub(crate) committed_fen: i64,
     pub(crate) status_at: OffsetDateTime,
+    pub(crate) escalated_at: Option<OffsetDateTime>,
     pub(crate) created_at: OffsetDateTime,
 }
 
 pub(crate) const ORDER_COLUMNS: &str = "o.id, o.district_id, o.status, o.project_id, o.community_id, o.organization_id, o.sessions,
     o.window_start, o.window_end, o.venue, o.expected_participants, o.notes, o.reason, o.committed_fen,
-    o.status_at, o.created_at";
+    o.status_at, o.escalated_at, o.created_at";
 
 pub(crate) const ACTIVITY_COLUMNS: &str = "a.id, a.organization_id, a.order_id, a.title, a.description, a.starts_at,
     a.ends_at, a.venue, a.capacity, a.waitlist_capacity, a.min_age, a.max_age, a.registration_opens_at,

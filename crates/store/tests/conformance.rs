@@ -718,7 +718,8 @@ async fn an_order_goes_round_the_loop<S: Store>(s: &S) {
         )
         .await
         .unwrap();
-    assert_eq!(s.menu(&w.district).await.unwrap()[0].sessions_left, 1);
+    // Submitted, the order only asks; dispatched, it holds its session.
+    assert_eq!(s.menu(&w.district).await.unwrap()[0].sessions_left, 2);
     let step = |actor: &Actor, action| {
         let (actor, id) = (actor.clone(), order.id.clone());
         async move { s.transition_order(&actor, &id, action, None, now()).await }
@@ -728,6 +729,7 @@ async fn an_order_goes_round_the_loop<S: Store>(s: &S) {
         Err(StoreError::NotFound | StoreError::Domain(_))
     ));
     step(&league, OrderAction::Dispatch).await.unwrap();
+    assert_eq!(s.menu(&w.district).await.unwrap()[0].sessions_left, 1);
     step(&w.org, OrderAction::Accept).await.unwrap();
     let activity = s
         .create_activity(

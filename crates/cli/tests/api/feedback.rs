@@ -435,9 +435,425 @@ async fn an_evaluator_scores_and_the_league_and_the_organization_read(engine: En
     assert_eq!(set["evaluation_weights"]["finance"], 15);
 }
 
+/// Rounds a figure as the ranking does.
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// A round with two proposals for the same young people: the demo organization, with a
+/// delivery record and an A, and a new organization with no record and a D. The ranking
+/// puts them in the order the rule says, each part from its evidence, the D flagged;
+/// only the League reads it.
+async fn a_new_round_is_ranked_on_the_record(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let league = app.sign_in(LEAGUE).await;
+    let org_admin = app.sign_in(ORG_ADMIN).await;
+    let evaluator = app.sign_in(EVALUATOR).await;
+    let demo_org = app.scope_of(&org_admin).await;
+
+    let (s, newcomer) = app
+        .post(
+            Some(&league),
+            "/api/v1/organizations",
+            json!({"name": "新苗青少年服务中心", "credit_code": "91350100M000100Y43", "areas": ["safety"], "address": "青禾路8号"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{newcomer}");
+    let newcomer = newcomer["id"].as_str().unwrap().to_owned();
+    let (s, user) = app
+        .post(
+            Some(&league),
+            "/api/v1/users",
+            json!({"phone": "13711112222", "password": "river-stone-42", "name": "新苗管理员",
+                   "roles": [{"role": "org_admin", "scope_id": newcomer}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{user}");
+    let newcomer_admin = app.sign_in_with("13711112222", "river-stone-42").await;
+
+    let (_, round) = app
+        .post(
+            Some(&league),
+            "/api/v1/rounds",
+            json!({"title": "2027年度采购", "budget_fen": 10_000_000, "opens_at": in_hours(-1), "closes_at": in_hours(24 * 30)}),
+        )
+        .await;
+    let round = round["id"].as_str().unwrap().to_owned();
+    app.post_ok(&league, &format!("/api/v1/rounds/{round}/open"), json!({}))
+        .await;
+    let propose = |token: &str, title: &str| {
+        let (app, token, path) = (
+            &app,
+            token.to_owned(),
+            format!("/api/v1/rounds/{round}/projects"),
+        );
+        let body = json!({"title": title, "area": "安全自护", "min_age": 6, "max_age": 18, "capacity": 30,
+                          "unit_price_fen": 80_000, "sessions_offered": 10, "description": "防溺水、防诈骗"});
+        async move {
+            let (s, p) = app.post(Some(&token), &path, body).await;
+            assert_eq!(s, StatusCode::CREATED, "{p}");
+            p["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let theirs = propose(&org_admin, "暑期安全课堂").await;
+    let new = propose(&newcomer_admin, "安全小卫士").await;
+
+    let grade = |org: &str, all: i64| {
+        let body = json!({"organization_id": org, "round_id": round, "notes": "",
+            "indicators": {"management": all, "professional_service": all, "outcomes": all, "finance": all, "satisfaction": all}});
+        let (app, evaluator) = (&app, &evaluator);
+        async move {
+            let (s, e) = app.post(Some(evaluator), "/api/v1/evaluations", body).await;
+            assert_eq!(s, StatusCode::CREATED, "{e}");
+            e["grade"].as_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(grade(&demo_org, 95).await, "A");
+    assert_eq!(grade(&newcomer, 50).await, "D");
+
+    let path = format!("/api/v1/rounds/{round}/ranking");
+    for token in [&org_admin, &evaluator] {
+        assert_error(&app.get(Some(token), &path).await, 403, "forbidden");
+    }
+    assert_error(
+        &app.get(
+            Some(&league),
+            "/api/v1/rounds/01a00000-0000-7000-8000-000000000000/ranking",
+        )
+        .await,
+        404,
+        "not_found",
+    );
+    let (s, ranking) = app.get(Some(&league), &path).await;
+    assert_eq!(s, StatusCode::OK, "{ranking}");
+    let items = ranking["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{ranking}");
+    assert_eq!(
+        items[0]["project_id"],
+        theirs.as_str(),
+        "the record ranks first: {ranking}"
+    );
+    assert_eq!(items[1]["project_id"], new.as_str());
+    assert!(ranking["rule_zh"].as_str().unwrap().contains("D级"));
+
+    // The fit from the communities' own profiles: ages 6–18 reach everyone, and the
+    // communities that name safety as a need count twice.
+    let (_, regions) = app.get(Some(&league), "/api/v1/regions?limit=500").await;
+    let (mut youth, mut in_need, mut needy, mut communities) = (0u64, 0u64, 0u64, 0u64);
+    for profile in regions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["profile"])
+        .filter(|p| p.is_object())
+    {
+        let heads: u64 = ["age_6_8", "age_9_11", "age_12_14", "age_15_18"]
+            .iter()
+            .map(|k| profile[k].as_u64().unwrap())
+            .sum();
+        communities += 1;
+        youth += heads;
+        if profile["need_tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "safety" || t == "安全自护")
+        {
+            needy += 1;
+            in_need += heads;
+        }
+    }
+    assert!(
+        youth > 0 && needy > 0,
+        "the demo has profiles and a need for safety: {regions}"
+    );
+    let fit_points = round2(0.3 * (50.0 * (youth + in_need) as f64 / youth as f64).min(100.0));
+    for item in items {
+        let e = &item["evidence"];
+        assert_eq!(e["fit"]["youth"], youth);
+        assert_eq!(e["fit"]["youth_in_ages"], youth);
+        assert_eq!(e["fit"]["youth_in_need"], in_need);
+        assert_eq!(e["fit"]["communities_in_need"], needy);
+        assert_eq!(e["fit"]["communities"], communities);
+        assert_eq!(e["fit_points"], fit_points);
+        let sum = ["record_points", "grade_points", "fit_points"]
+            .iter()
+            .map(|k| e[k].as_f64().unwrap())
+            .sum::<f64>();
+        assert!(
+            (item["score"].as_f64().unwrap() - sum).abs() < 0.011,
+            "{item}"
+        );
+    }
+    let (ours, theirs_) = (&items[0], &items[1]);
+    // The demo organization: its scorecard over the window at 40 %, an A at 30.
+    assert_eq!(ours["organization_id"], demo_org.as_str());
+    assert_eq!(ours["evidence"]["has_record"], true);
+    assert!(ours["evidence"]["record"]["sessions_delivered"].as_u64() > Some(0));
+    let record = ours["evidence"]["record"]["score"].as_f64().unwrap();
+    assert_eq!(ours["evidence"]["record_points"], round2(0.4 * record));
+    assert_eq!(
+        (
+            &ours["evidence"]["grade"],
+            &ours["evidence"]["grade_points"]
+        ),
+        (&json!("A"), &json!(30.0))
+    );
+    assert_eq!(ours["flagged"], false);
+    // The newcomer: nothing on record counts as 60 (24 points), a D as 40 (12), flagged.
+    assert_eq!(theirs_["evidence"]["has_record"], false);
+    assert_eq!(theirs_["evidence"]["record_points"], 24.0);
+    assert_eq!(
+        (
+            &theirs_["evidence"]["grade"],
+            &theirs_["evidence"]["grade_points"]
+        ),
+        (&json!("D"), &json!(12.0))
+    );
+    assert_eq!(theirs_["flagged"], true);
+    assert_eq!(theirs_["score"], round2(24.0 + 12.0 + fit_points));
+}
+
+/// The first menu item with `sessions` left, of the organization if one is named.
+async fn menu_item(app: &TestApp, org: Option<&str>, sessions: u64) -> Value {
+    let (_, menu) = app.get(None, "/api/v1/menu?limit=500").await;
+    menu["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            org.is_none_or(|o| i["organization"]["id"] == o)
+                && i["sessions_left"].as_u64() >= Some(sessions)
+        })
+        .cloned()
+        .expect("a menu item with sessions left")
+}
+
+/// A community's order of one session of `project`, as its officer sends it.
+async fn order_of(app: &TestApp, officer: &str, community: &str, project: &Value) -> Value {
+    let (s, order) = app
+        .post(
+            Some(officer),
+            "/api/v1/orders",
+            json!({"project_id": project, "community_id": community, "sessions": 1,
+                   "window_start": in_days(3), "window_end": in_days(40), "venue": "青禾社区活动室",
+                   "expected_participants": 25, "notes": "周六上午"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{order}");
+    order
+}
+
+/// Three servers on one database, each running the overdue job every second: an order
+/// past the district's own deadline (a day to dispatch) is escalated once — one mark,
+/// one notice for the League, one outgoing event, one audit event — and shows in the
+/// League's overdue queue; dispatching it ends the escalation.
+async fn an_overdue_order_is_escalated_once_however_many_servers_run(engine: Engine) {
+    let every = ["--jobs-every", "1"];
+    let app = spawn_app_with(engine, &every).await;
+    let (second, _s2) = spawn_instance(&app, 2, &every).await;
+    let (third, _s3) = spawn_instance(&app, 3, &every).await;
+    let league = app.sign_in(LEAGUE).await;
+    let officer = app.sign_in(OFFICER).await;
+    let community = app.scope_of(&officer).await;
+
+    let settings = |dispatch_hours: u32| {
+        json!({"checkin": {"opens_minutes_before": 30, "closes_minutes_after": 0},
+               "deadlines": {"dispatch_hours": dispatch_hours, "accept_hours": 48}})
+    };
+    let never = app
+        .request(
+            Method::PUT,
+            Some(&league),
+            "/api/v1/settings",
+            Some(settings(0)),
+        )
+        .await;
+    assert_error(&never, 422, "invalid");
+    assert_eq!(never.1["error"]["field"], "deadlines.dispatch_hours");
+    let (s, set) = app
+        .request(
+            Method::PUT,
+            Some(&league),
+            "/api/v1/settings",
+            Some(settings(24)),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{set}");
+    assert_eq!(set["deadlines"]["dispatch_hours"], 24);
+
+    let item = menu_item(&app, None, 1).await;
+    let order = order_of(&app, &officer, &community, &item["project_id"]).await;
+    let id = order["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        (&order["overdue"], &order["escalated_at"]),
+        (&json!(false), &Value::Null)
+    );
+    let overdue_queue = |token: String| {
+        let app = &app;
+        async move {
+            let (s, page) = app
+                .get(Some(&token), "/api/v1/orders?overdue=true&limit=500")
+                .await;
+            assert_eq!(s, StatusCode::OK, "{page}");
+            let items = page["items"].as_array().unwrap().clone();
+            assert!(items.iter().all(|o| o["overdue"] == true), "{page}");
+            items
+        }
+    };
+    assert!(!overdue_queue(league.clone())
+        .await
+        .iter()
+        .any(|o| o["id"] == id.as_str()));
+
+    // A day and an hour pass on every server at once; each runs the job as its clock
+    // moves, and again every second after.
+    let advance = |base: &str| {
+        app.client
+            .post(format!("{base}/_test/clock"))
+            .json(&json!({"seconds": 25 * 3600}))
+            .send()
+    };
+    let (a, b, c) = tokio::join!(advance(&app.base), advance(&second), advance(&third));
+    for answer in [a, b, c] {
+        assert_eq!(answer.unwrap().status(), StatusCode::OK);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    // Sessions last twelve hours: the League signs in again.
+    let league = app.sign_in(LEAGUE).await;
+    let queue = overdue_queue(league.clone()).await;
+    let escalated = queue
+        .iter()
+        .find(|o| o["id"] == id.as_str())
+        .expect("the order is in the League's overdue queue");
+    assert!(escalated["escalated_at"].is_string(), "{escalated}");
+    let count = |sql: &'static str| {
+        let (app, id) = (&app, id.clone());
+        async move { app.db.strings(sql, &id).await }
+    };
+    assert_eq!(
+        count("select cast(count(*) as text) from audit_events where action = 'order.escalate' and record_id = $1").await,
+        ["1"]
+    );
+    assert_eq!(count("select cast(count(*) as text) from notices where kind = 'order.overdue' and subject_id = $1").await, ["1"]);
+    assert_eq!(count("select cast(count(*) as text) from outbox_events where kind = 'order.overdue' and subject_id = $1").await, ["1"]);
+    let payload = count("select payload from outbox_events where subject_id = $1").await;
+    assert!(
+        payload[0].contains(&format!("\"order_id\":\"{id}\"")),
+        "{payload:?}"
+    );
+
+    // The League acts: the order leaves the queue, its escalation ends with the step.
+    let (s, dispatched) = app
+        .post(
+            Some(&league),
+            &format!("/api/v1/orders/{id}/dispatch"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{dispatched}");
+    assert_eq!(
+        (&dispatched["overdue"], &dispatched["escalated_at"]),
+        (&json!(false), &Value::Null)
+    );
+    assert!(!overdue_queue(league)
+        .await
+        .iter()
+        .any(|o| o["id"] == id.as_str()));
+}
+
+/// A declined order's alternatives are other approved items of its service area with a
+/// session left, best first for its community; the League redispatches it in one step to
+/// one of them, and only to one of them.
+async fn a_declined_order_is_redispatched_to_an_alternative(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let league = app.sign_in(LEAGUE).await;
+    let officer = app.sign_in(OFFICER).await;
+    let org_admin = app.sign_in(ORG_ADMIN).await;
+    let community = app.scope_of(&officer).await;
+    let org = app.scope_of(&org_admin).await;
+    let item = menu_item(&app, Some(&org), 1).await;
+    let order = order_of(&app, &officer, &community, &item["project_id"]).await;
+    let id = order["id"].as_str().unwrap().to_owned();
+    let alternatives_path = format!("/api/v1/orders/{id}/alternatives");
+    assert_error(
+        &app.get(Some(&league), &alternatives_path).await,
+        409,
+        "invalid_transition",
+    );
+
+    app.post_ok(&league, &format!("/api/v1/orders/{id}/dispatch"), json!({}))
+        .await;
+    app.post_ok(
+        &org_admin,
+        &format!("/api/v1/orders/{id}/decline"),
+        json!({"reason": "档期冲突，社工不足"}),
+    )
+    .await;
+    let (s, alternatives) = app.get(Some(&league), &alternatives_path).await;
+    assert_eq!(s, StatusCode::OK, "{alternatives}");
+    let items = alternatives["items"].as_array().unwrap();
+    assert!(
+        !items.is_empty(),
+        "the demo sells {} elsewhere too",
+        item["area"]
+    );
+    for alternative in items {
+        assert_eq!(alternative["area"], item["area"], "{alternative}");
+        assert_ne!(alternative["project_id"], item["project_id"]);
+        assert!(alternative["sessions_left"].as_u64() >= Some(1));
+    }
+    let fits: Vec<f64> = items.iter().map(|i| i["fit"].as_f64().unwrap()).collect();
+    assert!(
+        fits.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {fits:?}"
+    );
+
+    let redispatch = |project: Value| {
+        let (app, league, path) = (&app, &league, format!("/api/v1/orders/{id}/redispatch"));
+        async move {
+            app.post(Some(league), &path, json!({"project_id": project}))
+                .await
+        }
+    };
+    let before = app.db.snapshot().await;
+    let same = redispatch(item["project_id"].clone()).await;
+    assert_error(&same, 422, "invalid");
+    assert_eq!(same.1["error"]["field"], "project_id");
+    assert_error(
+        &redispatch(json!("01a00000-0000-7000-8000-000000000000")).await,
+        404,
+        "not_found",
+    );
+    assert_eq!(app.db.snapshot().await, before, "refusals change nothing");
+
+    let best = &items[0];
+    let (s, moved) = redispatch(best["project_id"].clone()).await;
+    assert_eq!(s, StatusCode::OK, "{moved}");
+    assert_eq!(moved["status"], "dispatched");
+    assert_eq!(moved["project_id"], best["project_id"]);
+    assert_eq!(moved["organization_id"], best["organization"]["id"]);
+    assert_eq!(moved["committed_fen"], best["unit_price_fen"]);
+    let last = moved["history"].as_array().unwrap().last().unwrap().clone();
+    assert!(last["note"].as_str().unwrap().contains("改派"), "{last}");
+    assert_error(
+        &redispatch(best["project_id"].clone()).await,
+        409,
+        "invalid_transition",
+    );
+    let audited = app
+        .db
+        .strings("select cast(count(*) as text) from audit_events where action = 'order.redispatch' and record_id = $1", &id)
+        .await;
+    assert_eq!(audited, ["1"]);
+}
+
 crate::on_every_engine!(
     the_league_and_the_organization_moderate_and_the_organization_replies,
     the_districts_own_words_hold_comments,
     scorecards_answer_per_year_quarter_and_month,
-    an_evaluator_scores_and_the_league_and_the_organization_read
+    an_evaluator_scores_and_the_league_and_the_organization_read,
+    a_new_round_is_ranked_on_the_record,
+    an_overdue_order_is_escalated_once_however_many_servers_run,
+    a_declined_order_is_redispatched_to_an_alternative
 );

@@ -117,15 +117,20 @@ pub async fn walk_the_loop(app: &TestApp) {
     assert_eq!(order["status"], "submitted");
     assert_eq!(order["overdue"], false);
     let order_id = order["id"].as_str().unwrap().to_owned();
-    let too_many = app
-        .post(
-            Some(&officer),
-            "/api/v1/orders",
-            json!({"project_id": project_id, "community_id": community_id, "sessions": 3,
-                   "window_start": in_days(0), "window_end": in_days(30), "venue": "x", "expected_participants": 1}),
-        )
-        .await;
-    assert_error(&too_many, 409, "sold_out");
+    // A submission asks; only dispatch takes sessions. More than are left is refused.
+    let ask = |sessions: u32| {
+        let (app, officer) = (app, &officer);
+        let body = json!({"project_id": project_id, "community_id": community_id, "sessions": sessions,
+                          "window_start": in_days(0), "window_end": in_days(30), "venue": "x", "expected_participants": 1});
+        async move { app.post(Some(officer), "/api/v1/orders", body).await }
+    };
+    assert_error(&ask(4).await, 409, "sold_out");
+    let (s, wide) = ask(3).await;
+    assert_eq!(
+        s,
+        StatusCode::CREATED,
+        "three of three left may be asked for: {wide}"
+    );
 
     // 派单 dispatch and 接单 accept.
     let accept_early = app
@@ -145,6 +150,16 @@ pub async fn walk_the_loop(app: &TestApp) {
         .await;
     assert_eq!(dispatched["status"], "dispatched");
     assert_eq!(dispatched["committed_fen"], 100_000);
+    // Dispatched, the session is taken: the wider request no longer fits.
+    let short = app
+        .post(
+            Some(&league),
+            &format!("/api/v1/orders/{}/dispatch", wide["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_error(&short, 409, "sold_out");
+    assert_error(&ask(3).await, 409, "sold_out");
     let (_, accepted) = app
         .post(
             Some(&org),
@@ -682,7 +697,7 @@ async fn the_demo_district_moves_to_postgres_and_the_loop_goes_on() {
         String::from_utf8_lossy(&moved.stderr)
     );
     assert!(
-        report.contains("audit_events") && report.contains("copied and verified 35 tables"),
+        report.contains("audit_events") && report.contains("copied and verified 37 tables"),
         "{report}"
     );
     let again = youthloop(&source.key_file)

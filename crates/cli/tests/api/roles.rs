@@ -194,11 +194,12 @@ impl Fixtures<'_> {
             .as_array()
             .unwrap()
             .iter()
-            .find(|i| {
-                i["organization"]["id"] == self.org.as_str()
-                    && i["sessions_left"].as_u64() >= Some(1)
-            })
-            .expect("a menu item of the demo organization with a session left")
+            .filter(|i| i["organization"]["id"] == self.org.as_str())
+            // Submissions only ask: the item with the most left has room for every
+            // order the matrix dispatches.
+            .max_by_key(|i| i["sessions_left"].as_u64())
+            .filter(|i| i["sessions_left"].as_u64() >= Some(8))
+            .expect("a menu item of the demo organization with sessions left")
             .clone();
         let order = self
             .who
@@ -409,6 +410,22 @@ async fn every_route_for_every_role(engine: Engine) {
     let accepted = [("league_admin", "dispatch"), ("org_admin", "accept")];
     let to_confirm = fx.order(&accepted).await;
     let to_settle = fx.order(&accepted).await;
+    let declined = fx.order(&dispatched).await;
+    who.post(
+        &app,
+        "org_admin",
+        &format!("/api/v1/orders/{declined}/decline"),
+        json!({"reason": "人手不足"}),
+    )
+    .await;
+    let (_, alternatives) = app
+        .get(
+            Some(&t("league_admin")),
+            &format!("/api/v1/orders/{declined}/alternatives"),
+        )
+        .await;
+    let alternative = alternatives["items"][0]["project_id"].clone();
+    assert!(alternative.is_string(), "{alternatives}");
     // Activities: a draft, one to cancel, one to register for, one to check in at,
     // and ones that will be over (to finish, to review, to deliver the two orders).
     let draft = fx.activity(None, false).await;
@@ -692,6 +709,14 @@ async fn every_route_for_every_role(engine: Engine) {
             &["league_admin", "org_admin", "evaluator"],
         ),
         route(Method::GET, "/api/v1/rounds".into(), None, &["league_admin", "evaluator"]),
+        route(Method::GET, format!("/api/v1/rounds/{reviewing_round}/ranking"), None, &["league_admin"]),
+        route(Method::GET, format!("/api/v1/orders/{declined}/alternatives"), None, &["league_admin"]),
+        route(
+            Method::POST,
+            format!("/api/v1/orders/{declined}/redispatch"),
+            Some(json!({"project_id": alternative})),
+            &["league_admin"],
+        ),
         moderate("publish", None, &comments[0], &comments[1]),
         moderate("hide", reason(), &comments[2], &comments[3]),
         route(

@@ -644,3 +644,30 @@ latest-grades = Latest grade of each organization
 grade-is = Grade { $grade }
 grade-none = Not evaluated yet
 ok-evaluated = Evaluation submitted
+
+# Ranking a round's proposals
+ranking-intro = Proposals are listed by their ranking score, best first: the organization's record over the last 12 months, its latest third-party grade, and how well the project fits the district's young people. Open "Why this score" to see where each part comes from.
+ranking-rule = How the ranking score is made
+ranking-score = Score { $score }
+ranking-flagged = ⚠ This organization's latest third-party grade is D: decide with care
+ranking-evidence = Why this score
+ranking-record = Record { $points } of { $max }
+ranking-record-score = Scorecard { $score }, { $sessions } sessions delivered
+ranking-reviews = { $n } reviews
+ranking-no-record = Nothing delivered in the last 12 months: counted as 60
+ranking-grade = Third-party grade { $points } of { $max }
+ranking-no-grade = Not evaluated yet: counted as 60
+ranking-fit = Fit { $points } of { $max }
+ranking-fit-youth = { $part } of the district's { $whole } young people are of its ages
+ranking-fit-need = { $part } of { $whole } communities name this area as a need
+
+# No order left behind
+escalated-at = Escalated to the League { $at }
+escalated = escalated
+redispatch = Send to another organization
+redispatch-intro = The organization declined this order. Below are other approved menu items of the same service area with enough sessions left, best fit for the ordering community first. Pick one to redispatch in one step; the budget is committed again at the new item's price.
+redispatch-none = No other item of this service area has enough sessions left. Reject the order, or wait for the next round.
+redispatch-here = Redispatch here
+ok-order_redispatched = Redispatched: the new organization sees the order among those to accept
+notices = Reminders
+notice-order-overdue = An order is overdue and was escalated

@@ -644,3 +644,30 @@ latest-grades = 各机构最近一次评估等级
 grade-is = 等级 { $grade }
 grade-none = 尚未评估
 ok-evaluated = 评估已提交
+
+# Ranking a round's proposals (按记录采购)
+ranking-intro = 申报项目按排序得分从高到低排列：机构近12个月的服务记录、最近一次第三方评估等级和项目与本区青少年的契合度。展开“得分依据”可查看每一项的来源。
+ranking-rule = 排序得分怎么算
+ranking-score = 排序得分 { $score }
+ranking-flagged = ⚠ 该机构最近一次第三方评估为D级，请审慎决定
+ranking-evidence = 得分依据
+ranking-record = 服务记录 { $points } / { $max }分
+ranking-record-score = 记分卡{ $score }分，交付{ $sessions }场
+ranking-reviews = { $n }条评价
+ranking-no-record = 近12个月没有交付记录，按60分计
+ranking-grade = 第三方评估 { $points } / { $max }分
+ranking-no-grade = 尚未评估，按60分计
+ranking-fit = 契合度 { $points } / { $max }分
+ranking-fit-youth = 适龄青少年{ $part } / 全区{ $whole }人
+ranking-fit-need = { $part } / { $whole }个社区把该领域列为需求
+
+# No order left behind (超时升级与改派)
+escalated-at = 已上报团区委 { $at }
+escalated = 已上报
+redispatch = 改派给其他机构
+redispatch-intro = 该订单已被机构拒单。下面是同一服务领域、仍有足够场次的其他已批准项目，按与下单社区的契合度从高到低排列。选择一个即可一步改派，预算按新项目的单价重新占用。
+redispatch-none = 目前没有同一服务领域且场次充足的其他项目。可以驳回订单，或等待下一批次采购。
+redispatch-here = 改派到此项目
+ok-order_redispatched = 已改派，新机构会在待接单中看到这张订单
+notices = 待办提醒
+notice-order-overdue = 订单超时未处理，已上报

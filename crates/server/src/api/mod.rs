@@ -110,6 +110,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(evaluations::evaluate))
         .routes(routes!(evaluations::list_evaluations))
         .routes(routes!(rounds::get_round))
+        .routes(routes!(rounds::ranking))
         .routes(routes!(rounds::open_round))
         .routes(routes!(rounds::review_round))
         .routes(routes!(rounds::award_round))
@@ -127,6 +128,8 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(orders::cancel))
         .routes(routes!(orders::confirm))
         .routes(routes!(orders::settle))
+        .routes(routes!(orders::alternatives))
+        .routes(routes!(orders::redispatch))
         .routes(routes!(reviews::review_order))
         .routes(routes!(
             activities::create_activity,

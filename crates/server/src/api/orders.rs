@@ -1,6 +1,6 @@
 //! Order (点单), dispatch (派单), accept (接单), confirm (验收), settle (结算).
 
-use crate::wire::{Order, Paged};
+use crate::wire::{all, Menu, Order, Paged};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -9,7 +9,7 @@ use youthloop_domain::order::OrderAction;
 
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery};
-use crate::services::orders::{self, OrderBody};
+use crate::services::orders::{self, OrderBody, RedispatchBody};
 use crate::services::rounds::ReasonBody;
 use crate::state::AppState;
 
@@ -25,7 +25,7 @@ pub async fn create_order(
     Ok((StatusCode::CREATED, Json(order.into())))
 }
 
-/// Orders in the caller's scope.
+/// Orders in the caller's scope; `?overdue=true` keeps those past a step's deadline.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "order", params(ListQuery),
     responses((status = 200, body = Paged<Order>), (status = 401, body = ErrorBody)))]
 pub async fn list_orders(
@@ -34,7 +34,9 @@ pub async fn list_orders(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Paged<Order>>> {
     Ok(Json(
-        orders::orders(&state, &user, &q.page()?).await?.into(),
+        orders::orders(&state, &user, &q.page()?, q.overdue.unwrap_or(false))
+            .await?
+            .into(),
     ))
 }
 
@@ -118,3 +120,34 @@ order_action!(
     "/api/v1/orders/{id}/settle",
     "The League settles the order (结算)."
 );
+
+/// For a declined order: approved menu items of the same service area with the sessions
+/// it needs left, best first for its community (League); 409 for an order not declined.
+#[utoipa::path(get, path = "/api/v1/orders/{id}/alternatives", tag = "order", params(("id" = String, Path)),
+    responses((status = 200, body = Menu), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn alternatives(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<OrderId>,
+) -> AppResult<Json<Menu>> {
+    let items = orders::alternatives(&state, &user, &id).await?;
+    Ok(Json(Menu {
+        items: all(items),
+        next_cursor: None,
+    }))
+}
+
+/// The League sends a declined order to one of its alternatives: `dispatched` to that
+/// project's organization, the budget committed again.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/redispatch", tag = "order", params(("id" = String, Path)), request_body = RedispatchBody,
+    responses((status = 200, body = Order), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn redispatch(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<OrderId>,
+    ApiJson(b): ApiJson<RedispatchBody>,
+) -> AppResult<Json<Order>> {
+    Ok(Json(
+        orders::redispatch(&state, &user, &id, b).await?.into(),
+    ))
+}

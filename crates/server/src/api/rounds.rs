@@ -9,6 +9,8 @@ use youthloop_domain::round::RoundAction;
 
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentUser, ListQuery, MaybeUser};
+use crate::services;
+use crate::services::ranking::Ranking;
 use crate::services::rounds::{self, ApproveBody, ProjectBody, ReasonBody, RoundBody};
 use crate::state::AppState;
 
@@ -32,6 +34,18 @@ pub async fn get_round(
     Path(id): Path<RoundId>,
 ) -> AppResult<Json<Round>> {
     Ok(Json(rounds::round(&state, &user, &id).await?.into()))
+}
+
+/// A round's proposals ranked by the organization's record, its latest grade and the
+/// project's fit, best first, each with the evidence behind its score (League).
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/ranking", tag = "buy", params(("id" = String, Path)),
+    responses((status = 200, body = Ranking), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn ranking(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<RoundId>,
+) -> AppResult<Json<Ranking>> {
+    Ok(Json(services::ranking::ranking(&state, &user, &id).await?))
 }
 
 macro_rules! round_action {

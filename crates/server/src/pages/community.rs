@@ -51,7 +51,7 @@ pub(super) async fn orders_of(state: &AppState, user: &CurrentUser) -> AppResult
     };
     let mut orders = state
         .store
-        .orders(&user.actor, &page, state.now())
+        .orders(&user.actor, &page, false, state.now())
         .await?
         .items;
     orders.reverse();

@@ -14,16 +14,20 @@ use youthloop_domain::id::*;
 use youthloop_domain::order::OrderStatus;
 use youthloop_domain::role::Role;
 use youthloop_domain::round::{ProjectAction, RoundAction, RoundStatus};
-use youthloop_store::model::{AuditEntry, CaseCount, DistrictFigures, Order, Project, Round};
+use youthloop_store::model::{
+    AuditEntry, CaseCount, DistrictFigures, Notice, Order, Project, Round,
+};
 
 use super::charts::{per_area, per_month, BarChart};
 use super::community::orders_of;
 use super::guardian::number;
+use super::i18n::Lang;
 use super::organization::{local_input, moment};
 use super::{done, render, show, Ctx, PageError, PageForm, PageResult};
 use crate::error::{AppError, AppResult};
 use crate::extract::ListQuery;
 use crate::services;
+use crate::services::ranking::RankedProposal;
 use crate::services::rounds::{ApproveBody, ReasonBody, RoundBody};
 use crate::state::AppState;
 
@@ -67,6 +71,8 @@ impl RoundForm {
 #[template(path = "league.html")]
 struct RoundsPage {
     c: Ctx,
+    /// The newest reminders for the League, such as orders escalated as overdue.
+    notices: Vec<Notice>,
     rounds: Vec<Round>,
     f: RoundForm,
 }
@@ -74,7 +80,16 @@ struct RoundsPage {
 async fn rounds_page(state: &AppState, c: Ctx, f: RoundForm) -> PageResult {
     let user = c.require(LEAGUE)?;
     let rounds = state.store.rounds(user.district()).await?;
-    let page = RoundsPage { c, rounds, f };
+    let notices = state
+        .store
+        .notices(user.district(), Role::LeagueAdmin, 5)
+        .await?;
+    let page = RoundsPage {
+        c,
+        notices,
+        rounds,
+        f,
+    };
     show(&page, &page.c)
 }
 
@@ -112,7 +127,12 @@ async fn create_round(
 struct RoundPage {
     c: Ctx,
     r: Round,
+    /// Best first by the ranking.
     projects: Vec<Project>,
+    ranked: HashMap<String, RankedProposal>,
+    /// Organization names by id.
+    names: HashMap<OrganizationId, String>,
+    rule: &'static str,
     steps: Vec<RoundAction>,
     /// The project whose form was refused, to show its error beside it.
     refused: String,
@@ -141,17 +161,48 @@ impl RoundPage {
     fn budget(&self) -> i64 {
         self.r.budget_fen / 100
     }
+
+    fn ranked(&self, p: &Project) -> Option<&RankedProposal> {
+        self.ranked.get(p.id.as_str())
+    }
+
+    fn name(&self, p: &Project) -> &str {
+        self.names
+            .get(&p.organization_id)
+            .map_or("", String::as_str)
+    }
 }
 
 async fn round_page(state: &AppState, c: Ctx, id: &RoundId, refused: String) -> PageResult {
     let user = c.require(LEAGUE)?;
     let r = services::rounds::round(state, user, id).await?;
-    let projects = state.store.projects(user.district(), &r.id).await?;
+    let mut projects = state.store.projects(user.district(), &r.id).await?;
+    let ranking = services::ranking::ranking(state, user, &r.id).await?;
+    let place = |p: &Project| {
+        ranking
+            .items
+            .iter()
+            .position(|i| i.project_id == p.id.as_str())
+    };
+    projects.sort_by_key(|p| place(p));
+    let names = super::organization_names(state, user.district()).await?;
+    let rule = match c.lang {
+        Lang::Zh => ranking.rule_zh,
+        Lang::En => ranking.rule_en,
+    };
+    let ranked = ranking
+        .items
+        .into_iter()
+        .map(|i| (i.project_id.clone(), i))
+        .collect();
     let steps = youthloop_domain::allowed(r.status, RoundAction::ALL, RoundStatus::apply);
     let page = RoundPage {
         c,
         r,
         projects,
+        ranked,
+        names,
+        rule,
         steps,
         refused,
     };

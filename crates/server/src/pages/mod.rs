@@ -34,6 +34,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 use youthloop_domain::activity::{ActivityStatus, Availability, RegistrationStatus, Seats};
+use youthloop_domain::id::{DistrictId, OrganizationId};
 use youthloop_domain::role::Role;
 
 use crate::auth::new_token;
@@ -743,6 +744,21 @@ fn render_with(status: StatusCode, template: &impl Template) -> PageResult {
 }
 
 /// After a successful form: back to a page, with a notice named by `ok`.
+/// The district's organizations' names by id, to name what a page lists.
+pub(super) async fn organization_names(
+    state: &AppState,
+    district: &DistrictId,
+) -> Result<std::collections::HashMap<OrganizationId, String>, PageError> {
+    Ok(state
+        .store
+        .organizations(district, &youthloop_store::model::Page::all())
+        .await?
+        .items
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect())
+}
+
 pub fn done(to: &str, ok: &str) -> PageResult {
     let sep = if to.contains('?') { '&' } else { '?' };
     Ok(Redirect::to(&format!("{to}{sep}ok={ok}")).into_response())

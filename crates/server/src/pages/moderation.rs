@@ -13,7 +13,7 @@ use youthloop_domain::id::*;
 use youthloop_domain::moderation::HoldReason;
 use youthloop_domain::review::{ReviewStatus, ReviewTarget};
 use youthloop_domain::role::Role;
-use youthloop_store::model::{Page, Review};
+use youthloop_store::model::Review;
 
 use super::{done, show, Ctx, PageForm, PageResult};
 use crate::services;
@@ -120,14 +120,7 @@ async fn queue_page(
     let status = q.status()?;
     let page = services::moderation::queue(state, user, &q).await?;
     let names = if user.actor.has(Role::LeagueAdmin) {
-        state
-            .store
-            .organizations(user.district(), &Page::all())
-            .await?
-            .items
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect()
+        super::organization_names(state, user.district()).await?
     } else {
         HashMap::new()
     };

@@ -10,13 +10,14 @@ use serde::Deserialize;
 use youthloop_domain::id::*;
 use youthloop_domain::order::{OrderAction, OrderStatus};
 use youthloop_domain::role::Role;
-use youthloop_store::model::{Order, Project, Region};
+use youthloop_store::model::{MenuItem, Order, Project, Region};
 
 use super::guardian::ReviewForm;
 use super::{done, show, Ctx, PageError, PageForm, PageResult};
 use crate::error::AppError;
 use crate::extract::CurrentUser;
 use crate::services;
+use crate::services::orders::RedispatchBody;
 use crate::services::rounds::ReasonBody;
 use crate::state::AppState;
 
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/orders/{id}", get(order))
         .route("/orders/{id}/review", post(review))
+        .route("/orders/{id}/redispatch", post(redispatch))
         .route("/orders/{id}/{action}", post(act))
 }
 
@@ -42,6 +44,8 @@ struct OrderPage {
     project: Project,
     community: Region,
     steps: Vec<OrderAction>,
+    /// For the League, a declined order's alternatives, best first.
+    alternatives: Option<Vec<MenuItem>>,
     can_review: bool,
     reason: String,
 }
@@ -53,12 +57,18 @@ async fn order_page(state: &AppState, c: Ctx, id: &OrderId, reason: String) -> P
     let community = state.store.region(user.district(), &o.community_id).await?;
     let steps = steps_for(user, o.status);
     let can_review = user.actor.has(Role::CommunityOfficer) && o.status.was_delivered();
+    let alternatives = if user.actor.has(Role::LeagueAdmin) && o.status.redispatch().is_ok() {
+        Some(services::orders::alternatives(state, user, &o.id).await?)
+    } else {
+        None
+    };
     let page = OrderPage {
         c,
         o,
         project,
         community,
         steps,
+        alternatives,
         can_review,
         reason,
     };
@@ -101,6 +111,28 @@ async fn act(
     match moved {
         Ok(()) => done(&format!("/orders/{id}"), "order_moved"),
         Err(e) => order_page(&state, c.refused(e), &id, f.reason).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RedispatchForm {
+    project_id: String,
+}
+
+async fn redispatch(
+    State(state): State<AppState>,
+    c: Ctx,
+    Path(id): Path<OrderId>,
+    PageForm(f): PageForm<RedispatchForm>,
+) -> PageResult {
+    let user = c.user()?.clone();
+    let body = RedispatchBody {
+        project_id: ProjectId::from(f.project_id.as_str()),
+    };
+    match services::orders::redispatch(&state, &user, &id, body).await {
+        Ok(_) => done(&format!("/orders/{id}"), "order_redispatched"),
+        Err(e) => order_page(&state, c.refused(e), &id, String::new()).await,
     }
 }
 

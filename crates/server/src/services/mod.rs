@@ -12,6 +12,7 @@ pub mod evaluations;
 pub mod export;
 pub mod moderation;
 pub mod orders;
+pub mod ranking;
 pub mod regions;
 pub mod reviews;
 pub mod rounds;

@@ -8,10 +8,11 @@ use youthloop_domain::id::*;
 use youthloop_domain::order::{check_window, OrderAction};
 use youthloop_domain::parse::{in_range, optional_text, text};
 use youthloop_domain::role::Role;
-use youthloop_store::model::{NewOrder, Order, Page, Paged};
+use youthloop_store::model::{MenuItem, NewOrder, Order, Page, Paged};
 
 use crate::error::AppResult;
 use crate::extract::CurrentUser;
+use crate::services::rounds::rank_by_fit;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -59,9 +60,17 @@ pub async fn create_order(state: &AppState, user: &CurrentUser, b: OrderBody) ->
         .await?)
 }
 
-/// Orders in the caller's scope.
-pub async fn orders(state: &AppState, user: &CurrentUser, page: &Page) -> AppResult<Paged<Order>> {
-    Ok(state.store.orders(&user.actor, page, state.now()).await?)
+/// Orders in the caller's scope; with `overdue_only`, those past a step's deadline.
+pub async fn orders(
+    state: &AppState,
+    user: &CurrentUser,
+    page: &Page,
+    overdue_only: bool,
+) -> AppResult<Paged<Order>> {
+    Ok(state
+        .store
+        .orders(&user.actor, page, overdue_only, state.now())
+        .await?)
 }
 
 pub async fn order(state: &AppState, user: &CurrentUser, id: &OrderId) -> AppResult<Order> {
@@ -84,6 +93,68 @@ pub async fn move_order(
             id,
             action,
             reason.as_deref(),
+            state.now(),
+        )
+        .await?)
+}
+
+/// For a declined order: the approved menu items of its service area, from other
+/// organizations' proposals, with the sessions it needs left, best first for its
+/// community (League).
+pub async fn alternatives(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &OrderId,
+) -> AppResult<Vec<MenuItem>> {
+    user.require(&[Role::LeagueAdmin])?;
+    let district = user.district();
+    let order = state.store.order(&user.actor, id, state.now()).await?;
+    // Only a declined order has alternatives: anything else is refused as the step would be.
+    order.status.redispatch()?;
+    let declined = state.store.project(district, &order.project_id).await?;
+    let mut items: Vec<MenuItem> = state
+        .store
+        .menu(district)
+        .await?
+        .into_iter()
+        .filter(|m| {
+            m.area == declined.area
+                && m.project_id != declined.id
+                && m.sessions_left >= order.sessions
+        })
+        .collect();
+    let profile = state
+        .store
+        .region(district, &order.community_id)
+        .await?
+        .profile
+        .unwrap_or_default();
+    rank_by_fit(&profile, &mut items);
+    Ok(items)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedispatchBody {
+    /// One of the order's alternatives.
+    #[schema(value_type = String)]
+    pub project_id: ProjectId,
+}
+
+/// The League sends a declined order to one of its alternatives in one step.
+pub async fn redispatch(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &OrderId,
+    b: RedispatchBody,
+) -> AppResult<Order> {
+    user.require(&[Role::LeagueAdmin])?;
+    Ok(state
+        .store
+        .redispatch_order(
+            &user.actor.only(&[Role::LeagueAdmin]),
+            id,
+            &b.project_id,
             state.now(),
         )
         .await?)

@@ -7,7 +7,7 @@ use youthloop_domain::moderation;
 use youthloop_domain::parse::{in_range, optional_text, text};
 use youthloop_domain::review::{check_reviewable, Ratings, ReviewStatus, ReviewTarget};
 use youthloop_domain::role::{Actor, Role};
-use youthloop_domain::scorecard::{self, Period};
+use youthloop_domain::scorecard::{self, Facts, Period};
 use youthloop_domain::DomainError;
 use youthloop_store::model::{NewReview, Paged, Review};
 
@@ -262,11 +262,16 @@ pub async fn scorecard(
         .store
         .scorecard_facts(district, &org.id, from, to)
         .await?;
-    let s = scorecard::score(&facts);
+    Ok(card(org.id, period.to_string(), &facts))
+}
+
+/// The scorecard of `facts`, named by `period`.
+pub fn card(organization_id: OrganizationId, period: String, facts: &Facts) -> Scorecard {
+    let s = scorecard::score(facts);
     let round2 = |x: f64| (x * 100.0).round() / 100.0;
-    Ok(Scorecard {
-        organization_id: org.id.into(),
-        period: period.to_string(),
+    Scorecard {
+        organization_id: organization_id.into(),
+        period,
         sessions_delivered: facts.sessions_delivered,
         sessions_on_time: facts.sessions_on_time,
         on_time_rate: s.on_time_rate,
@@ -278,7 +283,7 @@ pub async fn scorecard(
         satisfaction_adjusted: s.satisfaction_adjusted,
         satisfaction_raw: s.satisfaction_raw,
         reviews: facts.review_count,
-        district_mean: round2(scorecard::prior_mean(&facts)),
+        district_mean: round2(scorecard::prior_mean(facts)),
         district_reviews: facts.district_review_count,
         complaints: s.complaints,
         orders_delivered: facts.orders_delivered,
@@ -289,5 +294,5 @@ pub async fn scorecard(
         score: s.score,
         rule_zh: scorecard::RULE_ZH,
         rule_en: scorecard::RULE_EN,
-    })
+    }
 }

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use youthloop_domain::activity::check_ages;
 use youthloop_domain::id::*;
 use youthloop_domain::parse::{in_range, optional_text, text};
-use youthloop_domain::region::{fit, parse_area};
+use youthloop_domain::region::{fit, parse_area, YouthProfile};
 use youthloop_domain::role::Role;
 use youthloop_domain::round::{self, RoundAction};
 use youthloop_domain::{badge, Fen};
@@ -193,6 +193,20 @@ pub struct Menu {
 }
 
 /// The menu: approved projects with sessions left, ranked by fit for `community`.
+/// Menu items best first for a community: by how well each fits its young people, then
+/// by the organization's rating.
+pub fn rank_by_fit(profile: &YouthProfile, items: &mut [MenuItem]) {
+    for item in items.iter_mut() {
+        item.fit = Some(fit(profile, item.min_age, item.max_age, &item.area));
+    }
+    items.sort_by(|a, b| {
+        let key = |m: &MenuItem| (m.fit.map_or(0.0, |f| f.score()), m.rating);
+        key(b)
+            .partial_cmp(&key(a))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+}
+
 pub async fn menu(
     state: &AppState,
     viewer: &MaybeUser,
@@ -208,15 +222,7 @@ pub async fn menu(
             .await?
             .profile
             .unwrap_or_default();
-        for item in &mut items {
-            item.fit = Some(fit(&profile, item.min_age, item.max_age, &item.area));
-        }
-        items.sort_by(|a, b| {
-            let key = |m: &MenuItem| (m.fit.map_or(0.0, |f| f.score()), m.rating);
-            key(b)
-                .partial_cmp(&key(a))
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
+        rank_by_fit(&profile, &mut items);
         // Anyone may see the order; the figure, made from the profile, only those who
         // may see the profile.
         let reach = ProfileReach::of(state, viewer).await?;

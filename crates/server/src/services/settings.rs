@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 use youthloop_domain::activity::CheckinWindow;
 use youthloop_domain::evaluation::Weights;
 use youthloop_domain::moderation::DistrictWords;
+use youthloop_domain::order::Deadlines;
 use youthloop_domain::role::Role;
 use youthloop_domain::settings::DistrictSettings;
 
@@ -44,6 +45,19 @@ pub struct SettingsBody {
     /// to 100. Left out, the district keeps its weights.
     #[serde(default)]
     pub evaluation_weights: Option<WeightsBody>,
+    /// Hours each step of an order may wait before it is overdue and escalated to the
+    /// League (1 to 720; 48 each by default). Left out, the district keeps its deadlines.
+    #[serde(default)]
+    pub deadlines: Option<DeadlinesBody>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlinesBody {
+    /// From a community's order to the League's dispatch.
+    pub dispatch_hours: u32,
+    /// From dispatch to the organization's answer.
+    pub accept_hours: u32,
 }
 
 /// Percent per indicator; the five add up to 100.
@@ -78,6 +92,10 @@ impl From<DistrictSettings> for SettingsBody {
                 outcomes: w.outcomes,
                 finance: w.finance,
                 satisfaction: w.satisfaction,
+            }),
+            deadlines: Some(DeadlinesBody {
+                dispatch_hours: s.deadlines.dispatch_hours,
+                accept_hours: s.deadlines.accept_hours,
             }),
         }
     }
@@ -116,6 +134,10 @@ pub async fn set_settings(
         },
         None => kept.evaluation_weights,
     };
+    let deadlines = b.deadlines.map_or(kept.deadlines, |d| Deadlines {
+        dispatch_hours: d.dispatch_hours,
+        accept_hours: d.accept_hours,
+    });
     let settings = DistrictSettings {
         checkin: CheckinWindow {
             opens_minutes_before: b.checkin.opens_minutes_before,
@@ -123,6 +145,7 @@ pub async fn set_settings(
         },
         moderation,
         evaluation_weights,
+        deadlines,
     }
     .check()?;
     state
