@@ -191,6 +191,9 @@ enum BenchCommand {
     Surge(bench::surge::SurgeArgs),
     /// Solves a realistic volunteer roster with HiGHS beside a first-come fill and the LP bound.
     Roster(bench::roster::RosterArgs),
+    /// Splits a realistic round of orders for more sessions than are left, fairly, with
+    /// HiGHS beside first come, first served.
+    Dispatch(bench::dispatch::DispatchArgs),
 }
 
 #[derive(Subcommand)]
@@ -574,6 +577,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             command: BenchCommand::Roster(args),
         } => bench::roster::run(&args),
+        Command::Bench {
+            command: BenchCommand::Dispatch(args),
+        } => bench::dispatch::run(&args),
         Command::Export {
             command: ExportCommand::Hours { db, from, to, out },
         } => {

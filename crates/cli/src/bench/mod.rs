@@ -1,6 +1,7 @@
 //! `youthloop bench …`: benchmarks that print their figures beside references measured
 //! in the same run, and the machine they ran on.
 
+pub mod dispatch;
 pub mod roster;
 pub mod surge;
 
