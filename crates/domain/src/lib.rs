@@ -6,6 +6,7 @@ pub mod audit;
 pub mod badge;
 pub mod case;
 pub mod checkin;
+pub mod dispatch;
 pub mod error;
 pub mod evaluation;
 pub mod id;

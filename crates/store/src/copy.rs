@@ -14,7 +14,7 @@ use crate::{StoreError, StoreResult};
 /// The tables in an order that satisfies every foreign key. `key_holders` and
 /// `job_leases` are left out: they name the running servers of the installation copied
 /// from, not data.
-const TABLES: [&str; 37] = [
+const TABLES: [&str; 38] = [
     "districts",
     "secrets",
     "sign_in_throttle",
@@ -28,6 +28,7 @@ const TABLES: [&str; 37] = [
     "projects",
     "orders",
     "order_history",
+    "dispatch_plans",
     "activities",
     "registrations",
     "idempotency_keys",

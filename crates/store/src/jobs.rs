@@ -162,9 +162,14 @@ impl Jobs for SqlStore {
         audience: Role,
         limit: u32,
     ) -> StoreResult<Vec<Notice>> {
+        // An order's notice names what was ordered and where.
         query(
-            "select id, kind, subject_id, created_at from notices
-             where district_id = $1 and audience = $2 order by id desc limit $3",
+            "select n.id, n.kind, n.subject_id, n.created_at, p.title as subject_title,
+                r.name as subject_place
+             from notices n left join orders o on o.id = n.subject_id
+             left join projects p on p.id = o.project_id
+             left join regions r on r.id = o.community_id
+             where n.district_id = $1 and n.audience = $2 order by n.id desc limit $3",
         )
         .bind(district_id)
         .bind(audience.as_str())

@@ -329,9 +329,11 @@ pub struct Notice {
     pub id: String,
     /// `order.overdue`.
     pub kind: String,
-    /// The record it is about.
+    /// The record it is about, with its title and place when it is an order.
     pub subject_id: String,
     pub created_at: OffsetDateTime,
+    pub subject_title: Option<String>,
+    pub subject_place: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -1139,4 +1141,66 @@ pub struct HoursExportRow {
     pub starts_at: OffsetDateTime,
     pub ends_at: OffsetDateTime,
     pub organization: String,
+}
+
+/// A submitted order as a dispatch plan sees it, in the order orders came in.
+#[derive(Debug, Clone, FromRow)]
+pub struct WaitingOrder {
+    #[sqlx(try_from = "String")]
+    pub id: OrderId,
+    #[sqlx(try_from = "String")]
+    pub project_id: ProjectId,
+    #[sqlx(try_from = "String")]
+    pub community_id: RegionId,
+    #[sqlx(try_from = "i64")]
+    pub sessions: u32,
+    #[sqlx(try_from = "i64")]
+    pub expected_participants: u32,
+}
+
+/// What one order gets in a dispatch plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Allocation {
+    pub order_id: OrderId,
+    pub project_id: ProjectId,
+    pub community_id: RegionId,
+    /// Sessions the order asked for, and those the plan gives it.
+    pub asked: u32,
+    pub sessions: u32,
+    /// Young people one session reaches, and how much each counts.
+    pub youth_per_session: u32,
+    pub need_weight: f64,
+}
+
+/// What one community asked for and gets in a plan, and why (`all`, `part`, `nothing`,
+/// `sold_out`: see `domain::dispatch::Share`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommunityAllocation {
+    pub community_id: RegionId,
+    pub asked: u32,
+    pub got: u32,
+    pub share: String,
+}
+
+/// A dispatch plan as proposed, kept as made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanDocument {
+    pub allocations: Vec<Allocation>,
+    pub communities: Vec<CommunityAllocation>,
+    /// Young people the plan reaches (unweighted), and the first-come fill's.
+    pub covered_youth: u64,
+    pub first_come_youth: u64,
+    /// The need-weighted coverage the solver maximized, and its proven bound.
+    pub weighted_coverage: f64,
+    pub bound: f64,
+    pub proven_optimal: bool,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct DispatchPlan {
+    pub id: String,
+    pub created_at: OffsetDateTime,
+    pub applied_at: Option<OffsetDateTime>,
+    pub plan: PlanDocument,
 }

@@ -60,6 +60,28 @@ pub trait Orders: Send + Sync {
         project_id: &ProjectId,
         now: OffsetDateTime,
     ) -> StoreResult<Order>;
+
+    // Dispatch plans.
+    /// The district's submitted orders, first come first.
+    async fn waiting_orders(&self, district_id: &DistrictId) -> StoreResult<Vec<WaitingOrder>>;
+
+    async fn save_dispatch_plan(
+        &self,
+        by: &Actor,
+        plan: &PlanDocument,
+    ) -> StoreResult<DispatchPlan>;
+
+    async fn dispatch_plan(&self, district_id: &DistrictId, id: &str) -> StoreResult<DispatchPlan>;
+
+    /// Dispatches every order the plan gives sessions, with the sessions it gives, in one
+    /// transaction: 409 `plan_applied` the second time, 409 `plan_outdated` when an order
+    /// moved on or changed since the plan was made (nothing is dispatched then).
+    async fn apply_dispatch_plan(
+        &self,
+        by: &Actor,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<DispatchPlan>;
 }
 
 #[async_trait]
@@ -243,6 +265,141 @@ impl Orders for SqlStore {
         tx.commit().await?;
         Ok(moved)
     }
+
+    async fn waiting_orders(&self, district_id: &DistrictId) -> StoreResult<Vec<WaitingOrder>> {
+        query(&format!(
+            "select id, project_id, community_id, sessions, expected_participants from orders
+             where district_id = $1 and status = {} order by id",
+            sql_name(OrderStatus::Submitted)
+        ))
+        .bind(district_id)
+        .fetch_all(&mut self.pools.read())
+        .await
+        .map_err(db)
+    }
+
+    async fn save_dispatch_plan(
+        &self,
+        by: &Actor,
+        plan: &PlanDocument,
+    ) -> StoreResult<DispatchPlan> {
+        let id: String = new_id();
+        let mut tx = self.write().await?;
+        query(
+            "insert into dispatch_plans (id, district_id, created_by, created_at, plan) values ($1, $2, $3, $4, $5)",
+        )
+        .bind(&id)
+        .bind(&by.district_id)
+        .bind(&by.user_id)
+        .bind(by.at)
+        .bind(json(plan))
+        .execute(&mut tx.conn())
+        .await?;
+        tx.audit(by, "dispatch_plan.create", "dispatch_plan", &id)
+            .await?;
+        let saved = load_plan(&mut tx.conn(), &by.district_id, &id).await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    async fn dispatch_plan(&self, district_id: &DistrictId, id: &str) -> StoreResult<DispatchPlan> {
+        load_plan(&mut self.pools.fresh(), district_id, id).await
+    }
+
+    async fn apply_dispatch_plan(
+        &self,
+        by: &Actor,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<DispatchPlan> {
+        let mut tx = self.write().await?;
+        let plan = load_plan(&mut tx.conn(), &by.district_id, id).await?;
+        if plan.applied_at.is_some() {
+            return Err(StoreError::conflict(
+                "plan_applied",
+                "该派单方案已执行 / This dispatch plan was applied already",
+            ));
+        }
+        let outdated = || {
+            StoreError::conflict(
+                "plan_outdated",
+                "方案生成后订单已有变化，请重新生成 / Orders changed since the plan was made: make a new one",
+            )
+        };
+        let mut events = Vec::new();
+        for a in plan.plan.allocations.iter().filter(|a| a.sessions > 0) {
+            let order = load_order(&mut tx.conn(), by, &a.order_id, now).await?;
+            if order.status != OrderStatus::Submitted
+                || order.sessions != a.asked
+                || order.project_id != a.project_id
+            {
+                return Err(outdated());
+            }
+            let note = if a.sessions < a.asked {
+                query("update orders set sessions = $1 where id = $2")
+                    .bind(i64::from(a.sessions))
+                    .bind(&order.id)
+                    .execute(&mut tx.conn())
+                    .await?;
+                format!(
+                    "派单方案：{} / {} 场 / dispatch plan: {} of {} sessions",
+                    a.sessions, a.asked, a.sessions, a.asked
+                )
+            } else {
+                "派单方案 / dispatch plan".to_owned()
+            };
+            let order = Order {
+                sessions: a.sessions,
+                ..order
+            };
+            step_order(
+                &mut tx.conn(),
+                &order,
+                OrderAction::Dispatch,
+                &by.user_id,
+                Some(&note),
+                now,
+            )
+            .await?;
+            events.push(order.id);
+        }
+        query("update dispatch_plans set applied_at = $1, applied_by = $2 where id = $3")
+            .bind(now)
+            .bind(&by.user_id)
+            .bind(id)
+            .execute(&mut tx.conn())
+            .await?;
+        let mut audit: Vec<(&Actor, &str, &str, &str)> = events
+            .iter()
+            .map(|o| (by, "order.dispatch", "order", o.as_str()))
+            .collect();
+        audit.push((by, "dispatch_plan.apply", "dispatch_plan", id));
+        crate::trust::audit_many(&mut tx.conn(), &audit).await?;
+        let applied = load_plan(&mut tx.conn(), &by.district_id, id).await?;
+        tx.commit().await?;
+        Ok(applied)
+    }
+}
+
+async fn load_plan(
+    c: &mut Conn<'_>,
+    district_id: &DistrictId,
+    id: &str,
+) -> StoreResult<DispatchPlan> {
+    let (id, created_at, applied_at, plan): (String, OffsetDateTime, Option<OffsetDateTime>, String) =
+        query("select id, created_at, applied_at, plan from dispatch_plans where district_id = $1 and id = $2")
+            .bind(district_id)
+            .bind(id)
+            .fetch_one(&mut *c)
+            .await?;
+    let plan = serde_json::from_str(&plan)
+        .map_err(|e| StoreError::Other(format!("dispatch plan {id} does not read back: {e}")))?;
+    Ok(DispatchPlan {
+        id,
+        created_at,
+        applied_at,
+        plan,
+    })
 }
 
 /// Orders the actor may see: the League and evaluators see the district, an

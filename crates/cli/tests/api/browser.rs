@@ -1110,3 +1110,79 @@ async fn score_the_demo_organization(b: &Browser) {
     b.press("form[action='/evaluate'] button[type=submit]")
         .await;
 }
+
+/// The League buys on the record and leaves no order behind, on a phone: the round's
+/// proposals ranked with the evidence behind each score, the reminder of an escalated
+/// order, a declined order redispatched in one step, and the waiting orders split by a
+/// dispatch plan applied in one step; then in English.
+#[tokio::test]
+async fn the_league_ranks_redispatches_and_plans_in_pages_on_a_phone() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let league = app.sign_in(LEAGUE).await;
+    let (_, orders) = app.get(Some(&league), "/api/v1/orders?limit=500").await;
+    let declined = orders["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["status"] == "declined")
+        .map(|o| o["id"].as_str().unwrap().to_owned())
+        .expect("the demo has a declined order");
+    let driver = chromedriver().await;
+    let b = Browser::open(&driver, &app.base, Viewport::Phone, "ranking").await;
+    b.sign_in(LEAGUE).await;
+    b.visit("/league").await;
+    // The demo's overdue orders were escalated when the server started.
+    b.expect("待办提醒").await;
+    b.expect("超过处理时限，已上报团区委").await;
+    b.press("main h3 a[href^='/league/rounds/']").await;
+    b.expect("排序得分怎么算").await;
+    b.tap("article details summary").await;
+    for text in ["服务记录", "第三方评估", "契合度", "个社区把该领域列为需求"]
+    {
+        b.expect(text).await;
+    }
+
+    b.visit(&format!("/orders/{declined}")).await;
+    b.expect("改派给其他机构").await;
+    b.press("form[action$='/redispatch'] button[type=submit]")
+        .await;
+    b.expect("已改派，新机构会在待接单中看到这张订单").await;
+    b.expect("已派单").await;
+    b.expect("改派 / redispatched").await;
+
+    // The orders still waiting, split by a plan and dispatched in one step.
+    b.visit("/league/dispatch").await;
+    b.press("form[action='/league/dispatch-plans'] button")
+        .await;
+    b.expect("派单方案已生成，请核对后执行").await;
+    b.expect("已证明最优").await;
+    b.expect("各社区分得").await;
+    let plan = b.id_in_url().await;
+    b.press("form[action$='/apply'] button").await;
+    b.expect("方案已执行，订单已按分得场次派出").await;
+    b.expect_path("/league/dispatch").await;
+
+    b.press("header a[hreflang='en']").await;
+    b.visit(&format!("/league/dispatch-plans/{plan}")).await;
+    for text in [
+        "Dispatch plan",
+        "Proven optimal",
+        "What each community gets",
+        "applied",
+    ] {
+        b.expect(text).await;
+    }
+    b.visit("/league").await;
+    b.expect("Reminders").await;
+    b.press("main h3 a[href^='/league/rounds/']").await;
+    b.tap("article details summary").await;
+    for text in [
+        "How the ranking score is made",
+        "Why this score",
+        "Record",
+        "Fit",
+    ] {
+        b.expect(text).await;
+    }
+    b.client.clone().close().await.ok();
+}

@@ -848,6 +848,203 @@ async fn a_declined_order_is_redispatched_to_an_alternative(engine: Engine) {
     assert_eq!(audited, ["1"]);
 }
 
+/// Three communities ask for six sessions of an item with three left: the plan serves
+/// every community before any in full (one session each, against first come's three for
+/// the first), is proven optimal, and applied in one step dispatches each order with the
+/// sessions it got; a plan whose orders changed is refused and changes nothing, and a
+/// plan is applied once.
+async fn a_dispatch_plan_splits_what_is_left_fairly(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let league = app.sign_in(LEAGUE).await;
+    let org_admin = app.sign_in(ORG_ADMIN).await;
+    let own = app.scope_of(&app.sign_in(OFFICER).await).await;
+
+    // One item with three sessions, bought in a round of its own.
+    let (_, round) = app
+        .post(
+            Some(&league),
+            "/api/v1/rounds",
+            json!({"title": "春季加购", "budget_fen": 1_000_000, "opens_at": in_hours(-1), "closes_at": in_hours(24 * 30)}),
+        )
+        .await;
+    let round = round["id"].as_str().unwrap().to_owned();
+    app.post_ok(&league, &format!("/api/v1/rounds/{round}/open"), json!({}))
+        .await;
+    let project = app
+        .post_ok(
+            &org_admin,
+            &format!("/api/v1/rounds/{round}/projects"),
+            json!({"title": "防溺水安全课", "area": "safety", "min_age": 6, "max_age": 18, "capacity": 30,
+                   "unit_price_fen": 50_000, "sessions_offered": 3}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post_ok(
+        &league,
+        &format!("/api/v1/projects/{project}/approve"),
+        json!({"sessions_bought": 3}),
+    )
+    .await;
+
+    // Three communities with officers, each asking: 3 sessions for 30, 2 for 20, 1 for 10.
+    let (_, regions) = app.get(Some(&league), "/api/v1/regions?limit=500").await;
+    let mut communities: Vec<String> = regions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "community" && r["id"] != own.as_str() && r["profile"].is_object())
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .take(2)
+        .collect();
+    communities.insert(0, own.clone());
+    assert_eq!(communities.len(), 3, "{regions}");
+    let mut officers = vec![app.sign_in(OFFICER).await];
+    for (n, community) in communities.iter().enumerate().skip(1) {
+        let phone = format!("1371111000{n}");
+        app.post_ok(
+            &league,
+            "/api/v1/users",
+            json!({"phone": phone, "password": "river-stone-42", "name": format!("社区书记{n}"),
+                   "roles": [{"role": "community_officer", "scope_id": community}]}),
+        )
+        .await;
+        officers.push(app.sign_in_with(&phone, "river-stone-42").await);
+    }
+    let ask = |n: usize, sessions: u32, expected: u32| {
+        let (app, officer, community, project) = (
+            &app,
+            officers[n].clone(),
+            communities[n].clone(),
+            project.clone(),
+        );
+        async move {
+            app.post_ok(
+                &officer,
+                "/api/v1/orders",
+                json!({"project_id": project, "community_id": community, "sessions": sessions,
+                       "window_start": in_days(3), "window_end": in_days(40), "venue": "社区活动室",
+                       "expected_participants": expected}),
+            )
+            .await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let orders = [
+        ask(0, 3, 30).await,
+        ask(1, 2, 20).await,
+        ask(2, 1, 10).await,
+    ];
+
+    for token in [&org_admin, &officers[0]] {
+        assert_error(
+            &app.post(Some(token), "/api/v1/dispatch-plans", json!({}))
+                .await,
+            403,
+            "forbidden",
+        );
+    }
+    let propose = || async {
+        let (s, plan) = app
+            .post(Some(&league), "/api/v1/dispatch-plans", json!({}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{plan}");
+        plan
+    };
+    let got = |plan: &Value, order: &str| {
+        plan["allocations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["order_id"] == order)
+            .map(|a| a["sessions"].as_u64().unwrap())
+            .expect("the order is in the plan")
+    };
+    let first = propose().await;
+    assert_eq!(first["proven_optimal"], true, "{first}");
+    assert_eq!(
+        orders.iter().map(|o| got(&first, o)).collect::<Vec<_>>(),
+        [1, 1, 1],
+        "{first}"
+    );
+    for (community, share) in communities.iter().zip(["part", "part", "all"]) {
+        let c = first["communities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["community_id"] == community.as_str())
+            .unwrap();
+        assert_eq!(c["share"], share, "{c}");
+    }
+    assert!(first["covered_youth"].as_u64() >= Some(60), "{first}");
+
+    // The third community withdraws: the plan no longer fits its orders.
+    app.post_ok(
+        &officers[2],
+        &format!("/api/v1/orders/{}/cancel", orders[2]),
+        json!({"reason": "活动改期"}),
+    )
+    .await;
+    let apply = |plan: &Value| {
+        let (app, league, path) = (
+            &app,
+            &league,
+            format!(
+                "/api/v1/dispatch-plans/{}/apply",
+                plan["id"].as_str().unwrap()
+            ),
+        );
+        async move { app.post(Some(league), &path, json!({})).await }
+    };
+    let before = app.db.snapshot().await;
+    assert_error(&apply(&first).await, 409, "plan_outdated");
+    assert_eq!(
+        app.db.snapshot().await,
+        before,
+        "an outdated plan changes nothing"
+    );
+
+    // A new plan: both left are served, the third session goes to one of them.
+    let second = propose().await;
+    let split = [got(&second, &orders[0]), got(&second, &orders[1])];
+    assert!(
+        split.iter().all(|&n| n >= 1) && split.iter().sum::<u64>() == 3,
+        "{second}"
+    );
+    let (s, applied) = apply(&second).await;
+    assert_eq!(s, StatusCode::OK, "{applied}");
+    assert!(applied["applied_at"].is_string());
+    for (order, sessions) in orders.iter().zip(split) {
+        let (_, o) = app
+            .get(Some(&league), &format!("/api/v1/orders/{order}"))
+            .await;
+        assert_eq!(
+            (o["status"].as_str(), o["sessions"].as_u64()),
+            (Some("dispatched"), Some(sessions)),
+            "{o}"
+        );
+        let note = o["history"].as_array().unwrap().last().unwrap()["note"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(note.contains("派单方案"), "{note}");
+    }
+    assert_error(&apply(&second).await, 409, "plan_applied");
+    assert_error(
+        &app.post(
+            Some(&league),
+            "/api/v1/dispatch-plans/01a00000-0000-7000-8000-000000000000/apply",
+            json!({}),
+        )
+        .await,
+        404,
+        "not_found",
+    );
+}
+
 crate::on_every_engine!(
     the_league_and_the_organization_moderate_and_the_organization_replies,
     the_districts_own_words_hold_comments,
@@ -855,5 +1052,6 @@ crate::on_every_engine!(
     an_evaluator_scores_and_the_league_and_the_organization_read,
     a_new_round_is_ranked_on_the_record,
     an_overdue_order_is_escalated_once_however_many_servers_run,
-    a_declined_order_is_redispatched_to_an_alternative
+    a_declined_order_is_redispatched_to_an_alternative,
+    a_dispatch_plan_splits_what_is_left_fairly
 );

@@ -697,7 +697,7 @@ async fn the_demo_district_moves_to_postgres_and_the_loop_goes_on() {
         String::from_utf8_lossy(&moved.stderr)
     );
     assert!(
-        report.contains("audit_events") && report.contains("copied and verified 37 tables"),
+        report.contains("audit_events") && report.contains("copied and verified 38 tables"),
         "{report}"
     );
     let again = youthloop(&source.key_file)

@@ -37,6 +37,8 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/orders/{id}/settle"),
     ("get", "/api/v1/orders/{id}/alternatives"),
     ("post", "/api/v1/orders/{id}/redispatch"),
+    ("post", "/api/v1/dispatch-plans"),
+    ("post", "/api/v1/dispatch-plans/{id}/apply"),
     ("post", "/api/v1/activities"),
     ("post", "/api/v1/activities/{id}/publish"),
     ("post", "/api/v1/activities/{id}/cancel"),

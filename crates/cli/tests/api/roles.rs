@@ -711,6 +711,7 @@ async fn every_route_for_every_role(engine: Engine) {
         route(Method::GET, "/api/v1/rounds".into(), None, &["league_admin", "evaluator"]),
         route(Method::GET, format!("/api/v1/rounds/{reviewing_round}/ranking"), None, &["league_admin"]),
         route(Method::GET, format!("/api/v1/orders/{declined}/alternatives"), None, &["league_admin"]),
+        route(Method::POST, "/api/v1/dispatch-plans".into(), Some(json!({})), &["league_admin"]),
         route(
             Method::POST,
             format!("/api/v1/orders/{declined}/redispatch"),

@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod cases;
+pub mod dispatch;
 pub mod evaluations;
 pub mod moderation;
 pub mod orders;
@@ -130,6 +131,8 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(orders::settle))
         .routes(routes!(orders::alternatives))
         .routes(routes!(orders::redispatch))
+        .routes(routes!(dispatch::propose))
+        .routes(routes!(dispatch::apply))
         .routes(routes!(reviews::review_order))
         .routes(routes!(
             activities::create_activity,

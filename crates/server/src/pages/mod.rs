@@ -8,6 +8,7 @@ mod calendar;
 mod casework;
 mod charts;
 mod community;
+mod dispatching;
 mod evaluation;
 mod guardian;
 pub mod i18n;
@@ -1043,6 +1044,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(orders::routes())
         .merge(organization::routes())
         .merge(league::routes())
+        .merge(dispatching::routes())
         .merge(evaluation::routes())
         .merge(moderation::routes())
         .merge(casework::routes())

@@ -8,6 +8,7 @@
 
 pub mod activities;
 pub mod cases;
+pub mod dispatch;
 pub mod evaluations;
 pub mod export;
 pub mod moderation;
