@@ -3,30 +3,55 @@
 //!
 //! An [`Instance`] is plain numbers, so that it can be written out as JSON and checked or
 //! re-solved by any outside tool. Order `i` gets `x_i` sessions, a whole number in
-//! `0..=asked_i`, and [`plan`] solves exactly (HiGHS, through good_lp):
+//! `0..=asked_i`. A community *is served* when it gets at least one session; it has
+//! *sellable demand* when one of its orders asks for a project with sessions left. [`plan`]
+//! is lexicographic, in two exact solves (HiGHS, through good_lp), as the roster's:
 //!
 //! ```text
-//! maximise   Σ_i need_weight_i · youth_per_session_i · x_i        (weighted coverage)
-//! subject to Σ_{i on p} x_i ≤ sessions_left_p                      for every project p
-//!            Σ_{i of c} x_i ≥ 1 − u     for every community c with sellable demand
-//!            Σ_{i of c} x_i ≤ A_c − u   for every community c with A_c ≥ 1
-//!            u ∈ {0, 1}
+//! 1. maximise  S = Σ_c y_c                       (communities with sellable demand served)
+//! 2. maximise  Σ_i need_weight_i · youth_per_session_i · x_i         (weighted coverage)
+//!    with      Σ_c y_c ≥ S*  (S* the first solve's answer, which starts the second)
+//!
+//! both subject to
+//!    Σ_{i on p} x_i ≤ sessions_left_p                      for every project p
+//!    y_c ≤ Σ_{i of c} x_i,   0 ≤ y_c ≤ 1        for every community c with sellable demand
+//!    Σ_{i of c} x_i ≥ 1 − u                    for every community c with sellable demand
+//!    Σ_{i of c} x_i ≤ A_c − u                  for every community c with A_c ≥ 1
+//!    x_i ∈ {0, …, min(asked_i, sessions_left_i)},   u ∈ {0, 1}
 //! ```
 //!
-//! `A_c` is all community `c` asked for; it has *sellable demand* when one of its orders
-//! asks for a project with sessions left. The last two rows are the fairness rule — no
+//! `A_c` is all community `c` asked for. The last two rows are the fairness rule — no
 //! community gets nothing while another gets all it asked for, unless it asked only for
 //! what no one sells — written with one binary: `u = 0` gives every community with
 //! sellable demand a session, `u = 1` leaves every community short of all it asked for.
-//! Everything 0 with `u = 1` is always feasible, so there is always an answer.
+//! Everything 0 with `u = 1` is always feasible, so there is always an answer. Without the
+//! first solve the best coverage often takes `u = 1` and leaves many communities with
+//! nothing (communities that asked for one session cannot get it then); the first solve
+//! makes "every community gets something whenever that is possible" come first.
+//!
+//! `y_c` need not be declared whole: for whole `x`, `Σ_c y_c ≤ Σ_c min(1, Σ_{i of c} x_i)`,
+//! the number of communities served, with equality at the first solve's optimum, so the
+//! first solve's optimum is a count and the second's row holds exactly when at least `S*`
+//! communities are served. A weighted single objective (`M · S + coverage`) would need
+//! `M` above the whole coverage (hundreds of thousands), far past HiGHS's tolerances,
+//! hence two solves: `proven_optimal` holds only when both are proven.
 //!
 //! Rows that cannot bind are left out: a supply row where the project's orders ask for no
 //! more than is left, a "short of all" row for a community that cannot get all it asked
 //! for anyway (a sold-out project among its orders, say; this covers every community
-//! without sellable demand, whose total is 0 < `A_c`). Every order lies in one supply row
-//! and one community row, so for either value of `u` the constraint matrix is that of a
-//! bipartite graph, totally unimodular: the relaxation is integral and branching on `u`
-//! alone proves optimality. That is why 5,000 orders solve in a fraction of a second.
+//! without sellable demand, whose total is 0 < `A_c`).
+//!
+//! Why it is fast: for a fixed `u` both problems are network flows, so their linear
+//! relaxations are integral and branching on `u` alone proves optimality. Write
+//! `z_c = Σ_{i of c} x_i` (a column of its own, which changes no feasible set): with `u`
+//! fixed the fairness rows are bounds on `z_c`, and every other column has one `+1` and
+//! one `−1` in the rows `z_c − Σ_{i of c} x_i = 0` (node `c`), `Σ_{i on p} x_i ≤ left_p`
+//! (node `p`), `y_c − z_c ≤ 0` and `−Σ_c y_c ≤ −S*` (one node for all served
+//! communities), each row a node: `x_i` is an arc between `c` and `p`, `z_c` one between
+//! `c` and `y_c`'s row, `y_c` one between that row and the "served" node. The matrix is a
+//! directed graph's incidence matrix, totally unimodular, and the bounds are whole. (The first stage is in effect a bipartite matching of communities to
+//! projects with the sessions left as capacities.) 5,000 orders take a fraction of a
+//! second for both solves.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -123,13 +148,22 @@ pub struct Plan {
     pub covered: f64,
     /// Young people reached, unweighted ([`youth`]).
     pub youth: u64,
-    /// No fair plan covers more than this.
+    /// No fair plan serving `served` communities covers more than this.
     pub bound: f64,
-    /// `covered` is proven to be the most any fair plan covers (to HiGHS's tolerance).
+    /// Both solves proven optimal: `served` is the most communities with sellable demand
+    /// any fair plan serves, and `covered` the most any fair plan serving that many covers
+    /// (to HiGHS's tolerance).
     pub proven_optimal: bool,
     pub seconds: f64,
     /// Per community, in index order.
     pub communities: Vec<CommunityShare>,
+    /// Communities with sellable demand that get at least one session.
+    #[serde(default)]
+    pub served: usize,
+    /// No fair plan serves more communities with sellable demand than this (equal to
+    /// `served` when the first solve is proven).
+    #[serde(default)]
+    pub served_bound: usize,
 }
 
 impl Plan {
@@ -147,14 +181,17 @@ impl Plan {
     }
 }
 
-/// The fair plan that covers the most weighted young people (see the module's model).
+/// The fair plan that serves the most communities with sellable demand and, of those,
+/// covers the most weighted young people (see the module's model). The first solve is
+/// always asked for a proof; `options.gap` is for the second.
 ///
-/// Among plans of equal coverage the solver's choice is moved towards earlier orders: a
-/// session passes from a later order to an earlier one of the same project and the same
-/// per-session value whenever the fairness rule still holds. That keeps the coverage
-/// exactly and so the proof. (A small bonus for early orders in the objective would not:
-/// to steer HiGHS it must exceed the solver's tolerances, and then it can outweigh real
-/// differences in coverage.)
+/// Among plans of equal coverage serving as many communities the solver's choice is moved
+/// towards earlier orders: a session passes from a later order to an earlier one of the
+/// same project and the same per-session value whenever the fairness rule still holds
+/// and no more communities are left with nothing. That keeps the coverage and the number
+/// served exactly and so the proof. (A small bonus for early orders in the objective would
+/// not: to steer HiGHS it must exceed the solver's tolerances, and then it can outweigh
+/// real differences in coverage.)
 ///
 /// Fails only if an order names a project or community that does not exist, or has a
 /// need weight that is not a number, or if HiGHS finds nothing within `options.limit`.
@@ -163,30 +200,53 @@ pub fn plan(instance: &Instance, options: Options) -> Result<Plan, SolveError> {
     if let Some(problem) = instance.invalid() {
         return Err(SolveError::NoAnswer(format!("invalid instance: {problem}")));
     }
-    let model = Model::build(instance);
     let mut allocations = vec![0u32; instance.orders.len()];
-    let (bound, proven_optimal) = if model.live.is_empty() {
+    let served_model = Model::build(instance, Stage::Served);
+    let (served_bound, bound, proven_optimal) = if served_model.live.is_empty() {
         // Nothing can be allotted: the empty plan is the only one.
-        (0.0, true)
+        (0, 0.0, true)
     } else {
-        let start = model.start(instance);
-        let outcome = mip::solve(model.problem, options.limit, options.gap, Some(&start))?;
-        for (k, &i) in model.live.iter().enumerate() {
-            let most = instance.orders[i].asked;
-            // Integral to the solver's tolerance; rounding gives the whole number.
-            allocations[i] = (outcome.values[k].round().max(0.0) as u32).min(most);
-        }
-        // The model minimises −coverage, so −bound is the most any plan covers.
-        let bound = if outcome.bound.is_finite() {
-            (-outcome.bound).min(model.most)
+        let by_hand = first_come(instance);
+        let start = if fair(instance, &by_hand) {
+            served_model.start(instance, &by_hand)
+        } else {
+            served_model.start(instance, &allocations)
+        };
+        let first = mip::solve(served_model.problem, options.limit, 0.0, Some(&start))?;
+        let live = &served_model.live;
+        let mut first_allocations = vec![0u32; instance.orders.len()];
+        read(instance, live, &first.values, &mut first_allocations);
+        let served = figures(instance, &first_allocations).served;
+        // The first solve minimises −S, so −bound is the most any fair plan serves.
+        let most = if first.bound.is_finite() {
+            (-first.bound + 1e-6).floor().max(0.0) as usize
+        } else {
+            served_model.sellable.len()
+        };
+        let served_bound = most.min(served_model.sellable.len()).max(served);
+
+        let left = options.limit.saturating_sub(began.elapsed());
+        let model = Model::build(instance, Stage::Coverage(served));
+        let start = model.start(instance, &first_allocations);
+        let second = mip::solve(model.problem, left, options.gap, Some(&start))?;
+        read(instance, &model.live, &second.values, &mut allocations);
+        // The second solve minimises −coverage, so −bound is the most any plan serving
+        // `served` communities covers.
+        let bound = if second.bound.is_finite() {
+            (-second.bound).min(model.most)
         } else {
             model.most
         };
-        (bound, outcome.proven_optimal)
+        (
+            served_bound,
+            bound,
+            first.proven_optimal && second.proven_optimal,
+        )
     };
     prefer_earlier(instance, &mut allocations);
     debug_assert_eq!(check(instance, &allocations), Ok(()));
     let covered = coverage(instance, &allocations);
+    let served = figures(instance, &allocations).served;
     Ok(Plan {
         covered,
         youth: youth(instance, &allocations),
@@ -195,25 +255,56 @@ pub fn plan(instance: &Instance, options: Options) -> Result<Plan, SolveError> {
         proven_optimal,
         seconds: began.elapsed().as_secs_f64(),
         communities: shares(instance, &allocations),
+        served,
+        served_bound: served_bound.max(served),
         allocations,
     })
 }
 
-/// The model's problem and how to read its columns: first one per live order, then `u`.
+/// Sessions per order from a solve's columns (the first one per live order).
+fn read(instance: &Instance, live: &[usize], values: &[f64], allocations: &mut [u32]) {
+    for (k, &i) in live.iter().enumerate() {
+        let most = instance.orders[i].asked;
+        // Integral to the solver's tolerance; rounding gives the whole number.
+        allocations[i] = (values[k].round().max(0.0) as u32).min(most);
+    }
+}
+
+/// Which of the two solves a model is for.
+#[derive(Debug, Clone, Copy)]
+enum Stage {
+    /// Serve as many communities with sellable demand as possible.
+    Served,
+    /// Cover the most, serving at least this many communities.
+    Coverage(usize),
+}
+
+/// A model's problem and how to read its columns: first one `x` per live order, then one
+/// `y` per community with sellable demand, then `u`.
 struct Model {
     problem: HighsProblem,
     /// The orders with a column: those asking for a project with sessions left.
     live: Vec<usize>,
+    /// The communities with sellable demand (those with a live order), in `y`'s order.
+    sellable: Vec<usize>,
     /// The coverage of every live order getting all it can: a bound before any solve.
     most: f64,
 }
 
 impl Model {
-    fn build(instance: &Instance) -> Self {
+    fn build(instance: &Instance, stage: Stage) -> Self {
         let orders = &instance.orders;
         let live: Vec<usize> = (0..orders.len())
             .filter(|&i| orders[i].asked > 0 && instance.left_for(&orders[i]) > 0)
             .collect();
+        let mut by_project: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let mut by_community: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (k, &i) in live.iter().enumerate() {
+            by_project.entry(orders[i].project).or_default().push(k);
+            by_community.entry(orders[i].community).or_default().push(k);
+        }
+        let sellable: Vec<usize> = by_community.keys().copied().collect();
+
         let mut vars = ProblemVariables::new();
         let x: Vec<Variable> = live
             .iter()
@@ -222,6 +313,11 @@ impl Model {
                 vars.add(variable().integer().min(0).max(f64::from(most)))
             })
             .collect();
+        // Continuous: see the module's documentation.
+        let y: Vec<Variable> = sellable
+            .iter()
+            .map(|_| vars.add(variable().min(0).max(1)))
+            .collect();
         let u = vars.add(variable().binary());
         let most = live
             .iter()
@@ -229,19 +325,16 @@ impl Model {
                 orders[i].value() * f64::from(orders[i].asked.min(instance.left_for(&orders[i])))
             })
             .sum();
-        let objective: Expression = live
-            .iter()
-            .zip(&x)
-            .map(|(&i, &x)| -orders[i].value() * x)
-            .sum();
+        let objective: Expression = match stage {
+            Stage::Served => y.iter().map(|&y| -1.0 * y).sum(),
+            Stage::Coverage(_) => live
+                .iter()
+                .zip(&x)
+                .map(|(&i, &x)| -orders[i].value() * x)
+                .sum(),
+        };
         let mut problem = vars.minimise(objective).using(highs);
 
-        let mut by_project: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        let mut by_community: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for (k, &i) in live.iter().enumerate() {
-            by_project.entry(orders[i].project).or_default().push(k);
-            by_community.entry(orders[i].community).or_default().push(k);
-        }
         for (&p, ks) in &by_project {
             let left = instance.projects[p].sessions_left;
             if ks.iter().map(|&k| orders[live[k]].asked).sum::<u32>() > left {
@@ -255,8 +348,9 @@ impl Model {
         }
         // Only communities with a live order: the others have no sellable demand, and
         // their "short of all" row holds whatever the plan does.
-        for (&c, ks) in &by_community {
+        for ((&c, ks), &y) in by_community.iter().zip(&y) {
             let sum: Expression = ks.iter().map(|&k| x[k]).sum();
+            problem.add_constraint((y - sum.clone()).leq(0.0));
             problem.add_constraint((sum.clone() + u).geq(1.0));
             let reach: u32 = ks
                 .iter()
@@ -269,32 +363,42 @@ impl Model {
                 problem.add_constraint((sum + u).leq(f64::from(asked[c])));
             }
         }
+        if let Stage::Coverage(served) = stage {
+            let all: Expression = y.iter().copied().sum();
+            problem.add_constraint(all.geq(served as f64));
+        }
         Self {
             problem,
             live,
+            sellable,
             most,
         }
     }
 
-    /// A starting point: first come if it is fair, else nothing with `u = 1`.
-    fn start(&self, instance: &Instance) -> Vec<f64> {
-        let by_hand = first_come(instance);
-        let short_of_all = shares(instance, &by_hand)
+    /// The columns of a fair plan, for a start: `y` marks the communities it serves, and
+    /// `u = 1` exactly when it leaves one with sellable demand with nothing (then, being
+    /// fair, it serves none in full).
+    fn start(&self, instance: &Instance, allocations: &[u32]) -> Vec<f64> {
+        debug_assert!(fair(instance, allocations));
+        let got = shares(instance, allocations);
+        let x = self.live.iter().map(|&i| f64::from(allocations[i]));
+        let y = self
+            .sellable
             .iter()
-            .all(|s| s.asked == 0 || s.got < s.asked);
-        let (x, u): (Vec<f64>, f64) = if fair(instance, &by_hand) {
-            let x = self.live.iter().map(|&i| f64::from(by_hand[i])).collect();
-            (x, if short_of_all { 1.0 } else { 0.0 })
+            .map(|&c| if got[c].got > 0 { 1.0 } else { 0.0 });
+        let u = if self.sellable.iter().any(|&c| got[c].got == 0) {
+            1.0
         } else {
-            (vec![0.0; self.live.len()], 1.0)
+            0.0
         };
-        x.into_iter().chain([u]).collect()
+        x.chain(y).chain([u]).collect()
     }
 }
 
 /// Moves sessions from later to earlier orders of the same project and the same
-/// per-session value while the plan stays fair, so that among equally good plans first
-/// come is served first. Supply, coverage and every order's bounds are unchanged.
+/// per-session value while the plan stays fair and leaves no more communities with
+/// nothing, so that among equally good plans first come is served first. Supply,
+/// coverage, the number of communities served and every order's bounds are unchanged.
 fn prefer_earlier(instance: &Instance, allocations: &mut [u32]) {
     let orders = &instance.orders;
     let mut standing = Standing::new(instance, allocations);
@@ -366,7 +470,8 @@ impl Standing {
     }
 
     /// Moves one session from community `from` to community `to` if the plan stays fair
-    /// (`from` must have one); says whether it did.
+    /// and leaves no more communities with nothing (`from` must have one); says whether
+    /// it did.
     fn give(&mut self, from: usize, to: usize) -> bool {
         if from == to {
             return true;
@@ -378,7 +483,7 @@ impl Standing {
         // Each count includes the two communities' share before the move.
         let left_out = self.left_out + after[0].0 + after[1].0 - before[0].0 - before[1].0;
         let in_full = self.in_full + after[0].1 + after[1].1 - before[0].1 - before[1].1;
-        if left_out > 0 && in_full > 0 {
+        if left_out > self.left_out || (left_out > 0 && in_full > 0) {
             self.got[from] += 1;
             self.got[to] -= 1;
             return false;
@@ -529,6 +634,9 @@ pub struct Figures {
     /// Young people reached, unweighted.
     pub youth: u64,
     pub sessions: u64,
+    /// Communities that asked for something sellable and got at least one session.
+    #[serde(default)]
+    pub served: usize,
     /// Communities that asked for something sellable and got nothing.
     pub left_out: usize,
     /// Communities that got all they asked for.
@@ -548,6 +656,9 @@ pub fn figures(instance: &Instance, allocations: &[u32]) -> Figures {
         covered: coverage(instance, allocations),
         youth: youth(instance, allocations),
         sessions: allocations.iter().map(|&x| u64::from(x)).sum(),
+        served: (0..shares.len())
+            .filter(|&c| sellable[c] && shares[c].got > 0)
+            .count(),
         left_out: (0..shares.len())
             .filter(|&c| sellable[c] && shares[c].got == 0)
             .count(),
@@ -602,6 +713,8 @@ mod tests {
         assert!(plan.proven_optimal);
         assert!((plan.bound - covered).abs() < 1e-6, "{}", plan.bound);
         assert_eq!(check(instance, &plan.allocations), Ok(()));
+        assert_eq!(plan.served, figures(instance, allocations).served);
+        assert_eq!(plan.served_bound, plan.served);
     }
 
     #[test]
@@ -646,6 +759,59 @@ mod tests {
     }
 
     #[test]
+    fn every_community_gets_something_before_coverage_counts() {
+        // Project 0 has 2 sessions left, project 1 one. Community 0 asks 3 sessions of
+        // project 0 for 50 young people each, communities 1 and 2 one session each (of
+        // projects 0 and 1) for 10.
+        let instance = instance(
+            &[2, 1],
+            3,
+            vec![
+                order(0, 0, 3, 50, 1.0),
+                order(0, 1, 1, 10, 1.0),
+                order(1, 2, 1, 10, 1.0),
+            ],
+        );
+        // Coverage alone under the rule (the old model) takes the side where nobody is
+        // served in full: communities 1 and 2, asking for one session, get nothing and
+        // community 0 both sessions of project 0, 100 covered, two communities left out.
+        assert!(fair(&instance, &[2, 0, 0]));
+        assert!((coverage(&instance, &[2, 0, 0]) - 100.0).abs() < 1e-9);
+        // Yet all three can be served: community 1 takes one session of project 0, so
+        // community 0 gets the other; community 2 takes project 1's. That plan is the only
+        // one serving three: 50 + 10 + 10 = 70.
+        assert_plan(&instance, &[1, 1, 1], 70.0);
+        let plan = plan(&instance, exact()).unwrap();
+        assert_eq!((plan.served, plan.served_bound), (3, 3));
+        // First come gives community 0 both sessions of project 0 and community 2 all it
+        // asked: unfair, community 1 is left with nothing.
+        assert_eq!(first_come(&instance), [2, 0, 1]);
+        assert!(!fair(&instance, &[2, 0, 1]));
+
+        // Two sessions for three communities: one is left with nothing whatever is done,
+        // so no community may be served in full. The old model gave community 0 both
+        // (100, two left out), as first come does. Serving two is the most: community 0
+        // and 1 or 2 (50 + 10 = 60) beats 1 and 2 (10 + 10 = 20), and of the equal two
+        // the earlier order wins. Less coverage than first come, one community more served.
+        let short = self::instance(
+            &[2],
+            3,
+            vec![
+                order(0, 0, 3, 50, 1.0),
+                order(0, 1, 2, 10, 1.0),
+                order(0, 2, 2, 10, 1.0),
+            ],
+        );
+        assert_eq!(first_come(&short), [2, 0, 0]);
+        assert!(fair(&short, &[2, 0, 0]));
+        assert_plan(&short, &[1, 1, 0], 60.0);
+        let plan = self::plan(&short, exact()).unwrap();
+        assert_eq!((plan.served, plan.served_bound), (2, 2));
+        let f = figures(&short, &plan.allocations);
+        assert_eq!((f.served, f.left_out, f.served_in_full), (2, 1, 0));
+    }
+
+    #[test]
     fn a_needier_community_wins_the_session_it_would_lose_by_arriving_later() {
         let instance = instance(
             &[3],
@@ -686,6 +852,26 @@ mod tests {
         let mut blocked = vec![1, 1];
         prefer_earlier(&split, &mut blocked);
         assert_eq!(blocked, [1, 1]);
+        // Nor at the price of a community served: [2, 0, 1] is fair (nobody has all it
+        // asked) but leaves community 1 with nothing.
+        let three = self::instance(
+            &[3],
+            3,
+            vec![
+                order(0, 0, 3, 20, 1.0),
+                order(0, 1, 2, 20, 1.0),
+                order(0, 2, 2, 20, 1.0),
+            ],
+        );
+        assert!(fair(&three, &[2, 0, 1]));
+        let mut served = vec![1, 1, 1];
+        prefer_earlier(&three, &mut served);
+        assert_eq!(served, [1, 1, 1]);
+        assert_plan(&three, &[1, 1, 1], 60.0);
+        // Swapping which community is served keeps the count: the earlier order wins.
+        let mut swapped = vec![2, 0, 1];
+        prefer_earlier(&three, &mut swapped);
+        assert_eq!(swapped, [2, 1, 0]);
         // Only between equal values: 1.5 × 20 per session is not 1 × 20.
         let unequal = self::instance(
             &[3],
@@ -759,13 +945,19 @@ mod tests {
             assert_eq!(check(&instance, &plan.allocations), Ok(()), "seed {seed}");
             assert!(plan.proven_optimal, "seed {seed}");
             assert!(plan.gap() < 1e-6, "seed {seed}");
+            assert_eq!(plan.served, plan.served_bound, "seed {seed}");
             let by_hand = first_come(&instance);
             assert!(limits(&instance, &by_hand).is_empty());
-            // Every fair plan is a candidate, first come's included when it is fair.
-            if fair(&instance, &by_hand) {
-                assert!(plan.covered >= coverage(&instance, &by_hand) - 1e-6);
-            }
             let f = figures(&instance, &plan.allocations);
+            // Every fair plan is a candidate, first come's included when it is fair.
+            let hand = figures(&instance, &by_hand);
+            assert!(
+                !hand.fair
+                    || f.served > hand.served
+                    || (f.served == hand.served && f.covered >= hand.covered - 1e-6),
+                "seed {seed}"
+            );
+            assert_eq!(f.served, plan.served);
             assert_eq!(f.youth, plan.youth);
             assert_eq!(
                 f.sessions,
@@ -777,13 +969,19 @@ mod tests {
         }
     }
 
-    /// The best fair coverage by trying every allocation.
-    fn brute_force(instance: &Instance) -> f64 {
-        let mut best = 0.0f64;
+    /// The lexicographic optimum by trying every allocation: the most communities with
+    /// sellable demand any fair plan serves, and the best coverage of those that do.
+    fn brute_force(instance: &Instance) -> (usize, f64) {
+        let mut best = (0usize, 0.0f64);
         let mut x = vec![0u32; instance.orders.len()];
         loop {
             if check(instance, &x).is_ok() {
-                best = best.max(coverage(instance, &x));
+                let (served, covered) = (figures(instance, &x).served, coverage(instance, &x));
+                if served > best.0 {
+                    best = (served, covered);
+                } else if served == best.0 {
+                    best.1 = best.1.max(covered);
+                }
             }
             // The next allocation, as an odometer over 0..=asked.
             let Some(i) = (0..x.len()).find(|&i| x[i] < instance.orders[i].asked) else {
@@ -816,18 +1014,27 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(500))]
 
         #[test]
-        fn plans_are_fair_optimal_and_no_worse_than_a_fair_first_come(instance in small()) {
+        fn plans_are_fair_lexicographically_optimal_and_no_worse_than_a_fair_first_come(
+            instance in small()
+        ) {
             let plan = plan(&instance, exact()).unwrap();
             prop_assert_eq!(check(&instance, &plan.allocations), Ok(()));
             prop_assert!(plan.proven_optimal);
-            let best = brute_force(&instance);
+            let (served, best) = brute_force(&instance);
+            prop_assert_eq!(plan.served, served);
+            prop_assert_eq!(plan.served_bound, served);
+            prop_assert_eq!(figures(&instance, &plan.allocations).served, served);
             prop_assert!((plan.covered - best).abs() < 1e-6, "{} against {}", plan.covered, best);
             prop_assert!(plan.bound >= plan.covered && plan.bound <= best + 1e-6);
             prop_assert_eq!(plan.covered, coverage(&instance, &plan.allocations));
             let by_hand = first_come(&instance);
             prop_assert!(limits(&instance, &by_hand).is_empty());
-            if fair(&instance, &by_hand) {
-                prop_assert!(plan.covered >= coverage(&instance, &by_hand) - 1e-6);
+            let hand = figures(&instance, &by_hand);
+            if hand.fair {
+                prop_assert!(
+                    served > hand.served
+                        || (served == hand.served && plan.covered >= hand.covered - 1e-6)
+                );
             }
         }
     }
