@@ -483,6 +483,7 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("password", "password"),
     ("phone", "phone"),
     ("professional_service", "ind-professional-service"),
+    ("project_id", "field-project"),
     ("project", "field-project"),
     ("q", "menu-search"),
     ("reason", "field-reason"),
