@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::error::{DomainError, DomainResult};
+use crate::id::ProjectId;
 use crate::parse::date_within_reach;
 use crate::role::Role;
+use crate::round::ProjectStatus;
 use crate::status_enum;
 
 status_enum!(
@@ -61,6 +63,12 @@ impl OrderStatus {
                 action: action.as_str(),
             }),
         }
+    }
+
+    /// A step someone is expected to take by a deadline: the League's dispatch, the
+    /// organization's answer.
+    pub fn has_deadline(self) -> bool {
+        matches!(self, OrderStatus::Submitted | OrderStatus::Dispatched)
     }
 
     /// A declined order sent by the League to another organization's menu item: it is
@@ -208,11 +216,13 @@ impl Deadlines {
 
     /// How long a step waiting in `status` may take, if someone is expected to act.
     pub fn allowed(&self, status: OrderStatus) -> Option<Duration> {
-        match status {
-            OrderStatus::Submitted => Some(Duration::hours(self.dispatch_hours.into())),
-            OrderStatus::Dispatched => Some(Duration::hours(self.accept_hours.into())),
-            _ => None,
-        }
+        let hours = match status {
+            OrderStatus::Submitted => self.dispatch_hours,
+            OrderStatus::Dispatched => self.accept_hours,
+            _ => return None,
+        };
+        debug_assert!(status.has_deadline());
+        Some(Duration::hours(hours.into()))
     }
 
     /// When the step waiting in `status` is due, if someone is expected to act.
@@ -232,6 +242,22 @@ impl Deadlines {
     ) -> bool {
         self.due_at(status, entered_at).is_some_and(|due| now > due)
     }
+}
+
+/// Whether a menu item may take a declined order: another approved item (not the one
+/// declined) of the same service area, with the sessions the order needs left.
+pub fn takes_declined(
+    declined: (&ProjectId, &str),
+    candidate: (&ProjectId, &str, ProjectStatus),
+    sessions_left: u32,
+    sessions: u32,
+) -> bool {
+    let (declined_id, declined_area) = declined;
+    let (id, area, status) = candidate;
+    status == ProjectStatus::Approved
+        && id != declined_id
+        && area == declined_area
+        && sessions_left >= sessions
 }
 
 #[cfg(test)]
@@ -321,6 +347,31 @@ mod tests {
         assert_eq!(field(today, date!(2026 - 11 - 30)), Some("window_end"));
         assert_eq!(field(date!(0001 - 01 - 01), today), Some("window_start"));
         assert_eq!(field(today, date!(9999 - 12 - 31)), Some("window_end"));
+    }
+
+    #[test]
+    fn a_declined_order_goes_to_another_approved_item_of_its_area() {
+        let (declined, other) = (ProjectId::from("p1"), ProjectId::from("p2"));
+        let fits = |id, area, status, left| {
+            takes_declined((&declined, "safety"), (id, area, status), left, 2)
+        };
+        assert!(fits(&other, "safety", ProjectStatus::Approved, 2));
+        assert!(
+            !fits(&declined, "safety", ProjectStatus::Approved, 9),
+            "not the one declined"
+        );
+        assert!(
+            !fits(&other, "volunteering", ProjectStatus::Approved, 9),
+            "same area only"
+        );
+        assert!(
+            !fits(&other, "safety", ProjectStatus::Submitted, 9),
+            "approved only"
+        );
+        assert!(
+            !fits(&other, "safety", ProjectStatus::Approved, 1),
+            "with the sessions needed"
+        );
     }
 
     #[test]

@@ -77,11 +77,7 @@ impl Jobs for SqlStore {
             query(&format!(
                 "select id, district_id, status, status_at, community_id, organization_id from orders
                  where status in ({}) and escalated_at is null order by id",
-                sql_names(
-                    OrderStatus::ALL
-                        .iter()
-                        .filter(|s| Deadlines::default().allowed(**s).is_some())
-                )
+                sql_names(OrderStatus::ALL.iter().filter(|s| s.has_deadline()))
             ))
             .fetch_all(&mut tx.conn())
             .await?;

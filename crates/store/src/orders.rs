@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use youthloop_domain::activity::{ActivityAction, ActivityStatus, RegistrationAction};
 use youthloop_domain::id::*;
-use youthloop_domain::order::{Deadlines, OrderAction, OrderStatus};
+use youthloop_domain::order::{takes_declined, Deadlines, OrderAction, OrderStatus};
 use youthloop_domain::region::RegionKind;
 use youthloop_domain::role::Actor;
 use youthloop_domain::round::ProjectStatus;
@@ -224,15 +224,18 @@ impl Orders for SqlStore {
         let next = order.status.redispatch()?;
         let from = load_project(&mut tx.conn(), &actor.district_id, &order.project_id).await?;
         let to = load_project(&mut tx.conn(), &actor.district_id, project_id).await?;
-        if to.status != ProjectStatus::Approved || to.area != from.area || to.id == from.id {
+        let left = sessions_left(&mut tx.conn(), &to).await?;
+        if !takes_declined(
+            (&from.id, &from.area),
+            (&to.id, &to.area, to.status),
+            left,
+            order.sessions,
+        ) {
             return Err(DomainError::invalid(
                 "project_id",
-                "应为同一服务领域的另一个已批准项目 / Must be another approved menu item of the same service area",
+                "应为同一服务领域、场次足够的另一个已批准项目 / Must be another approved menu item of the same service area with the sessions needed",
             )
             .into());
-        }
-        if order.sessions > sessions_left(&mut tx.conn(), &to).await? {
-            return Err(DomainError::SoldOut.into());
         }
         let committed = Fen::parse("unit_price_fen", to.unit_price_fen)?
             .times(order.sessions)

@@ -21,25 +21,16 @@ use crate::error::{AppError, AppResult};
 use crate::extract::CurrentUser;
 use crate::state::AppState;
 
-/// A plan as the API shows it.
+/// A plan as the API shows it: the kept document (`allocations`: sessions per submitted
+/// order, 0 leaves it waiting; `communities`: what each asked for and gets, and why —
+/// `all`, `part`, `nothing` or `sold_out`; `covered_youth` against `first_come_youth`;
+/// `weighted_coverage`, `bound`, `proven_optimal`, `seconds`) with its id and times.
 #[derive(Serialize, ToSchema)]
 pub struct DispatchPlanView {
     pub id: String,
-    /// Sessions per submitted order (0: it waits, still submitted).
-    #[schema(value_type = Vec<Object>)]
-    pub allocations: Vec<Allocation>,
-    /// What each community asked for and gets, and why: `all`, `part`, `nothing` (the
-    /// sessions left reach more elsewhere) or `sold_out` (no one sells what it asked for).
-    #[schema(value_type = Vec<Object>)]
-    pub communities: Vec<CommunityAllocation>,
-    /// Young people the plan reaches, and what first come, first served would reach.
-    pub covered_youth: u64,
-    pub first_come_youth: u64,
-    /// The need-weighted coverage maximized, and the best any fair plan could reach.
-    pub weighted_coverage: f64,
-    pub bound: f64,
-    pub proven_optimal: bool,
-    pub seconds: f64,
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub plan: PlanDocument,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -48,17 +39,9 @@ pub struct DispatchPlanView {
 
 impl From<DispatchPlan> for DispatchPlanView {
     fn from(p: DispatchPlan) -> Self {
-        let d = p.plan;
         Self {
             id: p.id,
-            allocations: d.allocations,
-            communities: d.communities,
-            covered_youth: d.covered_youth,
-            first_come_youth: d.first_come_youth,
-            weighted_coverage: d.weighted_coverage,
-            bound: d.bound,
-            proven_optimal: d.proven_optimal,
-            seconds: d.seconds,
+            plan: p.plan,
             created_at: p.created_at,
             applied_at: p.applied_at,
         }

@@ -5,9 +5,10 @@ use serde::Deserialize;
 use time::Date;
 use utoipa::ToSchema;
 use youthloop_domain::id::*;
-use youthloop_domain::order::{check_window, OrderAction};
+use youthloop_domain::order::{check_window, takes_declined, OrderAction};
 use youthloop_domain::parse::{in_range, optional_text, text};
 use youthloop_domain::role::Role;
+use youthloop_domain::round::ProjectStatus;
 use youthloop_store::model::{MenuItem, NewOrder, Order, Page, Paged};
 
 use crate::error::AppResult;
@@ -118,9 +119,12 @@ pub async fn alternatives(
         .await?
         .into_iter()
         .filter(|m| {
-            m.area == declined.area
-                && m.project_id != declined.id
-                && m.sessions_left >= order.sessions
+            takes_declined(
+                (&declined.id, &declined.area),
+                (&m.project_id, &m.area, ProjectStatus::Approved),
+                m.sessions_left,
+                order.sessions,
+            )
         })
         .collect();
     let profile = state
